@@ -1,0 +1,5 @@
+import sys
+
+from propscope.cli.app import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Document-level figures computed from spans (scores now; entities and slogans later)."""

@@ -1,0 +1,100 @@
+"""Every error propscope raises, in one place, each with a code, a cause and a fix.
+
+Why one module: the CLI, the web layer and the batch runner all turn these into a
+one-line message (or a JSON error shape) without knowing where they came from, and a
+user can search the code (``PS102``) in the docs.  Errors from libraries underneath
+(httpx, sqlite3, onnxruntime …) are caught at the boundary and re-raised as one of
+these, with the original kept as ``__cause__``.
+
+Hierarchy::
+
+    PropscopeError
+    ├── InputError            the input cannot be read as a document
+    │   ├── InputNotFound     PS101
+    │   ├── EmptyInput        PS102
+    │   ├── BinaryInput       PS103
+    │   ├── InputTooLarge     PS104
+    │   ├── DecodeError       PS105
+    │   └── FormatError       PS106  (a file in a known format that does not parse)
+    ├── OffsetError           PS201  (a span outside its text: a bug, never user input)
+    ├── DetectorError         PS301  (unknown detector, missing or broken model file)
+    ├── DataError             PS401  (a corpus folder missing or malformed)
+    ├── FetchError            PS501  (network: refused, timeout, too large, robots)
+    └── StoreError            PS601  (database)
+"""
+
+from __future__ import annotations
+
+
+class PropscopeError(Exception):
+    """Base of every propscope error: ``code``, a message saying the cause, and a fix."""
+
+    code = "PS000"
+    fix = ""
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if fix is not None:
+            self.fix = fix
+
+    def one_line(self) -> str:
+        """The message a terminal user sees: code, cause and (when known) the fix."""
+        text = f"error {self.code}: {self.message}"
+        if self.fix:
+            text += f" ({self.fix})"
+        return text
+
+
+class InputError(PropscopeError):
+    code = "PS100"
+
+
+class InputNotFound(InputError):
+    code = "PS101"
+    fix = "check the path"
+
+
+class EmptyInput(InputError):
+    code = "PS102"
+    fix = "give a document with some text in it"
+
+
+class BinaryInput(InputError):
+    code = "PS103"
+    fix = "propscope reads text, HTML, JSON, CSV, feeds and WARC files"
+
+
+class InputTooLarge(InputError):
+    code = "PS104"
+    fix = "split the file, or raise the limit with --max-bytes"
+
+
+class DecodeError(InputError):
+    code = "PS105"
+    fix = "convert the file to UTF-8, or name its encoding with --encoding"
+
+
+class FormatError(InputError):
+    code = "PS106"
+
+
+class OffsetError(PropscopeError):
+    code = "PS201"
+    fix = "this is a bug in propscope: please report it with the input"
+
+
+class DetectorError(PropscopeError):
+    code = "PS301"
+
+
+class DataError(PropscopeError):
+    code = "PS401"
+
+
+class FetchError(PropscopeError):
+    code = "PS501"
+
+
+class StoreError(PropscopeError):
+    code = "PS601"

@@ -1,0 +1,1 @@
+"""Ingestion: turn files, pages, feeds and archives into :class:`~propscope.model.Document`s."""

@@ -1,0 +1,170 @@
+"""The one contract: a :class:`Document` owns a normalised text; a :class:`Span` indexes it.
+
+Offsets are Python code-point indices into ``Document.text``, end exclusive, and
+``0 <= start < end <= len(text)`` holds for every span that reaches a document: it is
+checked when an :class:`AnalysedDocument` is made, so no face (terminal, HTML, JSON,
+database, SemEval file) ever sees a span outside its text.  A document made from raw
+input keeps the :class:`~propscope.text.offsets.OffsetMap` back to that input, so a
+span can be shown in the original too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from propscope.errors import OffsetError
+from propscope.techniques import TECHNIQUES_BY_NAME
+from propscope.text.offsets import OffsetMap
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the normalised text: the identity used for deduplication."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of a document's text that a detector tied to one technique.
+
+    ``technique`` is a PTC class name (see :mod:`propscope.techniques`) or ``None``
+    for span identification alone (SemEval subtask SI).  ``evidence`` says why, in a
+    few words a reader can check (e.g. ``"lexicon: 'imperialist'"``).
+    """
+
+    start: int
+    end: int
+    technique: str | None = None
+    score: float = 1.0
+    detector: str = ""
+    evidence: str = ""
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start < self.end):
+            raise OffsetError(f"span [{self.start}, {self.end}) is empty or negative")
+        if self.technique is not None and self.technique not in TECHNIQUES_BY_NAME:
+            raise ValueError(f"unknown technique {self.technique!r}")
+
+    def check(self, text: str) -> "Span":
+        """Return self if it lies inside ``text``; raise :class:`OffsetError` otherwise."""
+        if self.end > len(text):
+            raise OffsetError(f"span [{self.start}, {self.end}) ends past the text ({len(text)})")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "technique": self.technique,
+            "score": round(float(self.score), 4),
+            "detector": self.detector,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(slots=True)
+class Document:
+    """A normalised text and what is known about where it came from.
+
+    Build one from raw input with :meth:`from_raw` (normalises and keeps the offset
+    map) or directly when the text is already normalised (e.g. read from the store).
+    """
+
+    text: str
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: date | None = None
+    language: str = "en"
+    offset_map: OffsetMap | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+    @classmethod
+    def from_raw(cls, raw: str, **fields: Any) -> "Document":
+        """Normalise ``raw`` (NFC, whitespace, quotes) and keep the map back to it."""
+        from propscope.text.normalise import normalise
+
+        result = normalise(raw)
+        return cls(text=result.text, offset_map=result.offset_map, **fields)
+
+    def span_text(self, span: Span) -> str:
+        return self.text[span.start : span.end]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "outlet": self.outlet,
+            "published": self.published.isoformat() if self.published else None,
+            "language": self.language,
+            "content_hash": self.content_hash,
+            "text": self.text,
+        }
+
+
+@dataclass(slots=True)
+class AnalysedDocument:
+    """A document, the spans found in it, and the document-level score.
+
+    ``score`` is the propaganda density: the share of the document's sentences that
+    hold at least one span (0 = none, 1 = every sentence).  It is easy to explain to
+    a reader and does not grow with document length.
+    """
+
+    document: Document
+    spans: list[Span]
+    detector: str
+    score: float = 0.0
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        text = self.document.text
+        for span in self.spans:
+            span.check(text)
+        self.spans.sort(key=lambda s: (s.start, -s.end, s.technique or ""))
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    def span_text(self, span: Span) -> str:
+        return self.document.text[span.start : span.end]
+
+    def counts(self) -> dict[str, int]:
+        """Number of spans per technique, most frequent first."""
+        counts: dict[str, int] = {}
+        for span in self.spans:
+            key = span.technique or "propaganda"
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``propscope analyze --format json``."""
+        doc = self.document.to_dict()
+        spans = []
+        for span in self.spans:
+            item = span.to_dict()
+            item["text"] = self.span_text(span)
+            spans.append(item)
+        doc.update(
+            {
+                "spans": spans,
+                "score": round(self.score, 4),
+                "detector": self.detector,
+                "counts": self.counts(),
+            }
+        )
+        return doc
+
+
+def spans_in_bounds(spans: Iterable[Span], text: str) -> list[Span]:
+    """Check every span against ``text``; the list back unchanged when all fit."""
+    return [span.check(text) for span in spans]

@@ -1,0 +1,110 @@
+"""Normalise raw text for analysis, keeping the map back to the raw offsets.
+
+What changes, and why:
+
+* Unicode NFC, so that "é" is one code point whatever the source did, and offsets
+  agree between a browser, the database and Python.
+* Line ends: ``\\r\\n`` and ``\\r`` become ``\\n``.
+* Invisible characters (zero-width spaces and joiners, soft hyphens, byte-order
+  marks, C0/C1 controls but tab and newline) are dropped: they split words in two for
+  every tokeniser while showing nothing to a reader.
+* Horizontal white space (tabs, no-break and other Unicode spaces) becomes one plain
+  space; spaces at the start and end of lines and of the text go; three or more line
+  breaks become one blank line.
+* Curly quotes become straight ones (one for one, so these need no map entry), which
+  lets one lexicon entry and one tokeniser rule match either form.
+
+Everything else is copied as it is.  Already-normal text takes a fast path and gets an
+identity map.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from propscope.text.offsets import MapBuilder, OffsetMap
+
+_SPACE = "[ \\t\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]"
+_INVISIBLE = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u00ad\\u200b-\\u200d\\u2060\\ufeff]"
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+           "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'}
+
+# One alternation, tried left to right at each position; each group names an edit.
+_EDITS = re.compile(
+    "|".join(
+        [
+            f"(?P<blank>(?:{_SPACE}|{_INVISIBLE})*(?:\\r\\n|\\r|\\n)"
+            f"(?:(?:{_SPACE}|{_INVISIBLE})*(?:\\r\\n|\\r|\\n))+(?:{_SPACE}|{_INVISIBLE})*)",
+            f"(?P<newline>(?:{_SPACE}|{_INVISIBLE})*(?:\\r\\n|\\r|\\n)(?:{_SPACE}|{_INVISIBLE})*)",
+            f"(?P<space>{_SPACE}(?:{_SPACE}|{_INVISIBLE})*)",
+            f"(?P<invisible>{_INVISIBLE}+)",
+            f"(?P<quote>[{''.join(_QUOTES)}])",
+        ]
+    )
+)
+
+# Jamo that compose with a preceding syllable or jamo under NFC.
+_COMBINING_JAMO = re.compile("[\u1160-\u11ff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    text: str
+    offset_map: OffsetMap
+
+
+def normalise(raw: str) -> Normalised:
+    """Return the normalised text of ``raw`` and the map from it back to ``raw``."""
+    nfc_map: OffsetMap | None = None
+    text = raw
+    if not unicodedata.is_normalized("NFC", raw):
+        text, nfc_map = _nfc_with_map(raw)
+    text, edit_map = _apply_edits(text)
+    if nfc_map is not None:
+        return Normalised(text, nfc_map.then(edit_map))
+    return Normalised(text, edit_map)
+
+
+def _apply_edits(raw: str) -> tuple[str, OffsetMap]:
+    builder = MapBuilder(raw)
+    length = len(raw)
+    for match in _EDITS.finditer(raw):
+        start, end = match.span()
+        builder.copy(start)
+        kind = match.lastgroup
+        at_edge = start == 0 or end == length
+        if kind == "blank":
+            builder.replace(end, "" if at_edge else "\n\n")
+        elif kind == "newline":
+            builder.replace(end, "" if at_edge else "\n")
+        elif kind == "space":
+            builder.replace(end, "" if at_edge else " ")
+        elif kind == "invisible":
+            builder.replace(end, "")
+        else:  # quote
+            builder.replace(end, _QUOTES[match.group()])
+    return builder.finish()
+
+
+def _nfc_with_map(raw: str) -> tuple[str, OffsetMap]:
+    """NFC cluster by cluster: a starter and the combining marks after it.
+
+    Composition never crosses a starter (bar Hangul jamo, handled as combining here),
+    so normalising each cluster alone gives the same text as normalising the whole,
+    and each changed cluster becomes one map entry.
+    """
+    builder = MapBuilder(raw)
+    i, n = 0, len(raw)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(raw[j]) or _COMBINING_JAMO.match(raw[j])):
+            j += 1
+        cluster = raw[i:j]
+        composed = unicodedata.normalize("NFC", cluster)
+        if composed != cluster:
+            builder.copy(i)
+            builder.replace(j, composed)
+        i = j
+    return builder.finish()
