@@ -98,3 +98,40 @@ class FetchError(PropscopeError):
 
 class StoreError(PropscopeError):
     code = "PS601"
+
+
+# Fetching (propscope.ingest.fetch): one class per way a URL can fail, so a run report
+# can count them apart and a caller can retry only what is worth retrying.
+class AddressRefused(FetchError):
+    code = "PS502"
+    fix = "propscope refuses private, loopback and link-local hosts; pass --allow-private"
+
+
+class FetchTimeout(FetchError):
+    code = "PS503"
+    fix = "the server stalled; retry later or raise --timeout"
+
+
+class ResponseTooLarge(FetchError):
+    code = "PS504"
+    fix = "raise the limit with --max-bytes if the page is wanted"
+
+
+class RobotsDisallowed(FetchError):
+    code = "PS505"
+    fix = "the site's robots.txt forbids this URL to crawlers; leave it out"
+
+
+class TooManyRedirects(FetchError):
+    code = "PS506"
+    fix = "the server redirects in a loop or too often; check the URL"
+
+
+class HttpStatusError(FetchError):
+    code = "PS507"
+    fix = "the server answered with an error status; check the URL or retry later"
+
+
+class TruncatedResponse(FetchError):
+    code = "PS508"
+    fix = "the server closed the connection mid-body; retry later"
