@@ -1,0 +1,107 @@
+"""``FastDetector``: CRF span finding + linear technique labelling + state-media lexicon.
+
+Per document: tokenise once (:mod:`~propscope.detect.fast.tokens`), find spans with the
+CRF (:mod:`~propscope.detect.fast.spans`), label each with the technique model
+(:mod:`~propscope.detect.fast.techniques`), emit a second technique too when the model
+gives it at least the tuned probability (the technique-aware metric scores each
+technique of a span on its own), then merge in the hand-written patterns of
+:mod:`~propscope.detect.fast.lexicon` where no learned span of the same technique
+already overlaps.  No torch, no network: numpy and crfsuite only.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+from propscope.detect.fast.lexicon import lexicon_spans
+from propscope.detect.fast.model import FastModel
+from propscope.detect.fast.spans import SpanFinder
+from propscope.detect.fast.techniques import TechniqueModel
+from propscope.detect.fast.tokens import Tokenised, tokenise
+from propscope.model import Document, Span
+
+MODEL_NAME = "fast-v1.npz"
+
+
+def shipped_model_path() -> Path:
+    """The model file inside the installed package (``propscope/models/``)."""
+    return Path(str(resources.files("propscope") / "models" / MODEL_NAME))
+
+
+class FastDetector:
+    """The default detector: fast on CPU, explainable, trained on the PTC."""
+
+    name = "fast"
+    version = "1"
+
+    def __init__(self, model: FastModel, *, lexicon: bool = True) -> None:
+        self.model = model
+        self.use_lexicon = lexicon
+        self.spans = SpanFinder(model.crf)
+        self.techniques = TechniqueModel(model)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, lexicon: bool = True) -> "FastDetector":
+        """The model at ``path``, or the one shipped in the package."""
+        return cls(FastModel.load(path or shipped_model_path()), lexicon=lexicon)
+
+    def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
+        return [self.detect_text(doc.text) for doc in docs]
+
+    def detect_text(self, text: str) -> list[Span]:
+        """Spans with techniques in one normalised text."""
+        tok = tokenise(text)
+        found = self.spans.find(tok, self.model.span_threshold)
+        spans = self._label(tok, found)
+        if self.use_lexicon:
+            spans = _merge_lexicon(spans, text)
+        return spans
+
+    def find_spans(self, text: str) -> list[Span]:
+        """Spans without techniques (SemEval SI)."""
+        tok = tokenise(text)
+        return [
+            Span(start, end, None, score, self.name, f"span model p={score:.2f}")
+            for start, end, score in self.spans.find(tok, self.model.span_threshold)
+        ]
+
+    def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
+        """One technique for each given ``(start, end)`` (SemEval TC), in order."""
+        tok = tokenise(text)
+        rows = [self.techniques.features(tok, start, end) for start, end in spans]
+        probs = self.techniques.probabilities(rows)
+        out = []
+        for (start, end), idx, p in zip(spans, rows, probs):
+            best = int(p.argmax())
+            evidence = self.techniques.explain(idx, best, tok, start, end)
+            out.append(Span(start, end, self.techniques.classes[best], float(p[best]),
+                            self.name, evidence))
+        return out
+
+    def _label(self, tok: Tokenised, found: list[tuple[int, int, float]]) -> list[Span]:
+        rows = [self.techniques.features(tok, start, end) for start, end, _ in found]
+        probs = self.techniques.probabilities(rows)
+        second = self.model.second_threshold
+        classes = self.techniques.classes
+        out: list[Span] = []
+        for (start, end, p_span), idx, p in zip(found, rows, probs):
+            order = p.argsort()[::-1]
+            for rank, cls in enumerate(order[:2]):
+                if rank == 1 and p[cls] < second:
+                    break
+                why = self.techniques.explain(idx, int(cls), tok, start, end)
+                out.append(Span(start, end, classes[cls], float(p_span * p[cls]), self.name,
+                                f"span p={p_span:.2f}; {why}"))
+        return out
+
+
+def _merge_lexicon(spans: list[Span], text: str) -> list[Span]:
+    """Add pattern hits that no learned span of the same technique overlaps."""
+    out = list(spans)
+    for start, end, technique, score, evidence in lexicon_spans(text):
+        if any(s.technique == technique and s.start < end and start < s.end for s in spans):
+            continue
+        out.append(Span(start, end, technique, score, "fast", evidence))
+    return out

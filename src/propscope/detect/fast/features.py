@@ -1,0 +1,173 @@
+"""Features of the fast detector: per token for span finding, per span for techniques.
+
+Token features (for the CRF) are strings, as crfsuite wants them; what depends only on
+the word (its form, shape, affixes) is computed once per word type and cached, so an
+article costs a few dictionary look-ups per token.  What depends on the article comes
+from :class:`~propscope.detect.fast.tokens.Tokenised`: whether a content word or a
+word pair recurs elsewhere in it (repetition is a technique, and repeated slogans and
+labels are a strong cue), sentence position, quotes, ``!`` and ``?``.
+
+Span features (for the technique model) are a bag of strings too: the span's words
+and word pairs, its first and last word, the words just around it, its length, how
+often its text recurs in the article, how much of its sentence it covers, and hits of
+the hand-written lexicon (:mod:`propscope.detect.fast.lexicon`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from propscope.detect.fast.lexicon import lexicon_tags
+from propscope.detect.fast.tokens import STOPWORDS, Sentence, Tokenised
+
+_PAD = "<s>"
+
+
+@lru_cache(maxsize=200_000)
+def word_features(lower: str, form: str) -> tuple[str, ...]:
+    """Features of a word type: its lowercase form, affixes and shape."""
+    feats = ["w=" + lower]
+    if len(lower) > 3:
+        feats.append("s3=" + lower[-3:])
+        feats.append("p3=" + lower[:3])
+    if form.isupper() and len(form) > 1:
+        feats.append("UP")
+    elif form[:1].isupper():
+        feats.append("Cap")
+    if not form[:1].isalnum():
+        feats.append("punct")
+    elif any(ch.isdigit() for ch in form):
+        feats.append("digit")
+    if lower in STOPWORDS:
+        feats.append("stop")
+    for tag in lexicon_tags(lower):
+        feats.append("lex=" + tag)
+    return tuple(feats)
+
+
+def _rep_bucket(count: int) -> str:
+    return "rep2" if count == 2 else "rep3" if count <= 4 else "rep5"
+
+
+def sentence_features(sent: Sentence, tok: Tokenised) -> list[list[str]]:
+    """CRF features for every token of one sentence."""
+    text = tok.text
+    lowers = sent.lowers
+    n = len(lowers)
+    padded = [_PAD, _PAD, *lowers, _PAD, _PAD]
+    counts = tok.word_counts
+    bigrams = tok.bigram_counts
+    sent_feats = []
+    if sent.index == 0:
+        sent_feats.append("title")
+    if sent.exclaim:
+        sent_feats.append("excl")
+    if sent.question:
+        sent_feats.append("ques")
+    sent_feats.append("slen=" + ("s" if n < 8 else "m" if n < 25 else "l"))
+    out: list[list[str]] = []
+    in_quote = False
+    for i, (start, end) in enumerate(sent.tokens):
+        low = lowers[i]
+        feats = list(word_features(low, text[start:end]))
+        feats.extend(sent_feats)
+        j = i + 2
+        feats.append("w-1=" + padded[j - 1])
+        feats.append("w+1=" + padded[j + 1])
+        feats.append("w-2=" + padded[j - 2])
+        feats.append("w+2=" + padded[j + 2])
+        feats.append("b-=" + padded[j - 1] + "|" + low)
+        feats.append("b+=" + low + "|" + padded[j + 1])
+        if low == '"':
+            in_quote = not in_quote
+        elif in_quote:
+            feats.append("inq")
+        if len(low) > 3 and low not in STOPWORDS:
+            count = counts[low]
+            if count > 1:
+                feats.append(_rep_bucket(count))
+        if i + 1 < n and bigrams[(low, lowers[i + 1])] > 1 and low not in STOPWORDS:
+            feats.append("repb")
+        if i == 0:
+            feats.append("BOS")
+        elif i == n - 1:
+            feats.append("EOS")
+        out.append(feats)
+    return out
+
+
+def _len_bucket(n: int) -> str:
+    for limit, name in ((1, "1"), (2, "2"), (3, "3"), (5, "4-5"), (10, "6-10"), (20, "11-20")):
+        if n <= limit:
+            return name
+    return "21+"
+
+
+def span_tokens(tok: Tokenised, start: int, end: int) -> tuple[list[str], Sentence | None]:
+    """Lowercased tokens inside ``[start, end)`` and the sentence the span starts in."""
+    sent = tok.sentence_at(start)
+    lowers: list[str] = []
+    if sent is None:
+        return lowers, None
+    k = tok.sentences.index(sent)
+    for s in tok.sentences[k:]:
+        if s.start >= end:
+            break
+        for (a, b), low in zip(s.tokens, s.lowers):
+            if a >= start and b <= end:
+                lowers.append(low)
+    return lowers, sent
+
+
+def span_features(tok: Tokenised, start: int, end: int) -> dict[str, float]:
+    """Bag-of-strings features of one span, for the technique model."""
+    text = tok.text
+    lowers, sent = span_tokens(tok, start, end)
+    feats: dict[str, float] = {}
+    for low in lowers:
+        feats["u=" + low] = 1.0
+        for tag in lexicon_tags(low):
+            feats["lex=" + tag] = 1.0
+    for a, b in zip(lowers, lowers[1:]):
+        feats["b=" + a + "|" + b] = 1.0
+    if lowers:
+        feats["first=" + lowers[0]] = 1.0
+        feats["last=" + lowers[-1]] = 1.0
+    feats["len=" + _len_bucket(len(lowers))] = 1.0
+    surface = text[start:end]
+    key = surface.lower().strip()
+    if len(key) > 2:
+        count = tok.text_lower_count(key)
+        if count > 1:
+            feats["trep=" + _rep_bucket(count)] = 1.0
+    content = [w for w in lowers if len(w) > 3 and w not in STOPWORDS]
+    if content:
+        max_count = max(tok.word_counts[w] for w in content)
+        if max_count > 1:
+            feats["wrep=" + _rep_bucket(max_count)] = 1.0
+    if surface[:1].isupper():
+        feats["cap"] = 1.0
+    if surface.isupper() and len(surface) > 3:
+        feats["allcaps"] = 1.0
+    if "!" in surface:
+        feats["excl"] = 1.0
+    if "?" in surface:
+        feats["ques"] = 1.0
+    if '"' in surface:
+        feats["quote"] = 1.0
+    if sent is not None:
+        if sent.index == 0:
+            feats["title"] = 1.0
+        cover = (min(end, sent.end) - start) / max(1, sent.end - sent.start)
+        feats["cover=" + ("lo" if cover < 0.3 else "mid" if cover < 0.8 else "hi")] = 1.0
+        before = [low for (a, _), low in zip(sent.tokens, sent.lowers) if a < start][-3:]
+        after = [low for (a, _), low in zip(sent.tokens, sent.lowers) if a >= end][:3]
+        for low in before:
+            feats["cl=" + low] = 1.0
+        for low in after:
+            feats["cr=" + low] = 1.0
+        if before:
+            feats["c-1=" + before[-1]] = 1.0
+        if after:
+            feats["c+1=" + after[0]] = 1.0
+    return feats

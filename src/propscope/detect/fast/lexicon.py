@@ -1,0 +1,148 @@
+"""A small hand-written lexicon of propaganda wording, and patterns built on it.
+
+Why it exists: the PTC is 371 Western news articles, so a model trained on it alone
+has rarely seen the register of state media ("immortal achievements", "imperialist
+reactionaries", "Thanks to him, …").  These lists are propscope's own, written for
+that register; they serve twice:
+
+* as *features* (``lex=eulogy`` …) for both learned models, which learn from the PTC
+  how much to trust each list; and
+* as a *pattern component* merged with the learned spans: each pattern proposes a span
+  with a technique and an evidence string a reader can check (``"lexicon: eulogy"``).
+  A learned span of the same technique that overlaps wins; the merge is measured on
+  the dev split (see ``docs/semeval-and-detectors.md``).
+
+Entries are lowercase; patterns run on the normalised text, case-insensitively unless
+a capital letter matters (names).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Word lists, by the kind of cue they give.
+WORDS: dict[str, frozenset[str]] = {
+    # praise beyond measure, typical of leader cults and victory reports
+    "eulogy": frozenset(
+        """immortal undying everlasting eternal ever-victorious invincible indomitable
+        glorious brilliant brilliantly heroic sagacious peerless matchless unrivalled
+        unparalleled unprecedented heyday exploits feats illustrious tireless
+        benevolent wise beloved revered legendary magnificent splendid""".split()
+    ),
+    # labels for enemies
+    "enemy": frozenset(
+        """imperialist imperialists reactionaries reactionary puppet puppets traitor
+        traitors warmonger warmongers warmongering lackey lackeys stooge stooges
+        henchmen aggressor aggressors fascist fascists thugs bandits renegades
+        tyrant tyrants despot regime villains""".split()
+    ),
+    # strong feeling words
+    "emotive": frozenset(
+        """outrageous shocking disgusting horrific horrendous evil vicious brutal savage
+        barbaric heinous despicable monstrous sinister treacherous vile appalling
+        atrocious disgraceful shameful ruthless wicked diabolical hysterical
+        catastrophic disastrous devastating""".split()
+    ),
+    # absolutes and superlatives
+    "absolute": frozenset(
+        """absolute absolutely totally entirely completely never always every everyone
+        nobody nothing greatest worst biggest ultimate unlimited infinite utterly
+        undoubtedly certainly""".split()
+    ),
+    # the nation and loyalty to it
+    "nation": frozenset(
+        """motherland fatherland homeland patriotism patriotic patriots patriot nation
+        national nations' sovereignty dignity compatriots""".split()
+    ),
+    # fear and threat
+    "fear": frozenset(
+        """threat threats threaten danger dangerous destroy destruction invasion invade
+        deadly lethal annihilate annihilation doom collapse chaos terror terrorist
+        terrorists nuclear war""".split()
+    ),
+    # distancing and suspicion
+    "doubt": frozenset(
+        """so-called alleged allegedly supposedly purported purportedly claims claimed
+        dubious questionable""".split()
+    ),
+}
+
+_TAGS: dict[str, tuple[str, ...]] = {}
+for _tag, _words in WORDS.items():
+    for _word in _words:
+        _TAGS[_word] = _TAGS.get(_word, ()) + (_tag,)
+
+
+@lru_cache(maxsize=100_000)
+def lexicon_tags(lower: str) -> tuple[str, ...]:
+    """The lexicon lists a lowercase word belongs to (often none)."""
+    return _TAGS.get(lower, ())
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    regex: re.Pattern[str]
+    technique: str
+    evidence: str
+    score: float
+
+
+def _p(expr: str, technique: str, evidence: str, score: float, flags: int = re.I) -> Pattern:
+    return Pattern(re.compile(expr, flags), technique, evidence, score)
+
+
+_EULOGY_ADJ = r"(?:immortal|undying|everlasting|eternal|unprecedented|matchless|peerless)"
+_NAME = r"(?:(?:President|Chairman|Comrade|General|Marshal|Premier|Supreme Leader) )?" \
+        r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,3}"
+
+# Order matters: earlier patterns claim their text first, later ones only fill gaps.
+PATTERNS: tuple[Pattern, ...] = (
+    _p(r"\bthanks to (?:him|her|them|(?:his|her|their|the) (?:[\w-]+ ){0,3}"
+       r"(?:leadership|guidance|care|efforts?))\b,?[^.!?\n]*",
+       "Causal_Oversimplification", "pattern: all credit to the leader", 0.7),
+    _p(r"\b(?:under|with) the (?:[\w-]+ ){0,3}(?:leadership|guidance) of " + _NAME,
+       "Appeal_to_Authority", "pattern: under the leadership of", 0.6, 0),
+    _p(r"\b(?:Under|With) the (?:[\w-]+ ){0,3}(?:leadership|guidance) of " + _NAME,
+       "Appeal_to_Authority", "pattern: under the leadership of", 0.6, 0),
+    _p(r"\b(?:for |toward |towards )?(?:the )?final victory\b", "Slogans",
+       "pattern: victory slogan", 0.65),
+    _p(r"\blong live\b[^.!?\n]*", "Slogans", "pattern: 'long live' slogan", 0.8),
+    _p(r"\bforward to\b[^.!?\n,]*", "Slogans", "pattern: 'forward to' slogan", 0.6),
+    _p(r"\b(?:US |U\.S\. )?imperialist (?:reactionaries|aggressors|warmongers|"
+       r"puppets|lackeys|forces|enemies)\b", "Name_Calling,Labeling",
+       "lexicon: enemy label", 0.75),
+    _p(r"\b(?:puppet|traitors?|warmongers?|lackeys?|stooges?|reactionaries|renegades?)\b",
+       "Name_Calling,Labeling", "lexicon: enemy label", 0.6),
+    _p(_EULOGY_ADJ + r" (?:achievements?|exploits?|feats?|cause|contributions?|"
+       r"victor(?:y|ies)|glory|merits?)\b", "Exaggeration,Minimisation",
+       "lexicon: eulogy", 0.7),
+    _p(r"\binvincible (?:[\w-]+ ){0,2}(?:power|army|force|might|fortress|state)\b",
+       "Exaggeration,Minimisation", "lexicon: eulogy", 0.7),
+    _p(r"\babsolute (?:trust|support|loyalty|devotion|confidence)\b",
+       "Exaggeration,Minimisation", "lexicon: absolute", 0.6),
+    _p(r"\b(?:ever-victorious|indomitable|invincible|sagacious|peerless|matchless|"
+       r"immortal|undying|glorious|illustrious|heroic)\b",
+       "Loaded_Language", "lexicon: eulogy", 0.6),
+    _p(r"\b(?:patriotism|motherland|fatherland)\b", "Flag-Waving",
+       "lexicon: nation", 0.55),
+)
+
+
+def lexicon_spans(text: str) -> list[tuple[int, int, str, float, str]]:
+    """``(start, end, technique, score, evidence)`` for each pattern hit in ``text``;
+    a later pattern's hit is dropped where an earlier one already covers any of it."""
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, int, str, float, str]] = []
+    for pattern in PATTERNS:
+        for match in pattern.regex.finditer(text):
+            start, end = match.span()
+            while end > start and not text[end - 1].isalnum():
+                end -= 1
+            if end <= start or any(a < end and start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            evidence = f"{pattern.evidence}: '{text[start:end][:40]}'"
+            found.append((start, end, pattern.technique, pattern.score, evidence))
+    return sorted(found)

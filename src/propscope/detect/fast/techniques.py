@@ -1,0 +1,75 @@
+"""Technique labelling: a multinomial linear model over span features, in numpy.
+
+Trained with scikit-learn (see :mod:`propscope.detect.fast.train`) and exported as a
+weight matrix, so the runtime needs only numpy.  The evidence of a label is read off
+the model itself: the features that pushed the chosen technique's score up most,
+written for a reader ("word 'regime'", "repeated 3× in the text", "lexicon: eulogy").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from propscope.detect.fast.features import span_features
+from propscope.detect.fast.model import FastModel
+from propscope.detect.fast.tokens import Tokenised
+
+
+class TechniqueModel:
+    def __init__(self, model: FastModel) -> None:
+        self.weights = model.tc_weights
+        self.bias = model.tc_bias
+        self.classes = model.tc_classes
+        self.index = {name: i for i, name in enumerate(model.tc_vocab)}
+        self.names = model.tc_vocab
+
+    def features(self, tok: Tokenised, start: int, end: int) -> list[int]:
+        index = self.index
+        return [index[f] for f in span_features(tok, start, end) if f in index]
+
+    def probabilities(self, rows: list[list[int]]) -> np.ndarray:
+        """Softmax technique probabilities, one row per span."""
+        if not rows:
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        scores = np.empty((len(rows), len(self.classes)), dtype=np.float32)
+        for r, idx in enumerate(rows):
+            scores[r] = self.weights[idx].sum(axis=0) + self.bias if idx else self.bias
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
+
+    def explain(self, idx: list[int], cls: int, tok: Tokenised, start: int, end: int,
+                top: int = 2) -> str:
+        """The ``top`` features that raised technique ``cls`` most, in words."""
+        if not idx:
+            return "prior"
+        contrib = self.weights[idx, cls]
+        order = np.argsort(-contrib)[:top]
+        parts = [
+            _describe(self.names[idx[k]], tok, start, end) for k in order if contrib[k] > 0
+        ]
+        return "; ".join(dict.fromkeys(parts)) or "prior"
+
+
+_PREFIX = {
+    "u": "word '{}'", "b": "words '{}'", "first": "starts '{}'", "last": "ends '{}'",
+    "cl": "after '{}'", "cr": "before '{}'", "c-1": "after '{}'", "c+1": "before '{}'",
+    "lex": "lexicon: {}", "len": "length {} words", "cover": "sentence cover {}",
+}
+_FLAGS = {
+    "cap": "capitalised", "allcaps": "in capitals", "excl": "exclamation",
+    "ques": "question", "quote": "quoted", "title": "in the title",
+}
+
+
+def _describe(feature: str, tok: Tokenised, start: int, end: int) -> str:
+    name, _, value = feature.partition("=")
+    if name == "trep":
+        count = tok.text_lower_count(tok.text[start:end].lower().strip())
+        return f"repeated {count}× in the text"
+    if name == "wrep":
+        return "a word of it recurs in the text"
+    if name in _PREFIX:
+        return _PREFIX[name].format(value.replace("|", " "))
+    return _FLAGS.get(name, feature)

@@ -1,0 +1,287 @@
+"""Training the fast detector on the PTC: ``propscope train --engine fast``.
+
+Steps, all on the articles given (the train part of the dev split, or all 371):
+
+1. Cut every article once (normalised text, tokens, gold spans mapped raw→normalised).
+2. Tune, by k-fold cross-validation *inside* those articles (folds by position):
+   the token threshold of span decoding (SI F1), the regularisation C of the technique
+   model (TC micro-F1), and the probability at which a span's second technique is
+   emitted too (technique-aware span F1).
+3. Fit the CRF and the technique model on all given articles with those settings and
+   export them to one ``.npz`` (:mod:`propscope.detect.fast.model`).
+
+scikit-learn is imported here only: it is a training-time dependency.  Seeds are
+fixed (the CRF's L-BFGS is deterministic; the linear model's solver is seeded).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pycrfsuite
+
+from propscope.detect.fast.features import sentence_features, span_features
+from propscope.detect.fast.model import FastModel
+from propscope.detect.fast.spans import TAGS, SpanFinder, decode
+from propscope.detect.fast.tokens import Tokenised, tokenise
+from propscope.model import Document
+from propscope.semeval.corpus import Article, load_corpus, resolve_ptc_dir, split_ids
+from propscope.semeval.formats import Label
+from propscope.semeval.scorer import merge_spans, score_si, score_spans, score_tc
+
+THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+C_GRID = (0.5, 1.0, 2.0, 4.0)
+SECOND_GRID = (0.2, 0.25, 0.3, 0.4, 0.5, 1.01)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    folds: int = 3
+    seed: int = 13
+    c1: float = 0.05
+    c2: float = 0.05
+    max_iterations: int = 100
+    min_feature_count: int = 2
+
+
+@dataclass(slots=True)
+class Example:
+    """One article ready for training: tokens, CRF inputs and normalised gold spans."""
+
+    id: str
+    tok: Tokenised
+    items: list[Any]  # one pycrfsuite.ItemSequence per sentence
+    tags: list[list[str]]
+    gold: list[tuple[int, int, str]]
+
+
+def prepare(article: Article) -> Example:
+    doc = Document.from_raw(article.raw)
+    tok = tokenise(doc.text)
+    gold = []
+    for label in article.labels:
+        start, end = (doc.offset_map.span_to_norm(label.start, label.end)
+                      if doc.offset_map else (label.start, label.end))
+        if end > start and label.technique:
+            gold.append((start, end, label.technique))
+    merged = merge_spans((s, e) for s, e, _ in gold)
+    items, tags = [], []
+    for sent in tok.sentences:
+        items.append(pycrfsuite.ItemSequence(sentence_features(sent, tok)))
+        tags.append(bio_tags(sent.tokens, merged))
+    return Example(article.id, tok, items, tags, gold)
+
+
+def bio_tags(tokens: list[tuple[int, int]], merged: list[tuple[int, int]]) -> list[str]:
+    """B/I/O per token: a token is in a span when it overlaps it."""
+    tags = []
+    previous = -1
+    for start, end in tokens:
+        hit = next((k for k, (a, b) in enumerate(merged) if a < end and start < b), -1)
+        if hit < 0:
+            tags.append("O")
+        else:
+            tags.append("I" if hit == previous else "B")
+        previous = hit
+    return tags
+
+
+def fit_crf(examples: Sequence[Example], config: TrainConfig) -> bytes:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for ex in examples:
+        for items, tags in zip(ex.items, ex.tags):
+            trainer.append(items, tags)
+    trainer.set_params({
+        "c1": config.c1, "c2": config.c2, "max_iterations": config.max_iterations,
+        "feature.possible_transitions": True,
+    })
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "crf.model")
+        trainer.train(path)
+        return Path(path).read_bytes()
+
+
+def _tc_data(examples: Sequence[Example]) -> tuple[list[dict[str, float]], list[str]]:
+    feats, labels = [], []
+    for ex in examples:
+        for start, end, technique in ex.gold:
+            feats.append(span_features(ex.tok, start, end))
+            labels.append(technique)
+    return feats, labels
+
+
+def fit_tc(examples: Sequence[Example], c: float, config: TrainConfig) -> dict[str, Any]:
+    """A multinomial logistic regression over span features, as numpy arrays."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    feats, labels = _tc_data(examples)
+    counts: dict[str, int] = {}
+    for row in feats:
+        for name in row:
+            counts[name] = counts.get(name, 0) + 1
+    keep = {n for n, k in counts.items() if k >= config.min_feature_count}
+    feats = [{n: v for n, v in row.items() if n in keep} for row in feats]
+    vectoriser = DictVectorizer()
+    matrix = vectoriser.fit_transform(feats)
+    model = LogisticRegression(C=c, max_iter=1000, random_state=config.seed)
+    model.fit(matrix, labels)
+    return {
+        "tc_weights": model.coef_.T.astype(np.float32),
+        "tc_bias": model.intercept_.astype(np.float32),
+        "tc_vocab": list(vectoriser.get_feature_names_out()),
+        "tc_classes": [str(c) for c in model.classes_],
+    }
+
+
+def _model(crf: bytes, tc: dict[str, Any], meta: dict[str, Any]) -> FastModel:
+    return FastModel(crf=crf, meta=meta, **tc)
+
+
+def _labels(ex_id: str, spans: Sequence[tuple[int, int, str | None]]) -> list[Label]:
+    return [Label(ex_id, s, e, t) for s, e, t in spans]
+
+
+def tune(examples: Sequence[Example], config: TrainConfig,
+         log: Callable[[str], None]) -> dict[str, Any]:
+    """Cross-validate decoding threshold, C and second-technique threshold."""
+    from propscope.detect.fast.detector import FastDetector
+
+    k = config.folds
+    probs: dict[str, Any] = {}
+    tc_hits = {c: [0, 0] for c in C_GRID}
+    fold_models = []
+    for fold in range(k):
+        held = [ex for i, ex in enumerate(examples) if i % k == fold]
+        rest = [ex for i, ex in enumerate(examples) if i % k != fold]
+        t0 = time.time()
+        crf = fit_crf(rest, config)
+        finder = SpanFinder(crf)
+        for ex in held:
+            probs[ex.id] = finder.token_probs(ex.tok)
+        tcs = {}
+        for c in C_GRID:
+            tc = fit_tc(rest, c, config)
+            tcs[c] = tc
+            detector = FastDetector(_model(crf, tc, {}), lexicon=False)
+            for ex in held:
+                gold = [(s, e) for s, e, _ in ex.gold]
+                found = detector.classify(ex.tok.text, gold)
+                tc_hits[c][0] += sum(f.technique == g[2] for f, g in zip(found, ex.gold))
+                tc_hits[c][1] += len(gold)
+        fold_models.append((held, crf, tcs))
+        log(f"fold {fold + 1}/{k}: {time.time() - t0:.0f}s")
+    best_c = max(C_GRID, key=lambda c: tc_hits[c][0] / max(1, tc_hits[c][1]))
+    tc_cv = tc_hits[best_c][0] / max(1, tc_hits[best_c][1])
+    gold_labels = [lab for ex in examples for lab in _labels(ex.id, ex.gold)]
+    si_by_t = {}
+    for threshold in THRESHOLDS:
+        pred = [Label(ex.id, s, e, None) for ex in examples
+                for s, e, _ in decode(ex.tok, probs[ex.id], threshold)]
+        si_by_t[threshold] = score_si(gold_labels, pred).overall.f1
+    best_t = max(THRESHOLDS, key=lambda t: si_by_t[t])
+    spans_by_second = {}
+    for second in SECOND_GRID:
+        pred = []
+        for held, crf, tcs in fold_models:
+            meta = {"span_threshold": best_t, "second_threshold": second}
+            detector = FastDetector(_model(crf, tcs[best_c], meta), lexicon=False)
+            for ex in held:
+                found = detector._label(ex.tok, decode(ex.tok, probs[ex.id], best_t))
+                pred.extend(Label(ex.id, s.start, s.end, s.technique) for s in found)
+        spans_by_second[second] = score_spans(gold_labels, pred).overall.f1
+    best_second = max(SECOND_GRID, key=lambda s: spans_by_second[s])
+    log(f"cv: SI F1 by threshold {_fmt(si_by_t)}; TC acc by C "
+        f"{_fmt({c: h[0] / max(1, h[1]) for c, h in tc_hits.items()})}; "
+        f"span F1 by second {_fmt(spans_by_second)}")
+    return {
+        "span_threshold": best_t, "tc_c": best_c, "second_threshold": best_second,
+        "cv": {"folds": k, "si_f1": si_by_t[best_t], "tc_micro_f1": tc_cv,
+               "spans_f1": spans_by_second[best_second]},
+    }
+
+
+def _fmt(values: dict[float, float]) -> str:
+    return ", ".join(f"{k:g}: {v:.3f}" for k, v in values.items())
+
+
+def train(
+    data: str | Path | None = None,
+    split: str = "dev",
+    config: TrainConfig = TrainConfig(),
+    log: Callable[[str], None] = print,
+    ids: Sequence[str] | None = None,
+) -> FastModel:
+    """Train on the PTC at ``data``: ``split="dev"`` holds the dev split out (trains on
+    the 297 train articles), ``"all"`` trains on all 371.  ``ids`` overrides both (for
+    smoke tests on a handful of articles)."""
+    started = time.time()
+    ptc = resolve_ptc_dir(data)
+    if ids is None:
+        ids = split_ids(ptc, "train" if split == "dev" else "all")
+    articles = load_corpus(ptc, ids)
+    examples = [prepare(a) for a in articles]
+    log(f"prepared {len(examples)} articles in {time.time() - started:.0f}s")
+    tuned = tune(examples, config, log) if config.folds > 1 else {
+        "span_threshold": 0.3, "tc_c": 1.0, "second_threshold": 1.01, "cv": None}
+    t0 = time.time()
+    crf = fit_crf(examples, config)
+    tc = fit_tc(examples, tuned["tc_c"], config)
+    log(f"final fit: {time.time() - t0:.0f}s")
+    meta = {
+        "span_threshold": tuned["span_threshold"],
+        "second_threshold": tuned["second_threshold"],
+        "trained_on": {"split": split, "articles": len(examples)},
+        "config": {"folds": config.folds, "seed": config.seed, "c1": config.c1,
+                   "c2": config.c2, "max_iterations": config.max_iterations,
+                   "tc_c": tuned["tc_c"]},
+        "cv": tuned["cv"],
+        "train_seconds": round(time.time() - started, 1),
+    }
+    return _model(crf, tc, meta)
+
+
+def evaluate_dev(model: FastModel, data: str | Path | None = None,
+                 lexicon: bool = True) -> dict[str, float]:
+    """SI F1, TC micro-F1 and span F1 of ``model`` on the dev split."""
+    from propscope.detect.fast.detector import FastDetector
+    from propscope.semeval.run import predict_si, predict_spans, predict_tc
+
+    ptc = resolve_ptc_dir(data)
+    articles = load_corpus(ptc, split_ids(ptc, "dev"))
+    gold = [lab for a in articles for lab in a.labels]
+    detector = FastDetector(model, lexicon=lexicon)
+    template = [Label(g.article_id, g.start, g.end, "?") for g in gold]
+    return {
+        "si_f1": score_si(gold, predict_si(detector, articles)).overall.f1,
+        "tc_micro_f1": score_tc(gold, predict_tc(detector, articles, template)).overall.f1,
+        "spans_f1": score_spans(gold, predict_spans(detector, articles)).overall.f1,
+    }
+
+
+def train_cli(data: str | None, split: str, output: Path, options: dict[str, str]) -> None:
+    """What ``propscope train --engine fast`` runs; ``options`` are ``--set key=value``
+    pairs overriding :class:`TrainConfig` fields."""
+    fields = TrainConfig.__dataclass_fields__
+    values: dict[str, Any] = {}
+    for key, raw in options.items():
+        if key not in fields:
+            raise ValueError(f"unknown fast option {key!r}; known: {', '.join(fields)}")
+        values[key] = type(getattr(TrainConfig(), key))(raw)
+    config = TrainConfig(**values)
+    model = train(data, split, config)
+    if split == "dev":
+        model.meta["dev"] = {k: round(v, 4) for k, v in evaluate_dev(model, data).items()}
+        model.meta["dev_without_lexicon"] = {
+            k: round(v, 4) for k, v in evaluate_dev(model, data, lexicon=False).items()}
+        print(f"dev: {model.meta['dev']}; without lexicon: {model.meta['dev_without_lexicon']}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(output)
+    size = output.stat().st_size
+    print(f"wrote {output} ({size / 1e6:.2f} MB) in {model.meta['train_seconds']:.0f}s")
