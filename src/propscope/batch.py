@@ -1,0 +1,230 @@
+"""Long runs over a store: ingest a stream of documents, analyse what is not analysed.
+
+Why a module of its own: the CLI (``propscope ingest``, ``analyze --db``, ``watch``)
+and the web layer need the same guarantees, and they are easy to get subtly wrong:
+
+* **Incremental** — :func:`analyze_store` asks the store for texts the detector id
+  (``fast.v1``) has not analysed, so a second run, or a run after new ingests, only
+  does new work; a new detector version analyses everything again under its own id.
+* **Safe to kill** — every batch is one transaction (for analysis: the spans, the
+  analyses and the run's counts together), and uniqueness is the database's job, so a
+  process killed at any instant and started again finishes the work with every text
+  stored and analysed exactly once.
+* **Per-item errors** — a document that fails (bad input, a detector error) is
+  recorded in the run report with its code and message, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from propscope.detect.base import Detector, detector_id, get_detector
+from propscope.errors import EmptyInput, PropscopeError, StoreError
+from propscope.model import AnalysedDocument, Document
+from propscope.pipeline import analyze_many
+from propscope.store.base import Store
+from propscope.store.dedup import NearDuplicateIndex
+
+Progress = Callable[[int, "int | None"], None]
+"""Called after each batch with (items done, items in all — ``None`` when unknown)."""
+
+MAX_STORED_ERRORS = 1000
+"""Item errors kept in a run record; the count in ``counts["errors"]`` is always exact."""
+
+INGEST_BATCH = 200
+ANALYSE_BATCH = 64
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What a run did: counts by kind, and one entry per item that failed."""
+
+    run_id: int
+    kind: str
+    detector: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def fail(self, item: str, error: BaseException, source: str = "") -> None:
+        """Record one item's failure; a non-propscope exception keeps its type name."""
+        self.add("errors")
+        if len(self.errors) < MAX_STORED_ERRORS:
+            if isinstance(error, PropscopeError):
+                code, message = error.code, error.message
+            else:
+                code, message = type(error).__name__, str(error)
+            self.errors.append({"source": source, "item": item, "code": code, "message": message})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "detector": self.detector,
+            "counts": dict(self.counts),
+            "errors": list(self.errors),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _item_name(doc: Document) -> str:
+    return doc.url or str(doc.meta.get("item") or doc.meta.get("source") or doc.title or "?")
+
+
+# -- ingest ------------------------------------------------------------------------
+
+
+def ingest_documents(
+    store: Store,
+    items: Iterable[Any],
+    *,
+    batch_size: int = INGEST_BATCH,
+    progress: Progress | None = None,
+    near_duplicates: bool = True,
+) -> RunReport:
+    """Store every :class:`Document` of ``items``; record every item error.
+
+    ``items`` is what :func:`propscope.ingest.load` yields: documents and item errors
+    (anything with an ``error`` attribute holding a :class:`PropscopeError`, plus
+    ``source`` and ``item``).  Counts: ``documents`` seen, ``texts_added`` and
+    ``texts_known`` (already stored: a duplicate), ``urls_added``, ``urls_known``,
+    ``urls_updated`` (a page whose text changed), ``near_duplicates`` linked, ``errors``.
+    """
+    started = time.perf_counter()
+    report = RunReport(store.start_run("ingest"), "ingest")
+    for key in ("documents", "texts_added", "texts_known", "urls_added", "urls_known",
+                "urls_updated", "near_duplicates", "errors"):
+        report.counts[key] = 0
+    dedup = NearDuplicateIndex.from_signatures(store.signatures()) if near_duplicates else None
+    batch: list[Document] = []
+    done = 0
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            break
+        except PropscopeError as err:  # the loader itself gave up: keep what we have
+            report.fail("(source)", err)
+            break
+        if isinstance(item, Document):
+            if not item.text.strip():
+                report.fail(_item_name(item), EmptyInput("the document has no text"),
+                            str(item.meta.get("source") or ""))
+                continue
+            batch.append(item)
+        else:
+            error = getattr(item, "error", item)
+            report.fail(str(getattr(item, "item", "?")), error, str(getattr(item, "source", "")))
+        if len(batch) >= batch_size:
+            done += _store_batch(store, batch, dedup, report)
+            batch = []
+            store.update_run(report.run_id, report.counts, report.errors)
+            if progress:
+                progress(done, None)
+    if batch:
+        done += _store_batch(store, batch, dedup, report)
+    report.seconds = time.perf_counter() - started
+    store.update_run(report.run_id, report.counts, report.errors, finished=True)
+    if progress:
+        progress(done, done)
+    return report
+
+
+def _store_batch(
+    store: Store, batch: list[Document], dedup: NearDuplicateIndex | None, report: RunReport
+) -> int:
+    """Store a batch in one transaction; if the database refuses it, store the
+    documents one by one so that only the bad one is lost (and reported)."""
+    try:
+        results = store.add_documents(batch, dedup=dedup)
+    except StoreError:
+        results = []
+        for doc in batch:
+            try:
+                results.extend(store.add_documents([doc], dedup=dedup))
+            except StoreError as err:
+                report.fail(_item_name(doc), err, str(doc.meta.get("source") or ""))
+    report.add("documents", len(batch))
+    for result in results:
+        report.add("texts_added" if result.new_text else "texts_known")
+        if result.url is not None:
+            report.add(f"urls_{'added' if result.url == 'new' else result.url}")
+        report.add("near_duplicates", result.near_duplicates)
+    return len(batch)
+
+
+# -- analysis ----------------------------------------------------------------------
+
+
+def analyze_store(
+    store: Store,
+    detector: str | Detector = "default",
+    since: date | None = None,
+    progress: Progress | None = None,
+    *,
+    batch_size: int = ANALYSE_BATCH,
+) -> RunReport:
+    """Analyse every stored text that ``detector`` (by its versioned id) has not
+    analysed yet, ``batch_size`` texts per transaction.  ``since`` limits the run to
+    texts published on or after that date (texts without a date: added since then).
+
+    Counts: ``pending`` at the start, ``analysed``, ``spans``, ``skipped`` (analysed by
+    another process meanwhile) and ``errors``.
+    """
+    started = time.perf_counter()
+    found = get_detector(detector)
+    name = detector_id(found)
+    total = store.count_pending(name, since)
+    report = RunReport(store.start_run("analyze", name), "analyze", name)
+    report.counts.update({"pending": total, "analysed": 0, "spans": 0, "skipped": 0,
+                          "errors": 0})
+    after = 0
+    done = 0
+    while True:
+        batch = store.pending(name, since=since, after_id=after, limit=batch_size)
+        if not batch:
+            break
+        after = batch[-1][0]
+        results = _analyse_batch(batch, found, report)
+        stored = {text_id for text_id, _ in results}
+        report.add("analysed", len(stored))
+        report.add("spans", sum(len(r.spans) for _, r in results))
+        saved = store.save_analyses(report.run_id, results, report.counts, report.errors)
+        if saved < len(results):  # another process stored some of them first
+            report.add("skipped", len(results) - saved)
+            report.add("analysed", saved - len(results))
+            store.update_run(report.run_id, report.counts, report.errors)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    report.seconds = time.perf_counter() - started
+    store.update_run(report.run_id, report.counts, report.errors, finished=True)
+    return report
+
+
+def _analyse_batch(
+    batch: list[tuple[int, Document]], detector: Detector, report: RunReport
+) -> list[tuple[int, AnalysedDocument]]:
+    """One detector call for the batch; when it fails, one call per document, so a
+    single bad text costs only itself (and is reported)."""
+    try:
+        analysed = analyze_many([doc for _, doc in batch], detector)
+    except Exception:  # noqa: BLE001 - isolated below, item by item
+        analysed = None
+    if analysed is not None:
+        return list(zip([text_id for text_id, _ in batch], analysed, strict=True))
+    results = []
+    for text_id, doc in batch:
+        try:
+            results.append((text_id, analyze_many([doc], detector)[0]))
+        except Exception as err:  # noqa: BLE001 - a detector bug on one text is reported
+            report.fail(f"text {text_id} ({_item_name(doc)})", err)
+    return results

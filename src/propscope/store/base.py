@@ -1,0 +1,209 @@
+"""The :class:`Store` interface: what every database behind propscope offers.
+
+Why one interface: the CLI, the batch runner, the exporters and the tests talk to a
+store through these methods only, never through SQL strings, so SQLite (the default,
+one file) and PostgreSQL (by URL) are interchangeable and tested by one suite.
+
+The unit of storage is a *text*: one distinct normalised text, keyed by its content
+hash, stored and analysed once.  Every URL that carried it is kept as a row of its
+own, so KCNA's habit of filing one story under several sections costs one text and
+several URLs.  Every write is one transaction; a process killed mid-batch leaves the
+database as it was before that batch, and running it again completes it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Self
+
+from propscope.model import AnalysedDocument, Document, Span
+
+if TYPE_CHECKING:
+    from propscope.store.dedup import NearDuplicateIndex
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What storing one document did: which text it is, and whether anything was new.
+
+    ``url`` is ``"new"`` (a URL row was added), ``"known"`` (the canonical URL was
+    already stored with this text), ``"updated"`` (the URL was stored with another
+    text: the page changed, and the URL now points at the new text) or ``None`` (the
+    document has no URL, e.g. stdin).
+    """
+
+    text_id: int
+    new_text: bool
+    url: str | None
+    near_duplicates: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UrlRecord:
+    """One address a text was found at."""
+
+    url: str
+    canonical_url: str
+    section: str | None
+    published: date | None
+    title: str | None
+    source: str | None
+
+
+@dataclass(slots=True)
+class StoredText:
+    """A stored text with everything known about it: the document (``id`` is the text
+    id as a string), its URLs, and the analyses and spans of the detectors asked for."""
+
+    text_id: int
+    document: Document
+    urls: list[UrlRecord] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    text_id: int
+    title: str | None
+    url: str | None
+    published: date | None
+    snippet: str
+    rank: float
+
+
+@dataclass(slots=True)
+class StoreStats:
+    """The counts ``propscope stats`` shows."""
+
+    sources: int
+    urls: int
+    texts: int
+    near_duplicate_links: int
+    runs: int
+    analysed: dict[str, int]
+    spans: dict[str, dict[str, int]]  # detector -> technique -> count
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources,
+            "urls": self.urls,
+            "texts": self.texts,
+            "near_duplicate_links": self.near_duplicate_links,
+            "runs": self.runs,
+            "analysed": self.analysed,
+            "spans": self.spans,
+        }
+
+
+@dataclass(slots=True)
+class RunRecord:
+    id: int
+    kind: str
+    detector: str | None
+    started: str
+    finished: str | None
+    counts: dict[str, int]
+    errors: list[dict[str, str]]
+
+
+class Store(ABC):
+    """A propscope database.  Open one with :func:`propscope.store.open_store`; use it
+    as a context manager or call :meth:`close`."""
+
+    url: str
+
+    # -- lifecycle ---------------------------------------------------------------
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The highest migration applied (migrations run when the store is opened)."""
+
+    # -- writing -----------------------------------------------------------------
+    @abstractmethod
+    def add_documents(
+        self, docs: Sequence[Document], *, dedup: NearDuplicateIndex | None = None
+    ) -> list[AddResult]:
+        """Store ``docs`` in one transaction: a text per distinct content hash, a URL
+        row per distinct canonical URL, the source and outlet rows they name, and the
+        near-duplicate links ``dedup`` finds.  Either all of them are stored or none."""
+
+    @abstractmethod
+    def start_run(self, kind: str, detector: str | None = None) -> int:
+        """Record the start of an ingest or analysis run; return its id."""
+
+    @abstractmethod
+    def update_run(
+        self, run_id: int, counts: dict[str, int], errors: list[dict[str, str]],
+        *, finished: bool = False,
+    ) -> None:
+        """Save a run's counts and item errors so far (and its end time when finished)."""
+
+    @abstractmethod
+    def save_analyses(
+        self,
+        run_id: int,
+        results: Sequence[tuple[int, AnalysedDocument]],
+        counts: dict[str, int],
+        errors: list[dict[str, str]],
+    ) -> int:
+        """Store one batch of analysed texts, their spans and the run's counts so far in
+        one transaction.  A text already analysed by the same detector (another process
+        got there first) is skipped; returns how many were stored."""
+
+    # -- reading -----------------------------------------------------------------
+    @abstractmethod
+    def signatures(self) -> Iterator[tuple[int, bytes]]:
+        """Every stored text's MinHash signature, to rebuild the near-duplicate index."""
+
+    @abstractmethod
+    def count_pending(self, detector: str, since: date | None = None) -> int:
+        """How many texts ``detector`` (e.g. ``"fast.v1"``) has not analysed yet."""
+
+    @abstractmethod
+    def pending(
+        self, detector: str, *, since: date | None = None, after_id: int = 0, limit: int = 100
+    ) -> list[tuple[int, Document]]:
+        """The next ``limit`` texts with id above ``after_id`` not yet analysed by
+        ``detector``, in id order (so a runner can step past texts that fail)."""
+
+    @abstractmethod
+    def get_text(self, text_id: int, *, detector: str | None = None) -> StoredText | None:
+        """One text with its URLs, scores and spans (of ``detector``, or of all)."""
+
+    @abstractmethod
+    def iter_texts(
+        self, *, detector: str | None = None, analysed_only: bool = False, page: int = 500
+    ) -> Iterator[StoredText]:
+        """Every text in id order with its URLs, scores and spans, read ``page`` at a
+        time so an export of a large store runs in bounded memory."""
+
+    @abstractmethod
+    def near_duplicates(self, text_id: int) -> list[tuple[int, float]]:
+        """The texts linked to ``text_id`` as near-duplicates, with estimated Jaccard."""
+
+    @abstractmethod
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over titles and texts, best match first."""
+
+    @abstractmethod
+    def stats(self) -> StoreStats: ...
+
+    @abstractmethod
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        """The most recent runs, newest first."""
+
+    @abstractmethod
+    def detectors(self) -> list[str]:
+        """The detector ids with stored analyses, most recently used first."""

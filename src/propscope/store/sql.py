@@ -1,0 +1,558 @@
+"""The SQL both backends share; each backend adds only what its database does its own way.
+
+Why shared: SQLite and PostgreSQL both speak ``INSERT … ON CONFLICT DO NOTHING
+RETURNING``, so storing, deduplicating and reading are one piece of code, written
+with ``?`` placeholders.  A backend supplies a connection, transactions, the value
+shapes its driver wants for timestamps, dates and JSON, the migrations folder and
+full-text search.  Uniqueness is enforced by the database (``texts.content_hash``,
+``urls.canonical_url``, ``analyses(text_id, detector)``), never by a check in Python
+alone, so two processes, or a process killed and started again, cannot store a text
+twice.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from propscope.errors import StoreError
+from propscope.model import AnalysedDocument, Document, Span
+from propscope.store.base import (
+    AddResult,
+    RunRecord,
+    SearchHit,
+    Store,
+    StoredText,
+    StoreStats,
+    UrlRecord,
+)
+from propscope.store.dedup import NearDuplicateIndex, canonical_url, signature
+from propscope.text.offsets import OffsetMap
+
+_TEXT_COLUMNS = (
+    "t.id, t.text, t.title, t.url_hint, t.published, t.language, o.name, t.meta, t.offset_map"
+)
+
+
+def migrations(dialect: str) -> list[tuple[int, str, str]]:
+    """``(version, name, sql)`` of every migration file for ``dialect``, in order.
+    Files are named ``NNNN_what.sql``; a new schema change is a new file, never an edit."""
+    folder = resources.files("propscope.store") / "migrations" / dialect
+    found = []
+    for entry in folder.iterdir():
+        name = Path(entry.name)
+        if name.suffix == ".sql" and name.stem[:4].isdigit():
+            found.append((int(name.stem[:4]), name.stem, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def as_date(value: Any) -> date | None:
+    """A date from what a driver returns (``date``, ``datetime`` or ISO text)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def load_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def source_kind(locator: str) -> str:
+    """A source's kind from its locator, when the loader did not say."""
+    if locator == "-":
+        return "stdin"
+    scheme = urlsplit(locator).scheme.lower()
+    if scheme in ("http", "https"):
+        return "url"
+    path = Path(locator)
+    if path.is_dir():
+        return "folder"
+    return path.suffix.lower().lstrip(".") or "file"
+
+
+def _meta_for_storage(meta: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-safe part of ``Document.meta``: raw bytes live in their own column."""
+    kept = {k: v for k, v in meta.items() if k not in ("raw", "raw_ref")}
+    return json.loads(json.dumps(kept, default=str))
+
+
+class SqlStore(Store):
+    """Everything but the dialect: see the module docstring."""
+
+    dialect: str = ""
+
+    # -- hooks each backend provides ---------------------------------------------------
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[None]:
+        """One write transaction (SQLite: ``BEGIN IMMEDIATE``, the single writer)."""
+
+    _conn: Any
+    _driver_errors: tuple[type[BaseException], ...] = ()
+    _driver_name = ""
+
+    def _sql(self, sql: str) -> str:
+        """``sql`` in the driver's placeholder style (written with ``?``)."""
+        return sql
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement written with ``?`` placeholders; return the cursor.  Driver
+        errors come back as :class:`~propscope.errors.StoreError` with the cause kept."""
+        try:
+            return self._conn.execute(self._sql(sql), params)
+        except self._driver_errors as exc:
+            raise StoreError(f"{self._driver_name}: {exc}") from exc
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        cursor = self._conn.cursor()
+        try:
+            cursor.executemany(self._sql(sql), rows)
+        except self._driver_errors as exc:
+            raise StoreError(f"{self._driver_name}: {exc}") from exc
+        finally:
+            cursor.close()
+
+    @abstractmethod
+    def _run_script(self, sql: str) -> None:
+        """Run a migration file inside the current transaction."""
+
+    def _lock_schema(self) -> None:
+        """Serialise concurrent migrations (PostgreSQL takes an advisory lock)."""
+
+    def _time(self, value: datetime) -> Any:
+        return value
+
+    def _date(self, value: date | None) -> Any:
+        return value
+
+    def _json(self, value: Any) -> Any:
+        return json.dumps(value, ensure_ascii=False)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def _prepare(self) -> None:
+        self._source_ids: dict[str, int] = {}
+        self._outlet_ids: dict[str, int] = {}
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._transaction():
+            self._lock_schema()
+            self._execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
+            )
+            applied = {row[0] for row in self._execute("SELECT version FROM schema_migrations")}
+            for version, name, sql in migrations(self.dialect):
+                if version not in applied:
+                    self._run_script(sql)
+                    self._execute(
+                        "INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)",
+                        (version, name, now_utc().isoformat()),
+                    )
+
+    def schema_version(self) -> int:
+        row = self._execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    # -- writing -----------------------------------------------------------------------
+    def add_documents(
+        self, docs: Sequence[Document], *, dedup: NearDuplicateIndex | None = None
+    ) -> list[AddResult]:
+        hashes = [doc.content_hash for doc in docs]
+        known = self._known_hashes(hashes)
+        # MinHash only for texts not stored yet, outside the transaction: it is the
+        # slow part, and the write lock should be held for writing only.
+        signatures = {
+            h: signature(doc.text) for doc, h in zip(docs, hashes) if h not in known
+        }
+        new_ids: list[int] = []
+        try:
+            with self._transaction():
+                results = [
+                    self._add_one(doc, h, signatures.get(h), dedup, new_ids)
+                    for doc, h in zip(docs, hashes)
+                ]
+        except BaseException:
+            # Rolled back: forget what this transaction made, so nothing refers to it.
+            if dedup is not None:
+                dedup.discard(new_ids)
+            self._source_ids.clear()
+            self._outlet_ids.clear()
+            raise
+        return results
+
+    def _known_hashes(self, hashes: Sequence[str]) -> set[str]:
+        known: set[str] = set()
+        unique = list(dict.fromkeys(hashes))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._execute(
+                f"SELECT content_hash FROM texts WHERE content_hash IN ({marks})", chunk
+            )
+            known.update(row[0] for row in rows)
+        return known
+
+    def _add_one(
+        self,
+        doc: Document,
+        content_hash: str,
+        sig: bytes | None,
+        dedup: NearDuplicateIndex | None,
+        new_ids: list[int],
+    ) -> AddResult:
+        now = self._time(now_utc())
+        source_id = self._source_id(doc.meta.get("source"), doc.meta.get("source_kind"), now)
+        outlet_id = self._outlet_id(doc.outlet, doc.url)
+        raw = doc.meta.get("raw")
+        row = self._execute(
+            "INSERT INTO texts (content_hash, text, offset_map, raw, raw_ref, language, title,"
+            " published, outlet_id, meta, minhash, added)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (content_hash) DO NOTHING RETURNING id",
+            (
+                content_hash,
+                doc.text,
+                self._json(doc.offset_map.to_json()) if doc.offset_map is not None else None,
+                bytes(raw) if isinstance(raw, (bytes, bytearray, memoryview)) else None,
+                doc.meta.get("raw_ref"),
+                doc.language,
+                doc.title,
+                self._date(as_date(doc.published)),
+                outlet_id,
+                self._json(_meta_for_storage(doc.meta)),
+                sig,
+                now,
+            ),
+        ).fetchone()
+        links = 0
+        if row is not None:
+            text_id = int(row[0])
+            new_ids.append(text_id)
+            if dedup is not None and sig is not None:
+                pairs = dedup.add(text_id, sig)
+                self._executemany(
+                    "INSERT INTO near_duplicates (text_id, other_text_id, jaccard) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    [(max(text_id, o), min(text_id, o), j) for o, j in pairs],
+                )
+                links = len(pairs)
+        else:
+            found = self._execute(
+                "SELECT id FROM texts WHERE content_hash = ?", (content_hash,)
+            ).fetchone()
+            text_id = int(found[0])
+        url_status = self._add_url(doc, text_id, source_id, now) if doc.url else None
+        return AddResult(text_id, row is not None, url_status, links)
+
+    def _add_url(self, doc: Document, text_id: int, source_id: int | None, now: Any) -> str:
+        assert doc.url is not None
+        key = canonical_url(doc.url)
+        values = (doc.meta.get("section"), self._date(as_date(doc.published)), doc.title)
+        row = self._execute(
+            "INSERT INTO urls (canonical_url, url, text_id, source_id, fetched, section,"
+            " published, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (canonical_url) DO NOTHING RETURNING id",
+            (key, doc.url, text_id, source_id, now, *values),
+        ).fetchone()
+        if row is not None:
+            return "new"
+        stored = self._execute(
+            "SELECT text_id FROM urls WHERE canonical_url = ?", (key,)
+        ).fetchone()
+        if int(stored[0]) == text_id:
+            return "known"
+        # The page changed since it was stored: the URL now points at the new text,
+        # and the old text stays (it was published, and may have spans).
+        self._execute(
+            "UPDATE urls SET text_id = ?, url = ?, fetched = ?, section = ?, published = ?,"
+            " title = ? WHERE canonical_url = ?",
+            (text_id, doc.url, now, *values, key),
+        )
+        return "updated"
+
+    def _source_id(self, locator: Any, kind: Any, now: Any) -> int | None:
+        if not locator:
+            return None
+        locator = str(locator)
+        if locator not in self._source_ids:
+            self._execute(
+                "INSERT INTO sources (kind, locator, added) VALUES (?, ?, ?)"
+                " ON CONFLICT (locator) DO NOTHING",
+                (str(kind or source_kind(locator)), locator, now),
+            )
+            row = self._execute("SELECT id FROM sources WHERE locator = ?", (locator,)).fetchone()
+            self._source_ids[locator] = int(row[0])
+        return self._source_ids[locator]
+
+    def _outlet_id(self, name: str | None, url: str | None) -> int | None:
+        if not name:
+            return None
+        if name not in self._outlet_ids:
+            domain = (urlsplit(url).hostname or None) if url else None
+            self._execute(
+                "INSERT INTO outlets (name, domain) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, domain),
+            )
+            row = self._execute("SELECT id FROM outlets WHERE name = ?", (name,)).fetchone()
+            self._outlet_ids[name] = int(row[0])
+        return self._outlet_ids[name]
+
+    def start_run(self, kind: str, detector: str | None = None) -> int:
+        with self._transaction():
+            row = self._execute(
+                "INSERT INTO runs (kind, detector, started, counts, errors)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (kind, detector, self._time(now_utc()), self._json({}), self._json([])),
+            ).fetchone()
+        return int(row[0])
+
+    def update_run(
+        self, run_id: int, counts: dict[str, int], errors: list[dict[str, str]],
+        *, finished: bool = False,
+    ) -> None:
+        with self._transaction():
+            self._write_run(run_id, counts, errors, finished=finished)
+
+    def _write_run(
+        self, run_id: int, counts: dict[str, int], errors: list[dict[str, str]],
+        *, finished: bool = False,
+    ) -> None:
+        self._execute(
+            "UPDATE runs SET counts = ?, errors = ?, finished = ? WHERE id = ?",
+            (self._json(counts), self._json(errors),
+             self._time(now_utc()) if finished else None, run_id),
+        )
+
+    def save_analyses(
+        self,
+        run_id: int,
+        results: Sequence[tuple[int, AnalysedDocument]],
+        counts: dict[str, int],
+        errors: list[dict[str, str]],
+    ) -> int:
+        stored = 0
+        with self._transaction():
+            now = self._time(now_utc())
+            for text_id, analysed in results:
+                row = self._execute(
+                    "INSERT INTO analyses (text_id, detector, run_id, score, analysed)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (text_id, detector) DO NOTHING"
+                    " RETURNING text_id",
+                    (text_id, analysed.detector, run_id, float(analysed.score), now),
+                ).fetchone()
+                if row is None:
+                    continue
+                stored += 1
+                self._executemany(
+                    "INSERT INTO spans (text_id, detector, start_char, end_char, technique,"
+                    " score, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (text_id, analysed.detector, s.start, s.end, s.technique,
+                         float(s.score), s.evidence)
+                        for s in analysed.spans
+                    ],
+                )
+            self._write_run(run_id, counts, errors)
+        return stored
+
+    # -- reading -----------------------------------------------------------------------
+    def signatures(self) -> Iterator[tuple[int, bytes]]:
+        rows = self._execute("SELECT id, minhash FROM texts WHERE minhash IS NOT NULL ORDER BY id")
+        for text_id, data in rows.fetchall():
+            yield int(text_id), bytes(data)
+
+    def _pending_where(self, since: date | None) -> tuple[str, list[Any]]:
+        where = "NOT EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id AND a.detector = ?)"
+        if since is None:
+            return where, []
+        where += " AND (t.published >= ? OR (t.published IS NULL AND t.added >= ?))"
+        return where, [self._date(since), self._time(datetime(since.year, since.month,
+                                                              since.day, tzinfo=UTC))]
+
+    def count_pending(self, detector: str, since: date | None = None) -> int:
+        where, params = self._pending_where(since)
+        row = self._execute(
+            f"SELECT COUNT(*) FROM texts t WHERE {where}", (detector, *params)
+        ).fetchone()
+        return int(row[0])
+
+    def pending(
+        self, detector: str, *, since: date | None = None, after_id: int = 0, limit: int = 100
+    ) -> list[tuple[int, Document]]:
+        where, params = self._pending_where(since)
+        rows = self._select_texts(
+            f"t.id > ? AND {where} ORDER BY t.id LIMIT ?",
+            (after_id, detector, *params, limit),
+            with_offsets=False,
+        )
+        return [(int(row[0]), self._document(row, with_offsets=False)) for row in rows]
+
+    def _select_texts(self, where: str, params: Sequence[Any], *, with_offsets: bool) -> list[Any]:
+        columns = _TEXT_COLUMNS.replace(
+            "t.url_hint",
+            "(SELECT u.url FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1)",
+        )
+        if not with_offsets:
+            columns = columns.replace("t.offset_map", "NULL")
+        sql = f"SELECT {columns} FROM texts t LEFT JOIN outlets o ON o.id = t.outlet_id WHERE {where}"
+        return list(self._execute(sql, params).fetchall())
+
+    def _document(self, row: Sequence[Any], *, with_offsets: bool = True) -> Document:
+        text_id, text, title, url, published, language, outlet, meta, offsets = row
+        offset_map = OffsetMap.from_json(load_json(offsets)) if with_offsets and offsets else None
+        return Document(
+            text=text,
+            id=str(text_id),
+            title=title,
+            url=url,
+            outlet=outlet,
+            published=as_date(published),
+            language=language or "en",
+            offset_map=offset_map,
+            meta=load_json(meta) or {},
+        )
+
+    def get_text(self, text_id: int, *, detector: str | None = None) -> StoredText | None:
+        rows = self._select_texts("t.id = ?", (text_id,), with_offsets=True)
+        if not rows:
+            return None
+        return self._complete(rows, detector)[0]
+
+    def iter_texts(
+        self, *, detector: str | None = None, analysed_only: bool = False, page: int = 500
+    ) -> Iterator[StoredText]:
+        after = 0
+        where = "t.id > ?"
+        extra: list[Any] = []
+        if analysed_only:
+            where += " AND EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id"
+            if detector is not None:
+                where += " AND a.detector = ?"
+                extra.append(detector)
+            where += ")"
+        while True:
+            rows = self._select_texts(
+                f"{where} ORDER BY t.id LIMIT ?", (after, *extra, page), with_offsets=True
+            )
+            if not rows:
+                return
+            yield from self._complete(rows, detector)
+            after = int(rows[-1][0])
+
+    def _complete(self, rows: Sequence[Any], detector: str | None) -> list[StoredText]:
+        """StoredTexts for ``rows`` with their URLs, scores and spans: three queries a page."""
+        items = {int(row[0]): StoredText(int(row[0]), self._document(row)) for row in rows}
+        marks = ", ".join("?" * len(items))
+        ids = list(items)
+        for text_id, url, key, section, published, title, source in self._execute(
+            "SELECT u.text_id, u.url, u.canonical_url, u.section, u.published, u.title, s.locator"
+            f" FROM urls u LEFT JOIN sources s ON s.id = u.source_id WHERE u.text_id IN ({marks})"
+            " ORDER BY u.id",
+            ids,
+        ).fetchall():
+            items[int(text_id)].urls.append(
+                UrlRecord(url, key, section, as_date(published), title, source)
+            )
+        only = " AND detector = ?" if detector is not None else ""
+        params = [*ids, detector] if detector is not None else ids
+        for text_id, name, score in self._execute(
+            f"SELECT text_id, detector, score FROM analyses WHERE text_id IN ({marks}){only}",
+            params,
+        ).fetchall():
+            items[int(text_id)].scores[name] = float(score)
+        for text_id, name, start, end, technique, score, evidence in self._execute(
+            "SELECT text_id, detector, start_char, end_char, technique, score, evidence"
+            f" FROM spans WHERE text_id IN ({marks}){only} ORDER BY text_id, start_char, end_char",
+            params,
+        ).fetchall():
+            items[int(text_id)].spans.append(
+                Span(int(start), int(end), technique, float(score), name, evidence)
+            )
+        return list(items.values())
+
+    def _search_fallback(self, query: str) -> str:
+        """The query with every word quoted: what a user meant when the query syntax
+        (``-``, ``:``, unbalanced quotes) does not parse."""
+        words = [w.replace('"', "") for w in query.split()]
+        return " ".join(f'"{w}"' for w in words if w)
+
+    def stats(self) -> StoreStats:
+        def count(sql: str) -> int:
+            return int(self._execute(sql).fetchone()[0])
+
+        analysed = {
+            name: int(n)
+            for name, n in self._execute(
+                "SELECT detector, COUNT(*) FROM analyses GROUP BY detector ORDER BY detector"
+            ).fetchall()
+        }
+        spans: dict[str, dict[str, int]] = {}
+        for name, technique, n in self._execute(
+            "SELECT detector, technique, COUNT(*) FROM spans GROUP BY detector, technique"
+            " ORDER BY detector, COUNT(*) DESC, technique"
+        ).fetchall():
+            spans.setdefault(name, {})[technique or "propaganda"] = int(n)
+        return StoreStats(
+            sources=count("SELECT COUNT(*) FROM sources"),
+            urls=count("SELECT COUNT(*) FROM urls"),
+            texts=count("SELECT COUNT(*) FROM texts"),
+            near_duplicate_links=count("SELECT COUNT(*) FROM near_duplicates"),
+            runs=count("SELECT COUNT(*) FROM runs"),
+            analysed=analysed,
+            spans=spans,
+        )
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        rows = self._execute(
+            "SELECT id, kind, detector, started, finished, counts, errors FROM runs"
+            " ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            RunRecord(int(r[0]), r[1], r[2], str(r[3]), str(r[4]) if r[4] else None,
+                      load_json(r[5]) or {}, load_json(r[6]) or [])
+            for r in rows
+        ]
+
+    def detectors(self) -> list[str]:
+        rows = self._execute(
+            "SELECT detector FROM analyses GROUP BY detector ORDER BY MAX(run_id) DESC, detector"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def near_duplicates(self, text_id: int) -> list[tuple[int, float]]:
+        rows = self._execute(
+            "SELECT other_text_id, jaccard FROM near_duplicates WHERE text_id = ?"
+            " UNION SELECT text_id, jaccard FROM near_duplicates WHERE other_text_id = ?"
+            " ORDER BY 1",
+            (text_id, text_id),
+        ).fetchall()
+        return [(int(a), float(b)) for a, b in rows]
+
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
+        if not query.strip():
+            return []
+        return self._search(query, limit)
+
+    @abstractmethod
+    def _search(self, query: str, limit: int) -> list[SearchHit]: ...
