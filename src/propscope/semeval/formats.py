@@ -15,9 +15,9 @@ broken prediction file is one clear message, not a ``ValueError`` from ``int()``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from propscope.errors import FormatError, InputNotFound
 from propscope.techniques import TECHNIQUES_BY_NAME
@@ -102,7 +102,9 @@ def format_line(label: Label, *, with_technique: bool) -> str:
 
 def write_labels(path: str | Path, labels: Iterable[Label], *, with_technique: bool) -> int:
     """Write ``labels`` sorted by article and offset; return how many lines."""
-    ordered = sorted(labels, key=lambda x: (_id_key(x.article_id), x.start, x.end, x.technique or ""))
+    ordered = sorted(
+        labels, key=lambda x: (_id_key(x.article_id), x.start, x.end, x.technique or "")
+    )
     lines = [format_line(label, with_technique=with_technique) for label in ordered]
     Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return len(lines)

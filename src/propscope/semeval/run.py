@@ -19,7 +19,7 @@ techniques":
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from propscope.detect.base import Detector
 from propscope.model import Document, Span

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from propscope.semeval.formats import Label
 
@@ -39,7 +39,7 @@ class PRF:
     n_gold: int = 0
 
     @classmethod
-    def from_sums(cls, p_sum: float, n_pred: int, r_sum: float, n_gold: int) -> "PRF":
+    def from_sums(cls, p_sum: float, n_pred: int, r_sum: float, n_gold: int) -> PRF:
         precision = p_sum / n_pred if n_pred else 0.0
         recall = r_sum / n_gold if n_gold else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -56,8 +56,8 @@ class Report:
 
     def format(self) -> str:
         """A plain-text table: overall first, then each technique by gold count."""
-        rows = [f"{self.task.upper()} score", f"{'':38} {'P':>7} {'R':>7} {'F1':>7} "
-                f"{'pred':>6} {'gold':>6}"]
+        rows = [f"{self.task.upper()} score", (f"{'':38} {'P':>7} {'R':>7} {'F1':>7} "
+                f"{'pred':>6} {'gold':>6}")]
         rows.append(_row("overall", self.overall))
         ordered = sorted(self.per_technique.items(), key=lambda kv: (-kv[1].n_gold, kv[0]))
         rows.extend(_row(name, prf) for name, prf in ordered)

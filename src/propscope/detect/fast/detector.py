@@ -11,9 +11,9 @@ already overlaps.  No torch, no network: numpy and crfsuite only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
 
 from propscope.detect.fast.lexicon import lexicon_spans
 from propscope.detect.fast.model import FastModel
@@ -43,7 +43,7 @@ class FastDetector:
         self.techniques = TechniqueModel(model)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, lexicon: bool = True) -> "FastDetector":
+    def load(cls, path: str | Path | None = None, *, lexicon: bool = True) -> FastDetector:
         """The model at ``path``, or the one shipped in the package."""
         return cls(FastModel.load(path or shipped_model_path()), lexicon=lexicon)
 

@@ -15,6 +15,7 @@ the hand-written lexicon (:mod:`propscope.detect.fast.lexicon`).
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 from propscope.detect.fast.lexicon import lexicon_tags
@@ -128,7 +129,7 @@ def span_features(tok: Tokenised, start: int, end: int) -> dict[str, float]:
         feats["u=" + low] = 1.0
         for tag in lexicon_tags(low):
             feats["lex=" + tag] = 1.0
-    for a, b in zip(lowers, lowers[1:]):
+    for a, b in itertools.pairwise(lowers):
         feats["b=" + a + "|" + b] = 1.0
     if lowers:
         feats["first=" + lowers[0]] = 1.0

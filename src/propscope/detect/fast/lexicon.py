@@ -29,43 +29,43 @@ WORDS: dict[str, frozenset[str]] = {
         """immortal undying everlasting eternal ever-victorious invincible indomitable
         glorious brilliant brilliantly heroic sagacious peerless matchless unrivalled
         unparalleled unprecedented heyday exploits feats illustrious tireless
-        benevolent wise beloved revered legendary magnificent splendid""".split()
+        benevolent wise beloved revered legendary magnificent splendid""".split()  # noqa: SIM905
     ),
     # labels for enemies
     "enemy": frozenset(
         """imperialist imperialists reactionaries reactionary puppet puppets traitor
         traitors warmonger warmongers warmongering lackey lackeys stooge stooges
         henchmen aggressor aggressors fascist fascists thugs bandits renegades
-        tyrant tyrants despot regime villains""".split()
+        tyrant tyrants despot regime villains""".split()  # noqa: SIM905
     ),
     # strong feeling words
     "emotive": frozenset(
         """outrageous shocking disgusting horrific horrendous evil vicious brutal savage
         barbaric heinous despicable monstrous sinister treacherous vile appalling
         atrocious disgraceful shameful ruthless wicked diabolical hysterical
-        catastrophic disastrous devastating""".split()
+        catastrophic disastrous devastating""".split()  # noqa: SIM905
     ),
     # absolutes and superlatives
     "absolute": frozenset(
         """absolute absolutely totally entirely completely never always every everyone
         nobody nothing greatest worst biggest ultimate unlimited infinite utterly
-        undoubtedly certainly""".split()
+        undoubtedly certainly""".split()  # noqa: SIM905
     ),
     # the nation and loyalty to it
     "nation": frozenset(
         """motherland fatherland homeland patriotism patriotic patriots patriot nation
-        national nations' sovereignty dignity compatriots""".split()
+        national nations' sovereignty dignity compatriots""".split()  # noqa: SIM905
     ),
     # fear and threat
     "fear": frozenset(
         """threat threats threaten danger dangerous destroy destruction invasion invade
         deadly lethal annihilate annihilation doom collapse chaos terror terrorist
-        terrorists nuclear war""".split()
+        terrorists nuclear war""".split()  # noqa: SIM905
     ),
     # distancing and suspicion
     "doubt": frozenset(
         """so-called alleged allegedly supposedly purported purportedly claims claimed
-        dubious questionable""".split()
+        dubious questionable""".split()  # noqa: SIM905
     ),
 }
 
@@ -89,7 +89,9 @@ class Pattern:
     score: float
 
 
-def _p(expr: str, technique: str, evidence: str, score: float, flags: int = re.I) -> Pattern:
+def _p(
+    expr: str, technique: str, evidence: str, score: float, flags: int = re.IGNORECASE
+) -> Pattern:
     return Pattern(re.compile(expr, flags), technique, evidence, score)
 
 

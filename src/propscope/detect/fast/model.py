@@ -63,7 +63,7 @@ class FastModel:
         Path(path).write_bytes(buffer.getvalue())
 
     @classmethod
-    def load(cls, path: str | Path) -> "FastModel":
+    def load(cls, path: str | Path) -> FastModel:
         path = Path(path)
         if not path.is_file():
             raise DetectorError(f"no fast model at {path}",

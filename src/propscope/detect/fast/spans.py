@@ -61,7 +61,9 @@ def decode(
     return spans
 
 
-def _span(tokens: list[tuple[int, int]], run: list[int], p_in: list[float]) -> tuple[int, int, float]:
+def _span(
+    tokens: list[tuple[int, int]], run: list[int], p_in: list[float]
+) -> tuple[int, int, float]:
     start = tokens[run[0]][0]
     end = tokens[run[-1]][1]
     return start, end, sum(p_in[i] for i in run) / len(run)

@@ -7,6 +7,7 @@ Offsets index ``Document.text`` (the normalised text).
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -32,7 +33,7 @@ STOPWORDS = frozenset(
     that the their theirs them themselves then there these they this those through to too
     under until up very was we were what when where which while who whom why will with
     would you your yours yourself yourselves said says also one two new like get got
-    """.split()
+    """.split()  # noqa: SIM905 (a word block reads better than a list)
 )
 
 
@@ -92,5 +93,5 @@ def tokenise(text: str) -> Tokenised:
             Sentence(start, end, toks, lowers, len(sents), "!" in chunk, "?" in chunk)
         )
         word_counts.update(lowers)
-        bigram_counts.update(zip(lowers, lowers[1:]))
+        bigram_counts.update(itertools.pairwise(lowers))
     return Tokenised(text, sents, word_counts, bigram_counts, [s.start for s in sents])

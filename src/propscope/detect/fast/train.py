@@ -19,16 +19,17 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pycrfsuite
 
 from propscope.detect.fast.features import sentence_features, span_features
 from propscope.detect.fast.model import FastModel
-from propscope.detect.fast.spans import TAGS, SpanFinder, decode
+from propscope.detect.fast.spans import SpanFinder, decode
 from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.model import Document
 from propscope.semeval.corpus import Article, load_corpus, resolve_ptc_dir, split_ids
