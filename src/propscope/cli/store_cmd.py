@@ -1,0 +1,236 @@
+"""Database commands: ``ingest``, ``search``, ``export``, ``stats`` and ``watch``.
+
+They parse, call :mod:`propscope.batch`, :mod:`propscope.store` and
+:mod:`propscope.watch`, and print; nothing else.  Long runs show a Rich progress bar
+on stderr and end with a run report (counts, then one line per failed item), so
+stdout stays clean for ``--json``.  ``analyze --db`` lives with ``analyze`` and calls
+:func:`analyze_db` from here.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from propscope.batch import RunReport, analyze_store, ingest_documents
+from propscope.cli.app import app
+from propscope.store import default_db, open_store
+from propscope.store.export import FORMATS, export
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLite file or postgresql:// URL [default: $PROPSCOPE_DB "
+                 "or ./propscope.db]"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+REPORT_ERRORS_SHOWN = 20
+
+_err = Console(stderr=True)
+_out = Console()
+
+
+@contextmanager
+def progress_bar(label: str, *, quiet: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """A callback for :mod:`propscope.batch` that drives a Rich bar on stderr."""
+    if quiet:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=_err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_report(report: RunReport, *, as_json: bool = False) -> None:
+    """The run report: counts, then the failed items (the first few; all with --json)."""
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    what = report.kind + (f" with {report.detector}" if report.detector else "")
+    table = Table(title=f"run {report.run_id}: {what} ({report.seconds:.1f} s)",
+                  show_header=False, title_justify="left")
+    for key, value in report.counts.items():
+        table.add_row(key.replace("_", " "), f"{value:,}")
+    _err.print(table)
+    for error in report.errors[:REPORT_ERRORS_SHOWN]:
+        _err.print(f"  [red]{error['code']}[/red] {error['item']}: {error['message']}",
+                   markup=True, highlight=False)
+    hidden = report.counts.get("errors", 0) - min(len(report.errors), REPORT_ERRORS_SHOWN)
+    if hidden > 0:
+        _err.print(f"  … and {hidden:,} more errors (see --json)")
+
+
+def analyze_db(
+    db: str | None, detector: str = "default", since: date | None = None,
+    *, quiet: bool = False, as_json: bool = False,
+) -> RunReport:
+    """``propscope analyze --db``: analyse what the detector has not analysed yet,
+    with a progress bar and the run report.  For ``cli/analyze_cmd.py`` to call."""
+    with open_store(db or default_db()) as store, progress_bar("analysing", quiet=quiet) as bar:
+        report = analyze_store(store, detector, since=since, progress=bar)
+    print_report(report, as_json=as_json)
+    return report
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[str], typer.Argument(
+        help="Files, folders, URLs, feeds, sitemaps, WARC files, or - for stdin.")],
+    db: DbOption = None,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Allow fetching from private and loopback addresses.")] = False,
+    max_bytes: Annotated[int | None, typer.Option(
+        "--max-bytes", help="Refuse items larger than this many bytes.")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="Read files in this encoding instead of detecting it.")] = None,
+    text_field: Annotated[str, typer.Option(
+        "--text-field", help="The field holding the text in JSON and CSV files.")] = "text",
+    repair: Annotated[bool, typer.Option(
+        "--repair/--no-repair", help="Repair names fused with their neighbours.")] = True,
+    analyze: Annotated[bool, typer.Option(
+        "--analyze", help="Analyse the new texts after storing them.")] = False,
+    detector: Annotated[str, typer.Option(
+        "--detector", help="Detector for --analyze.")] = "default",
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Store documents from SOURCES: each distinct text once, every URL kept."""
+    from propscope.ingest import load
+    from propscope.ingest.types import IngestOptions
+
+    settings: dict[str, Any] = {"allow_private": allow_private, "text_field": text_field,
+                                "repair": repair}
+    if max_bytes is not None:
+        settings["max_bytes"] = max_bytes
+    if encoding is not None:
+        settings["encoding"] = encoding
+    options = IngestOptions(**settings)
+    with open_store(db or default_db()) as store:
+        with progress_bar("ingesting", quiet=quiet) as bar:
+            report = ingest_documents(store, load(sources, options), progress=bar)
+        print_report(report, as_json=as_json)
+        if analyze:
+            with progress_bar("analysing", quiet=quiet) as bar:
+                analysis = analyze_store(store, detector, progress=bar)
+            print_report(analysis, as_json=as_json)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find; \"quoted phrases\" work.")],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search over the stored texts and titles."""
+    with open_store(db or default_db()) as store:
+        hits = store.search(query, limit=limit)
+    if as_json:
+        for hit in hits:
+            print(json.dumps({"id": hit.text_id, "title": hit.title, "url": hit.url,
+                              "published": hit.published.isoformat() if hit.published else None,
+                              "snippet": hit.snippet, "rank": hit.rank}, ensure_ascii=False))
+        return
+    if not hits:
+        _err.print("no matches")
+        return
+    table = Table("id", "published", "title / url", "snippet", show_lines=True)
+    for hit in hits:
+        where = "\n".join(x for x in (hit.title, hit.url) if x)
+        table.add_row(str(hit.text_id), str(hit.published or ""), where, hit.snippet)
+    _out.print(table)
+
+
+@app.command("export")
+def export_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File (or folder for "
+                                         "semeval) to write.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")]
+    = "jsonl",
+    db: DbOption = None,
+    detector: Annotated[str | None, typer.Option(
+        "--detector", help="Only this detector's spans (e.g. fast.v1).")] = None,
+) -> None:
+    """Write the store's texts and spans as JSON lines, CSV, Parquet or a SemEval folder."""
+    with open_store(db or default_db()) as store:
+        count = export(store, fmt, output, detector=detector)
+    unit = "spans" if fmt in ("csv", "parquet") else "texts"
+    _err.print(f"wrote {count:,} {unit} to {output}")
+
+
+@app.command()
+def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Counts: sources, URLs, distinct texts, analysed texts, spans per technique."""
+    with open_store(db or default_db()) as store:
+        found = store.stats()
+    if as_json:
+        print(json.dumps(found.to_dict()))
+        return
+    table = Table(show_header=False, title=f"{db or default_db()}", title_justify="left")
+    table.add_row("sources", f"{found.sources:,}")
+    table.add_row("URLs", f"{found.urls:,}")
+    table.add_row("distinct texts", f"{found.texts:,}")
+    table.add_row("near-duplicate links", f"{found.near_duplicate_links:,}")
+    table.add_row("runs", f"{found.runs:,}")
+    for name, n in found.analysed.items():
+        table.add_row(f"analysed by {name}", f"{n:,}")
+    _out.print(table)
+    for name, counts in found.spans.items():
+        spans = Table("technique", "spans", title=f"spans of {name}", title_justify="left")
+        for technique, n in counts.items():
+            spans.add_row(technique, f"{n:,}")
+        _out.print(spans)
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM (systemd, ``docker stop``) ends ``watch`` as Ctrl-C does: the open
+    transaction rolls back and everything committed stays."""
+    raise KeyboardInterrupt
+
+
+@app.command()
+def watch(
+    schedule: Annotated[Path, typer.Argument(help="TOML file listing the feeds to poll.")],
+    db: DbOption = None,
+    rounds: Annotated[int | None, typer.Option(
+        "--rounds", min=1, help="Stop after this many polls (default: run until stopped).")]
+    = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Poll feeds on a schedule; store and analyse each new item."""
+    from propscope.watch import Round, WatchConfig
+    from propscope.watch import watch as run_watch
+
+    config = WatchConfig.read(schedule)
+
+    def report(poll: Round) -> None:
+        _err.print(f"polled {len(poll.feeds)} feed(s)")
+        print_report(poll.ingest, as_json=as_json)
+        if poll.analysis is not None:
+            print_report(poll.analysis, as_json=as_json)
+
+    signal.signal(signal.SIGTERM, _stop)
+    with open_store(db or config.db or default_db()) as store:
+        try:
+            run_watch(config, store, rounds=rounds, on_round=report)
+        except KeyboardInterrupt:
+            _err.print("stopped")
+            sys.exit(0)

@@ -1,0 +1,131 @@
+"""``propscope watch``: poll feeds on a schedule, store and analyse what is new.
+
+Why so little code: everything that makes a poll cheap and safe already lives
+elsewhere — conditional GET, rate limits and robots.txt in the fetcher, dedup by
+canonical URL and content hash in the store, incremental analysis in
+:mod:`propscope.batch`.  A poll of an unchanged feed therefore stores nothing and
+analyses nothing.  This module only reads the schedule and keeps time.
+
+The schedule is a TOML file::
+
+    interval = 900            # seconds between polls of each feed (default 900)
+    detector = "fast"         # analyse new texts with it; "" stores without analysing
+    db = "news.db"            # optional; --db on the command line wins
+    allow_private = false     # true only to poll a server on your own network
+
+    [[feeds]]
+    url = "https://example.org/rss.xml"
+    interval = 300            # this feed more often
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from propscope.batch import RunReport, analyze_store, ingest_documents
+from propscope.errors import FormatError, InputNotFound
+from propscope.store.base import Store
+
+DEFAULT_INTERVAL = 900.0
+MIN_INTERVAL = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    url: str
+    interval: float
+
+
+@dataclass(slots=True)
+class WatchConfig:
+    feeds: list[Feed]
+    detector: str = "default"
+    db: str | None = None
+    allow_private: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: str | Path) -> WatchConfig:
+        """Parse and check a schedule file; errors name the file and the entry."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputNotFound(f"no schedule file at {path}")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise FormatError(f"{path}: not valid TOML: {exc}") from exc
+        default = _interval(data.get("interval", DEFAULT_INTERVAL), f"{path}: interval")
+        feeds = []
+        entries = data.get("feeds", [])
+        if not isinstance(entries, list) or not entries:
+            raise FormatError(f"{path}: needs at least one [[feeds]] entry with a url")
+        for n, entry in enumerate(entries, 1):
+            if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+                raise FormatError(f"{path}: feed {n} has no url")
+            where = f"{path}: feed {n} interval"
+            feeds.append(Feed(entry["url"], _interval(entry.get("interval", default), where)))
+        detector = data.get("detector", "default")
+        if not isinstance(detector, str):
+            raise FormatError(f"{path}: detector must be a name")
+        return cls(feeds=feeds, detector=detector, db=data.get("db"),
+                   allow_private=bool(data.get("allow_private", False)))
+
+
+def _interval(value: Any, where: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < MIN_INTERVAL:
+        raise FormatError(f"{where} must be a number of seconds, at least {MIN_INTERVAL:g}")
+    return float(value)
+
+
+@dataclass(slots=True)
+class Round:
+    """One poll: which feeds were due, and the ingest and analysis reports."""
+
+    feeds: list[str]
+    ingest: RunReport
+    analysis: RunReport | None
+
+
+def watch(
+    config: WatchConfig,
+    store: Store,
+    *,
+    rounds: int | None = None,
+    on_round: Callable[[Round], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Poll each feed when it is due, ``rounds`` times (forever when ``None``); return
+    how many polls ran.  ``on_round`` hears of each one (the CLI prints its report).
+
+    Options (and the name lexicon the repairer learns) are made once and reused, so
+    conditional GET and corpus evidence carry over from one poll to the next.
+    """
+    from propscope.ingest import load
+    from propscope.ingest.types import IngestOptions
+
+    options = IngestOptions(allow_private=config.allow_private)
+    due = {feed.url: 0.0 for feed in config.feeds}
+    done = 0
+    while rounds is None or done < rounds:
+        now = clock()
+        ready = [feed for feed in config.feeds if due[feed.url] <= now]
+        if not ready:
+            sleep(max(0.0, min(due.values()) - now))
+            continue
+        urls = [feed.url for feed in ready]
+        ingest = ingest_documents(store, load(urls, options))
+        analysis = None
+        if config.detector and ingest.counts.get("texts_added", 0):
+            analysis = analyze_store(store, config.detector)
+        for feed in ready:
+            due[feed.url] = clock() + feed.interval
+        done += 1
+        if on_round:
+            on_round(Round(urls, ingest, analysis))
+    return done
