@@ -1,1 +1,69 @@
-"""Ingestion: turn files, pages, feeds and archives into :class:`~propscope.model.Document`s."""
+"""Ingestion: turn files, pages, feeds and archives into :class:`~propscope.model.Document`s.
+
+The public surface::
+
+    load(sources, options) -> Iterator[Document | ItemError]   every kind of source
+    load_one(path_or_url, options) -> Document                 one page or file
+    extract_html(html, url) -> Document                        one HTML page
+    feeds.poll(feed_url, state) -> list[FeedEntry]             new entries, for watch
+
+Every document comes out normalised, with page furniture set apart
+(``meta["furniture"]``) and fused words repaired, and its ``offset_map`` leads back
+to the raw extracted text.  See ``docs/ingest.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from propscope.errors import EmptyInput
+from propscope.ingest.fetch import ConditionalCache, Fetcher, Response, check_address
+from propscope.ingest.html import extract_html
+from propscope.ingest.sources import Reader
+from propscope.ingest.types import USER_AGENT, IngestOptions, ItemError
+from propscope.model import Document
+
+__all__ = [
+    "USER_AGENT",
+    "ConditionalCache",
+    "Fetcher",
+    "IngestOptions",
+    "ItemError",
+    "Response",
+    "check_address",
+    "extract_html",
+    "load",
+    "load_one",
+]
+
+
+def load(
+    sources: Sequence[str],
+    options: IngestOptions | None = None,
+    *,
+    fetcher: Fetcher | None = None,
+) -> Iterator[Document | ItemError]:
+    """Every document of every source, lazily, with an :class:`ItemError` in the place
+    of each item that fails.  ``fetcher`` shares one HTTP client (its rate limits,
+    robots cache and conditional-GET cache) with the caller; one is made otherwise."""
+    reader = Reader(options or IngestOptions(), fetcher)
+    try:
+        for source in sources:
+            yield from reader.read(source)
+    finally:
+        if fetcher is None:
+            reader.close()
+
+
+def load_one(path_or_url: str, options: IngestOptions | None = None) -> Document:
+    """The first document of one source (a page, a file): for ``propscope analyze
+    URL|file.html``.  Raises the item's typed error instead of yielding it."""
+    items = load([path_or_url], options)
+    try:
+        for item in items:
+            if isinstance(item, ItemError):
+                raise item.error
+            return item
+    finally:
+        items.close()  # type: ignore[attr-defined]
+    raise EmptyInput(f"{path_or_url} holds no document")

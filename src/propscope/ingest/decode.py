@@ -6,6 +6,7 @@ give the same clear error whether it arrives as a file, on stdin or over HTTP.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -79,3 +80,64 @@ def read_text(path: str | Path, *, encoding: str | None = None,
     if size > max_bytes:
         raise InputTooLarge(f"{p} is {size:,} bytes, over the limit of {max_bytes:,}")
     return decode_bytes(p.read_bytes(), source=str(p), encoding=encoding, max_bytes=max_bytes)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in its own head (``<meta charset>`` or the XML
+    declaration), read from the first 4 KB as browsers do."""
+    head = data[:4096]
+    match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def decode_markup(
+    data: bytes,
+    *,
+    source: str = "input",
+    declared: str | None = None,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[str, str]:
+    """Decode an HTML or XML page whose charset may be missing or wrong; return the
+    text and the encoding used.
+
+    Why not :func:`decode_bytes`: web pages often declare no charset, or a wrong one
+    (a server default of ISO-8859-1 over UTF-8 bytes).  The order: a byte-order mark;
+    the caller's ``encoding``; valid UTF-8 (a multi-byte UTF-8 sequence is almost never
+    an accident, so it beats a declared single-byte charset); the declared charset
+    (``declared`` from the HTTP header, then the page's own); charset-normalizer's
+    guess.  Empty, binary and oversized input raise the same typed errors as text.
+    """
+    if len(data) > max_bytes:
+        raise InputTooLarge(f"{source} is {len(data):,} bytes, over the limit of {max_bytes:,}")
+    if not data.strip():
+        raise EmptyInput(f"{source} is empty")
+    if encoding:
+        return decode_bytes(data, source=source, encoding=encoding, max_bytes=max_bytes), encoding
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return decode_bytes(data, source=source, max_bytes=max_bytes), "bom"
+    if looks_binary(data):
+        raise BinaryInput(f"{source} looks like a binary file, not a web page")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for name in (declared, declared_charset(data)):
+        if name and name.replace("-", "").replace("_", "") not in ("utf8",):
+            try:
+                return data.decode(name), name
+            except (UnicodeDecodeError, LookupError):
+                continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:262144]).best()
+    if best is None or best.encoding is None:
+        raise DecodeError(f"{source} is in no encoding propscope can recognise")
+    try:
+        return data.decode(best.encoding), best.encoding
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DecodeError(f"{source} is not valid {best.encoding}") from exc

@@ -1,0 +1,99 @@
+"""Raw extracted text to a :class:`~propscope.model.Document`: the one path every
+reader (text file, JSON line, CSV row, HTML page, feed entry, WARC record) ends in.
+
+Why one path: the stages — normalise, set furniture apart, repair fused words — must
+run in the same order with the same maps whatever the source, or a span would mean
+different things in different documents.  The offset map of the document is the
+composition of the three stages' maps, so it leads from ``Document.text`` back to the
+raw extracted text (the text as read, or as trafilatura gave it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from propscope.errors import EmptyInput
+from propscope.ingest.types import IngestOptions
+from propscope.model import Document
+from propscope.text.furniture import split_furniture
+from propscope.text.normalise import normalise
+from propscope.text.offsets import OffsetMap
+from propscope.text.repair import repair
+
+
+def build_document(
+    raw_text: str,
+    *,
+    options: IngestOptions,
+    source: str,
+    item: str,
+    title: str | None = None,
+    hints: Iterable[int] = (),
+    raw: bytes | None = None,
+    furniture: dict[str, list[str]] | None = None,
+    meta: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Document:
+    """Normalise ``raw_text``, set its furniture apart, repair fused words.
+
+    ``hints`` are offsets into ``raw_text`` of inline-markup boundaries (HTML only);
+    ``furniture`` holds parts already removed upstream (captions from ``<figcaption>``);
+    ``fields`` go to the Document (url, outlet, published, language …).
+    """
+    if not raw_text.strip():
+        raise EmptyInput(f"{item} has no text")
+    normalised = normalise(raw_text)
+    text, offset_map = normalised.text, normalised.offset_map
+    parts: dict[str, list[str]] = {k: list(v) for k, v in (furniture or {}).items() if v}
+    if options.furniture:
+        layout = split_furniture(text, title=title)
+        text, offset_map = layout.text, offset_map.then(layout.offset_map)
+        for kind, lines in layout.parts.items():
+            parts.setdefault(kind, []).extend(lines)
+        title = title or layout.title
+    repairs = 0
+    if options.repair:
+        local_hints = _map_hints(offset_map, hints)
+        repaired = repair(text, lexicon=options.names, hints=local_hints, learn=True)
+        if repaired.repairs:
+            text, offset_map = repaired.text, offset_map.then(repaired.offset_map)
+            repairs = len(repaired.repairs)
+    if not text.strip():
+        raise EmptyInput(f"{item} has no article text once page furniture is set apart")
+    info: dict[str, Any] = {"source": source, "item": item, "furniture": parts, "repairs": repairs}
+    info.update(meta or {})
+    info["raw"] = raw if raw is not None and len(raw) <= options.raw_limit else None
+    return Document(
+        text=text,
+        title=title.strip() if title else None,
+        offset_map=offset_map,
+        meta=info,
+        **fields,
+    )
+
+
+def _map_hints(offset_map: OffsetMap, hints: Iterable[int]) -> list[int]:
+    """Raw-text offsets of markup boundaries, carried into the current text."""
+    length = offset_map.raw_length
+    return [offset_map.to_norm(h) for h in hints if 0 < h < length]
+
+
+def parse_date(value: Any) -> date | None:
+    """A publication date from what sources give: a date, an ISO string (the first ten
+    characters), or a ``time.struct_time`` from feedparser; None when unreadable,
+    since a missing date must not cost the document."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, time.struct_time):
+        return date(value.tm_year, value.tm_mon, value.tm_mday)
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,310 @@
+"""Fetching pages politely and safely with httpx.
+
+Why each rule:
+
+* **Refuse private addresses** (loopback, RFC 1918, link-local, reserved, multicast —
+  anything ``ipaddress`` does not call global) unless ``allow_private``: propscope may
+  run inside a server that fetches URLs users give it, and must not become a way into
+  that server's own network.  The host is resolved and *every* address checked, and
+  again after each redirect, since a public URL can redirect to ``127.0.0.1``.
+* **Caps**: a timeout for connecting and between bytes, a deadline for the whole
+  answer, and ``max_bytes`` checked on the declared length and again while streaming,
+  so a 50 MB page or an endless body is cut off without being held in memory.
+* **Retries** with exponential backoff on 5xx, 429, timeouts and dropped connections:
+  these are often passing; 4xx are not, and are not retried.
+* **Politeness**: a user agent that says who we are, a per-host rate limit, robots.txt
+  (RFC 9309: a robots.txt missing with 4xx allows all, one unreachable disallows all),
+  and conditional GET (ETag / Last-Modified) against a small cache the caller keeps,
+  so a feed polled every few minutes costs a 304.
+* **Redirects** are followed by hand, with a cap and loop detection, so each hop goes
+  through the address check.
+
+Every failure is a typed :class:`~propscope.errors.FetchError` with the httpx error
+kept as its cause.  A known weakness: the address is checked by resolving the host,
+and httpx resolves it again to connect; a DNS server that answers differently the
+second time (DNS rebinding) could slip past.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from email.message import Message
+from typing import Self
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from propscope.errors import (
+    AddressRefused,
+    FetchError,
+    FetchTimeout,
+    HttpStatusError,
+    ResponseTooLarge,
+    RobotsDisallowed,
+    TooManyRedirects,
+    TruncatedResponse,
+)
+from propscope.ingest.types import IngestOptions
+
+ConditionalCache = MutableMapping[str, dict[str, str]]
+"""URL → ``{"etag": …, "last_modified": …}``; JSON-serialisable, so a caller (the
+``watch`` command) can keep it in its database between polls."""
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_DEADLINE_FACTOR = 4
+"""The whole answer may take this many ``timeout``s: a server dripping one byte a
+second never trips the between-bytes timeout, but it trips this."""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A fetched answer: final URL, status, headers, body (empty on 304)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes = b""
+    not_modified: bool = False
+    redirects: tuple[str, ...] = field(default=())
+
+    @property
+    def media_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        message = Message()
+        message["content-type"] = self.headers.get("content-type", "")
+        value = message.get_param("charset")
+        return str(value).lower() if value else None
+
+
+def check_address(url: str, *, allow_private: bool) -> None:
+    """Raise :class:`AddressRefused` if ``url``'s host resolves to any non-global
+    address (or :class:`FetchError` if it is not http(s) or does not resolve)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(
+            f"{url} is not an http(s) URL", fix="give a URL starting http:// or https://"
+        )
+    if allow_private:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"{parts.hostname} does not resolve", fix="check the host name") from exc
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            raise AddressRefused(f"{url} resolves to {address}, a private or reserved address")
+
+
+class Fetcher:
+    """One HTTP client with the rules above; use as a context manager, or ``close()``.
+
+    ``transport`` lets a caller swap httpx's transport (e.g. for a proxy); the tests
+    use a real server on loopback instead.
+    """
+
+    def __init__(
+        self,
+        options: IngestOptions | None = None,
+        *,
+        cache: ConditionalCache | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.options = options or IngestOptions()
+        self.cache = cache
+        self.client = httpx.Client(
+            headers={"User-Agent": self.options.user_agent},
+            timeout=httpx.Timeout(self.options.timeout),
+            follow_redirects=False,
+            transport=transport,
+            trust_env=False,
+        )
+        self._robots: dict[str, RobotFileParser | None] = {}
+        self._last_request: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def get(self, url: str) -> Response:
+        """GET ``url`` under every rule; a typed :class:`FetchError` on any failure."""
+        return self._follow(url, robots=self.options.respect_robots, conditional=True)
+
+    def _follow(self, url: str, *, robots: bool, conditional: bool) -> Response:
+        original = url
+        seen = [url]
+        for _ in range(self.options.max_redirects + 1):
+            check_address(url, allow_private=self.options.allow_private)
+            if robots:
+                self._check_robots(url)
+            headers = self._validators(original) if conditional and url == original else {}
+            response = self._request(url, headers)
+            if response.status not in _REDIRECTS:
+                break
+            location = response.headers.get("location")
+            if not location:
+                raise HttpStatusError(f"{url} redirects ({response.status}) without a Location")
+            url = urljoin(url, location)
+            if url in seen:
+                raise TooManyRedirects(
+                    f"{original} redirects in a loop ({' → '.join(seen + [url])})"
+                )
+            seen.append(url)
+        else:
+            raise TooManyRedirects(
+                f"{original} redirects more than {self.options.max_redirects} times"
+            )
+        if response.status == 304:
+            return Response(url, 304, response.headers, b"", True, tuple(seen[1:]))
+        if response.status >= 400:
+            error = HttpStatusError(f"{url} answered HTTP {response.status}")
+            error.status = response.status  # type: ignore[attr-defined]
+            raise error
+        if conditional:
+            self._remember(original, response.headers)
+        return Response(
+            url, response.status, response.headers, response.content, False, tuple(seen[1:])
+        )
+
+    def _validators(self, url: str) -> dict[str, str]:
+        entry = self.cache.get(url) if self.cache is not None else None
+        headers: dict[str, str] = {}
+        if entry:
+            if entry.get("etag"):
+                headers["If-None-Match"] = entry["etag"]
+            if entry.get("last_modified"):
+                headers["If-Modified-Since"] = entry["last_modified"]
+        return headers
+
+    def _remember(self, url: str, headers: dict[str, str]) -> None:
+        if self.cache is None:
+            return
+        entry = {
+            k: headers[h]
+            for k, h in (("etag", "etag"), ("last_modified", "last-modified"))
+            if h in headers
+        }
+        if entry:
+            self.cache[url] = entry
+
+    def _request(self, url: str, headers: dict[str, str]) -> Response:
+        """One URL, no redirects, with retries and backoff."""
+        attempts = self.options.retries + 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                response = self._once(url, headers)
+            except FetchError as err:
+                if last or not _retryable(err):
+                    raise
+            else:
+                if response.status not in _RETRY_STATUS or last:
+                    return response
+                retry_after = response.headers.get("retry-after", "")
+                if retry_after.isdigit():
+                    time.sleep(min(float(retry_after), self.options.timeout))
+                    continue
+            time.sleep(self.options.backoff * (2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, url: str, headers: dict[str, str]) -> Response:
+        self._wait_turn(url)
+        deadline = time.monotonic() + self.options.timeout * _DEADLINE_FACTOR
+        limit = self.options.max_bytes
+        try:
+            with self.client.stream("GET", url, headers=headers) as answer:
+                found = {k.lower(): v for k, v in answer.headers.items()}
+                declared = found.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise ResponseTooLarge(
+                        f"{url} is {int(declared):,} bytes, over the limit of {limit:,}"
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                if answer.status_code not in _REDIRECTS and answer.status_code != 304:
+                    for chunk in answer.iter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            raise ResponseTooLarge(f"{url} sent more than {limit:,} bytes; stopped")
+                        if time.monotonic() > deadline:
+                            raise FetchTimeout(
+                                f"{url} took longer than {deadline:.0f} s to send its body"
+                            )
+                        chunks.append(chunk)
+                return Response(str(answer.url), answer.status_code, found, b"".join(chunks))
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(
+                f"{url} timed out after {self.options.timeout:g} s ({type(exc).__name__})"
+            ) from exc
+        except httpx.RemoteProtocolError as exc:
+            raise TruncatedResponse(f"{url}: the connection broke off ({exc})") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{url} could not be fetched: {exc}") from exc
+
+    def _wait_turn(self, url: str) -> None:
+        """Per-host rate limit: at most ``rate_limit`` requests a second to one host."""
+        if self.options.rate_limit <= 0:
+            return
+        host = urlsplit(url).netloc
+        interval = 1.0 / self.options.rate_limit
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._last_request.get(host, 0.0) + interval)
+            self._last_request[host] = start
+        if start > now:
+            time.sleep(start - now)
+
+    def _check_robots(self, url: str) -> None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = self._load_robots(origin)
+        parser = self._robots[origin]
+        if parser is None:
+            raise RobotsDisallowed(
+                f"{origin}/robots.txt could not be read, so nothing may be fetched"
+            )
+        if not parser.can_fetch(self.options.user_agent, url):
+            raise RobotsDisallowed(f"{origin}/robots.txt disallows {url}")
+
+    def _load_robots(self, origin: str) -> RobotFileParser | None:
+        parser = RobotFileParser(origin + "/robots.txt")
+        try:
+            answer = self._follow(origin + "/robots.txt", robots=False, conditional=False)
+        except HttpStatusError as err:
+            if 400 <= getattr(err, "status", 0) < 500:
+                parser.parse([])  # no robots.txt: everything allowed
+                return parser
+            return None
+        except (AddressRefused, ResponseTooLarge):
+            raise
+        except FetchError:
+            return None
+        parser.parse(answer.content.decode("utf-8", "replace").splitlines())
+        return parser
+
+
+def _retryable(err: FetchError) -> bool:
+    if isinstance(err, (FetchTimeout, TruncatedResponse)):
+        return True
+    cause = err.__cause__
+    return isinstance(cause, (httpx.ConnectError, httpx.ReadError, httpx.WriteError))

@@ -1,0 +1,447 @@
+"""Readers for every kind of source, each a generator of documents or item errors.
+
+A source is a file or folder, a URL, a file listing URLs, a feed, a sitemap, a WARC
+file or ``-`` (stdin).  Each reader streams: it reads one item, yields it, and moves
+on, so a million-record WARC or JSONL file never sits in memory; and it catches the
+failure of one item as an :class:`~propscope.ingest.types.ItemError` in its place,
+so the batch goes on.
+
+Which reader a file gets is decided by its extension, then (for ``.txt``, ``.xml``
+and stdin) by a look at its first bytes: a text file whose every line is a URL is a
+URL list, XML with ``<urlset>`` is a sitemap, with ``<rss>`` or ``<feed>`` a feed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from propscope.errors import (
+    FormatError,
+    InputNotFound,
+    InputTooLarge,
+    PropscopeError,
+)
+from propscope.ingest.decode import decode_bytes, decode_markup, looks_binary
+from propscope.ingest.document import build_document, parse_date
+from propscope.ingest.fetch import Fetcher
+from propscope.ingest.html import extract_html
+from propscope.ingest.types import IngestOptions, ItemError
+from propscope.model import Document
+
+Item = Document | ItemError
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+XML_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def is_url(value: str) -> bool:
+    return bool(URL.match(value.strip()))
+
+
+def guarded(source: str, item: str, make: Callable[[], Document]) -> Item:
+    """Run one item's reader; its failure becomes an :class:`ItemError`, never the
+    batch's.  Errors that are not propscope's (a library tripping on odd input) are
+    wrapped as :class:`FormatError`, with the original kept as the cause."""
+    try:
+        return make()
+    except PropscopeError as err:
+        return ItemError(source, item, err)
+    except (
+        MemoryError,
+        RecursionError,
+        ValueError,
+        TypeError,
+        KeyError,
+        OSError,
+        LookupError,
+        UnicodeError,
+        AttributeError,
+    ) as exc:
+        error = FormatError(f"{item} could not be read: {type(exc).__name__}: {exc}")
+        error.__cause__ = exc
+        return ItemError(source, item, error)
+
+
+class Reader:
+    """Reads sources under one set of options, sharing one :class:`Fetcher`."""
+
+    def __init__(self, options: IngestOptions, fetcher: Fetcher | None = None) -> None:
+        self.options = options
+        self._fetcher = fetcher
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            self._fetcher = Fetcher(self.options)
+        return self._fetcher
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    # --- dispatch -------------------------------------------------------------------
+
+    def read(self, source: str) -> Iterator[Item]:
+        if source == "-":
+            yield from self._stdin(source)
+        elif is_url(source):
+            yield from self.url(source, source)
+        else:
+            path = Path(source)
+            if path.is_dir():
+                yield from self.folder(source, path)
+            elif path.is_file():
+                yield from self.file(source, path)
+            else:
+                yield ItemError(source, source, InputNotFound(f"{source} does not exist"))
+
+    def folder(self, source: str, folder: Path) -> Iterator[Item]:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if _kind(path) is not None and not path.name.startswith("."):
+                yield from self.file(source, path)
+
+    def file(self, source: str, path: Path) -> Iterator[Item]:
+        kind = _kind(path)
+        item = str(path)
+        if kind == "warc":
+            yield from self.warc(source, path)
+            return
+        try:
+            size = path.stat().st_size
+            limit = self.options.max_bytes
+            if kind not in ("jsonl", "csv") and size > limit:
+                raise InputTooLarge(f"{path} is {size:,} bytes, over the limit of {limit:,}")
+        except PropscopeError as err:
+            yield ItemError(source, item, err)
+            return
+        if kind == "jsonl":
+            yield from self.jsonl(source, path)
+        elif kind == "csv":
+            yield from self.csv(source, path)
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                yield ItemError(source, item, InputNotFound(f"{path} cannot be read: {exc}"))
+                return
+            yield from self.data(source, item, data, kind or "text")
+
+    def data(self, source: str, item: str, data: bytes, kind: str) -> Iterator[Item]:
+        """Bytes of one file (or stdin) read whole, by kind, sniffing where unsure."""
+        if kind in ("text", "xml", "sniff"):
+            kind = _sniff(data, kind)
+        if kind == "html":
+            yield guarded(
+                source, item, lambda: extract_html(data, options=self.options, source=item)
+            )
+        elif kind == "json":
+            yield from self.json_document(source, item, data)
+        elif kind == "jsonl":
+            yield from self._json_lines(source, item, io.BytesIO(data))
+        elif kind == "urls":
+            text = decode_bytes(data, source=item, max_bytes=self.options.max_bytes)
+            for line in text.splitlines():
+                if line.strip() and not line.lstrip().startswith("#"):
+                    yield from self.url(source, line.strip())
+        elif kind == "sitemap":
+            yield from self.sitemap(source, item, data, depth=0)
+        elif kind == "feed":
+            yield from self.feed(source, item, data)
+        else:
+            yield guarded(source, item, lambda: self._text(source, item, data))
+
+    # --- plain text, JSON, CSV ------------------------------------------------------
+
+    def _text(self, source: str, item: str, data: bytes) -> Document:
+        text = decode_bytes(
+            data, source=item, encoding=self.options.encoding, max_bytes=self.options.max_bytes
+        )
+        return build_document(text, options=self.options, source=source, item=item, raw=data)
+
+    def _record(self, source: str, item: str, record: Any, raw: bytes | None) -> Document:
+        """One JSON object or CSV row: ``text`` plus the metadata fields it carries."""
+        if not isinstance(record, dict):
+            raise FormatError(f"{item} is not an object with a {self.options.text_field!r} field")
+        text = record.get(self.options.text_field)
+        if not isinstance(text, str):
+            raise FormatError(f"{item} has no {self.options.text_field!r} field with text")
+        known = {
+            self.options.text_field,
+            "url",
+            "title",
+            "published",
+            "date",
+            "outlet",
+            "section",
+            "language",
+            "id",
+        }
+        extra = {k: v for k, v in record.items() if k not in known and _jsonable(v)}
+        meta: dict[str, Any] = {"fields": extra} if extra else {}
+        if record.get("section"):
+            meta["section"] = str(record["section"])
+        if record.get("id") is not None:
+            meta["record_id"] = str(record["id"])
+        fields: dict[str, Any] = {
+            "url": _str_or_none(record.get("url")),
+            "outlet": _str_or_none(record.get("outlet")),
+            "published": parse_date(record.get("published") or record.get("date")),
+        }
+        if isinstance(record.get("language"), str) and record["language"]:
+            fields["language"] = record["language"]
+        return build_document(
+            text,
+            options=self.options,
+            source=source,
+            item=item,
+            title=_str_or_none(record.get("title")),
+            raw=raw,
+            meta=meta,
+            **fields,
+        )
+
+    def json_document(self, source: str, item: str, data: bytes) -> Iterator[Item]:
+        try:
+            value = json.loads(decode_bytes(data, source=item, max_bytes=self.options.max_bytes))
+        except PropscopeError as err:
+            yield ItemError(source, item, err)
+            return
+        except json.JSONDecodeError as exc:
+            yield ItemError(source, item, FormatError(f"{item} is not valid JSON: {exc}"))
+            return
+        records = value if isinstance(value, list) else [value]
+        for k, record in enumerate(records):
+            name = f"{item}[{k}]" if isinstance(value, list) else item
+            yield guarded(source, name, lambda r=record, n=name: self._record(source, n, r, None))
+
+    def jsonl(self, source: str, path: Path) -> Iterator[Item]:
+        with path.open("rb") as handle:
+            yield from self._json_lines(source, str(path), handle)
+
+    def _json_lines(
+        self, source: str, item: str, handle: io.BufferedIOBase | Any
+    ) -> Iterator[Item]:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            name = f"{item}:{number}"
+            yield guarded(source, name, lambda b=line, n=name: self._json_line(source, n, b))
+
+    def _json_line(self, source: str, item: str, line: bytes) -> Document:
+        if len(line) > self.options.max_bytes:
+            raise InputTooLarge(f"{item} is {len(line):,} bytes, over the limit")
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise FormatError(f"{item} is not valid JSON: {exc}") from exc
+        return self._record(source, item, record, line.rstrip(b"\r\n"))
+
+    def csv(self, source: str, path: Path) -> Iterator[Item]:
+        csv.field_size_limit(self.options.max_bytes)
+        try:
+            handle = path.open(encoding=self.options.encoding or "utf-8-sig", newline="")
+        except OSError as exc:
+            yield ItemError(source, str(path), InputNotFound(f"{path} cannot be read: {exc}"))
+            return
+        with handle:
+            rows = csv.DictReader(handle)
+            try:
+                if rows.fieldnames is None or self.options.text_field not in rows.fieldnames:
+                    raise FormatError(f"{path} has no {self.options.text_field!r} column")
+                for number, row in enumerate(rows, start=2):
+                    name = f"{path}:{number}"
+                    yield guarded(
+                        source, name, lambda r=row, n=name: self._record(source, n, r, None)
+                    )
+            except PropscopeError as err:
+                yield ItemError(source, str(path), err)
+            except (csv.Error, UnicodeDecodeError) as exc:
+                yield ItemError(source, str(path), FormatError(f"{path} is not valid CSV: {exc}"))
+
+    def _stdin(self, source: str) -> Iterator[Item]:
+        data = sys.stdin.buffer.read(self.options.max_bytes + 1)
+        if len(data) > self.options.max_bytes:
+            yield ItemError(
+                source,
+                "standard input",
+                InputTooLarge(
+                    f"standard input is over the limit of {self.options.max_bytes:,} bytes"
+                ),
+            )
+            return
+        yield from self.data(source, "standard input", data, "sniff")
+
+    # --- the web ------------------------------------------------------------------
+
+    def url(
+        self, source: str, url: str, *, fallback: dict[str, Any] | None = None
+    ) -> Iterator[Item]:
+        """A URL: a page becomes a document; a feed or sitemap yields its items."""
+        try:
+            response = self.fetcher.get(url)
+        except PropscopeError as err:
+            yield ItemError(source, url, err)
+            return
+        kind = _media_kind(response.media_type, response.content)
+        if kind in ("feed", "sitemap"):
+            reader = (
+                self.feed if kind == "feed" else (lambda s, i, d: self.sitemap(s, i, d, depth=0))
+            )
+            yield from reader(source, response.url, response.content)
+            return
+        yield guarded(
+            source,
+            url,
+            lambda: self._page(
+                source, response.url, response.content, response.charset, kind, fallback
+            ),
+        )
+
+    def _page(
+        self,
+        source: str,
+        url: str,
+        data: bytes,
+        charset: str | None,
+        kind: str,
+        fallback: dict[str, Any] | None,
+    ) -> Document:
+        meta = {"fetched_url": url}
+        if kind == "text":
+            text, _ = decode_markup(
+                data,
+                source=url,
+                declared=charset,
+                encoding=self.options.encoding,
+                max_bytes=self.options.max_bytes,
+            )
+            return build_document(
+                text,
+                options=self.options,
+                source=source,
+                item=url,
+                raw=data,
+                meta=meta,
+                url=url,
+                outlet=urlsplit(url).hostname,
+            )
+        document = extract_html(
+            data, url, options=self.options, source=source, declared_charset=charset, meta=meta
+        )
+        for key, value in (fallback or {}).items():
+            if getattr(document, key, None) in (None, "") and value:
+                setattr(document, key, value)
+        return document
+
+    def feed(self, source: str, item: str, data: bytes) -> Iterator[Item]:
+        from propscope.ingest.feeds import entries_of, entry_items
+
+        try:
+            entries, title = entries_of(data, item)
+        except PropscopeError as err:
+            yield ItemError(source, item, err)
+            return
+        yield from entry_items(self, source, entries, title)
+
+    def sitemap(self, source: str, item: str, data: bytes, *, depth: int) -> Iterator[Item]:
+        from propscope.ingest.sitemaps import sitemap_urls
+
+        try:
+            children, pages = sitemap_urls(data, item)
+        except PropscopeError as err:
+            yield ItemError(source, item, err)
+            return
+        for child in children:
+            if depth >= self.options.max_sitemap_depth:
+                yield ItemError(source, child, FormatError(f"{child}: sitemaps nested too deep"))
+                continue
+            try:
+                response = self.fetcher.get(child)
+            except PropscopeError as err:
+                yield ItemError(source, child, err)
+                continue
+            yield from self.sitemap(source, child, response.content, depth=depth + 1)
+        for page in pages:
+            yield from self.url(source, page)
+
+    def warc(self, source: str, path: Path) -> Iterator[Item]:
+        from propscope.ingest.warc import warc_items
+
+        yield from warc_items(self, source, path)
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix == ".json":
+        return "json"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    if suffix in XML_SUFFIXES:
+        return "xml"
+    if suffix in (".urls", ".list"):
+        return "urls"
+    return None
+
+
+def _sniff(data: bytes, kind: str) -> str:
+    """Decide what a text-ish file really is from its first bytes."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<?xml") or kind == "xml":
+        if b"<urlset" in head or b"<sitemapindex" in head:
+            return "sitemap"
+        if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+            return "feed"
+        if kind == "xml":
+            return "feed"
+    if head.startswith((b"<!doctype html", b"<html")) or (
+        kind == "sniff" and head.startswith(b"<")
+    ):
+        return "html"
+    if kind == "sniff" and head.startswith((b"{", b"[")):
+        return "jsonl" if head.startswith(b"{") and b"\n{" in data[:1_000_000] else "json"
+    if looks_binary(data):
+        return "text"  # decode_bytes will name it binary
+    lines = [line.strip() for line in data[:65536].splitlines() if line.strip()]
+    if lines and all(URL.match(line.decode("utf-8", "replace")) for line in lines[:200]):
+        return "urls"
+    return "text"
+
+
+def _media_kind(media_type: str, content: bytes) -> str:
+    if media_type in ("application/rss+xml", "application/atom+xml", "application/rdf+xml"):
+        return "feed"
+    if media_type in ("application/xml", "text/xml"):
+        sniffed = _sniff(content, "xml")
+        return sniffed if sniffed in ("feed", "sitemap") else "html"
+    if media_type == "text/plain":
+        return "text"
+    return "html"
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _jsonable(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool, type(None), list, dict))
