@@ -17,7 +17,7 @@ How, line by line:
   repeated, a byline or dateline is kept apart as such, and any other line — a line of
   words that does not end like a sentence, standing between headline and article — is
   an image caption.
-* **Footer**: after the last line of prose, copyright lines and the kinds above.
+* **Copyright** lines ("© 2024 …", "… All rights reserved.") likewise, anywhere.
 
 A page with no line of prose keeps all its lines but the explicit furniture: guessing
 a header there could leave no body at all.  Patterns live in module-level constants
@@ -101,7 +101,9 @@ SHARE_ANCHORS = frozenset(
 PHOTO_CREDIT = re.compile(
     r"^\(?(photo|image|picture|video|credit|caption|photograph)( credit)?\s*[:/]", re.IGNORECASE
 )
-COPYRIGHT = re.compile(r"^(©|\(c\)|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
+COPYRIGHT = re.compile(
+    r"^(©|\(c\) ?\d{4})|^copyright\b.*\d{4}|\ball rights reserved\b", re.IGNORECASE
+)
 BYLINE = re.compile(r"^(by|written by|posted by|author:?)\s+[A-Z][\w.'-]*", re.IGNORECASE)
 DATELINE = re.compile(
     r"^((published|updated|posted)\s*:?\s*)?"
@@ -147,8 +149,11 @@ def furniture_kind(line: str) -> str | None:
         return "cookie_notice"
     if _is_share_bar(stripped):
         return "share_bar"
-    if PHOTO_CREDIT.match(stripped) and len(stripped) <= MAX_NOTICE_CHARS:
-        return "caption"
+    if len(stripped) <= MAX_NOTICE_CHARS:
+        if PHOTO_CREDIT.match(stripped):
+            return "caption"
+        if COPYRIGHT.search(stripped):
+            return "copyright"
     return None
 
 
@@ -190,7 +195,7 @@ def split_furniture(text: str, *, title: str | None = None) -> Layout:
     ]
     found_title = None
     if prose:
-        first, last = prose[0], prose[-1]
+        first = prose[0]
         known = title.strip() if title and title.strip() else None
         for i in range(first):
             if kinds[i] is not None:
@@ -201,9 +206,6 @@ def split_furniture(text: str, *, title: str | None = None) -> Layout:
                 kinds[i] = "title_line"
             else:
                 kinds[i] = _header_kind(content, known)
-        for i in range(last + 1, len(lines)):
-            if kinds[i] is None and COPYRIGHT.search(lines[i][2]):
-                kinds[i] = "copyright"
     if all(kind is not None for kind in kinds):
         # Nothing would be left: keep every line rather than return an empty body.
         kinds = [None] * len(kinds)
@@ -228,7 +230,7 @@ def _assemble(
             builder.replace(start, "")
         elif any(position <= s < start for s, _, _ in lines):
             # Lines were removed in between: one paragraph break stands for them.
-            builder.replace(start, "\n\n" if "\n\n" in gap or gap.count("\n") > 1 else "\n")
+            builder.replace(start, "\n\n" if "\n\n" in gap else "\n")
         builder.copy(end)
         position = end
     builder.replace(len(text), "")

@@ -1,0 +1,78 @@
+"""Properties of sentence and word segmentation over normalised text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+
+from propscope.text.normalise import normalise
+from propscope.text.segment import sentences, words
+
+from .strategies import any_text
+
+PROPERTY = settings(max_examples=300, deadline=None)
+
+
+@PROPERTY
+@given(any_text)
+def test_sentences_are_ordered_disjoint_and_trimmed(raw: str) -> None:
+    text = normalise(raw).text
+    previous_end = 0
+    for start, end in sentences(text):
+        assert 0 <= start < end <= len(text)
+        assert start >= previous_end
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        assert "\n" not in text[start:end]
+        previous_end = end
+
+
+@PROPERTY
+@given(any_text)
+def test_sentences_cover_every_visible_character(raw: str) -> None:
+    text = normalise(raw).text
+    covered = [False] * len(text)
+    for start, end in sentences(text):
+        covered[start:end] = [True] * (end - start)
+    assert all(covered[i] or char.isspace() for i, char in enumerate(text))
+
+
+@PROPERTY
+@given(any_text)
+def test_words_are_ordered_disjoint_and_hold_no_space(raw: str) -> None:
+    text = normalise(raw).text
+    previous_end = 0
+    for start, end in words(text):
+        assert previous_end <= start < end <= len(text)
+        assert not any(char.isspace() for char in text[start:end])
+        previous_end = end
+    # Every letter or digit is inside some word.
+    inside = {i for start, end in words(text) for i in range(start, end)}
+    assert all(i in inside for i, char in enumerate(text) if char.isalnum())
+
+
+@PROPERTY
+@given(any_text)
+def test_words_in_a_window_are_the_words_of_the_window(raw: str) -> None:
+    text = normalise(raw).text
+    for start, end in sentences(text):
+        inner = words(text, start, end)
+        assert all(start <= s < e <= end for s, e in inner)
+
+
+def test_sentence_examples() -> None:
+    text = "The harvest is great. Victory is near!\nLong live the leader"
+    found = [text[s:e] for s, e in sentences(text)]
+    assert found == ["The harvest is great.", "Victory is near!", "Long live the leader"]
+
+
+def test_offsets_count_code_points_not_bytes() -> None:
+    text = "Über alles — c'est ça. Zweiter Satz 😀 hier! 한국어 문장입니다."
+    found = [text[s:e] for s, e in sentences(text)]
+    assert found[0] == "Über alles — c'est ça."
+    assert found[-1].endswith("문장입니다.")
+    assert [text[s:e] for s, e in words(text)][:4] == ["Über", "alles", "—", "c'est"]
+
+
+def test_empty_and_blank_text_have_no_sentences() -> None:
+    assert sentences("") == []
+    assert sentences("\n\n") == []
+    assert words("") == []
