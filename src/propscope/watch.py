@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from propscope.batch import RunReport, analyze_store, ingest_documents
-from propscope.errors import FormatError, InputNotFound
+from propscope.errors import FormatError, InputNotFound, PropscopeError
 from propscope.store.base import Store
 
 DEFAULT_INTERVAL = 900.0
@@ -103,29 +103,54 @@ def watch(
     """Poll each feed when it is due, ``rounds`` times (forever when ``None``); return
     how many polls ran.  ``on_round`` hears of each one (the CLI prints its report).
 
-    Options (and the name lexicon the repairer learns) are made once and reused, so
-    conditional GET and corpus evidence carry over from one poll to the next.
+    One fetcher serves every poll (its rate limits and robots.txt cache carry over);
+    each feed's state (HTTP validators, entry ids seen) is kept in the store, so an
+    unchanged feed costs one conditional GET and a restarted watch does not refetch.
     """
-    from propscope.ingest import load
+    from propscope.ingest.fetch import Fetcher
     from propscope.ingest.types import IngestOptions
 
     options = IngestOptions(allow_private=config.allow_private)
     due = {feed.url: 0.0 for feed in config.feeds}
     done = 0
-    while rounds is None or done < rounds:
-        now = clock()
-        ready = [feed for feed in config.feeds if due[feed.url] <= now]
-        if not ready:
-            sleep(max(0.0, min(due.values()) - now))
-            continue
-        urls = [feed.url for feed in ready]
-        ingest = ingest_documents(store, load(urls, options))
-        analysis = None
-        if config.detector and ingest.counts.get("texts_added", 0):
-            analysis = analyze_store(store, config.detector)
-        for feed in ready:
-            due[feed.url] = clock() + feed.interval
-        done += 1
-        if on_round:
-            on_round(Round(urls, ingest, analysis))
+    with Fetcher(options) as fetcher:
+        while rounds is None or done < rounds:
+            now = clock()
+            ready = [feed.url for feed in config.feeds if due[feed.url] <= now]
+            if not ready:
+                sleep(max(0.0, min(due.values()) - now))
+                continue
+            states: dict[str, Any] = {}
+            items = _poll_items(store, ready, options, fetcher, states)
+            ingest = ingest_documents(store, items)
+            for url, state in states.items():  # after the documents are committed
+                store.save_feed_state(url, state.to_dict())
+            analysis = None
+            if config.detector and ingest.counts.get("texts_added", 0):
+                analysis = analyze_store(store, config.detector)
+            interval = {feed.url: feed.interval for feed in config.feeds}
+            for url in ready:
+                due[url] = clock() + interval[url]
+            done += 1
+            if on_round:
+                on_round(Round(ready, ingest, analysis))
     return done
+
+
+def _poll_items(
+    store: Store, urls: list[str], options: Any, fetcher: Any, states: dict[str, Any]
+) -> Iterator[Any]:
+    """The new entries of each feed as documents (or item errors); a feed that cannot
+    be fetched or parsed is one item error, and the other feeds go on."""
+    from propscope.ingest.feeds import FeedState, ingest_entries, poll
+    from propscope.ingest.types import ItemError
+
+    for url in urls:
+        state = FeedState.from_dict(store.feed_state(url))
+        try:
+            entries = poll(url, state, options=options, fetcher=fetcher)
+        except PropscopeError as err:
+            yield ItemError(url, url, err)
+            continue
+        states[url] = state
+        yield from ingest_entries(entries, options, fetcher=fetcher, source=url)

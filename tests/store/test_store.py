@@ -17,10 +17,10 @@ from .conftest import make_doc
 
 def test_migrations_apply_once(store_url: str) -> None:
     with open_store(store_url) as first:
-        assert first.schema_version() == 1
+        assert first.schema_version() == 2
         first.add_documents([make_doc(1)])
     with open_store(store_url) as again:  # reopening neither fails nor loses rows
-        assert again.schema_version() == 1
+        assert again.schema_version() == 2
         assert again.stats().texts == 1
 
 

@@ -162,6 +162,14 @@ class Store(ABC):
         one transaction.  A text already analysed by the same detector (another process
         got there first) is skipped; returns how many were stored."""
 
+    @abstractmethod
+    def save_feed_state(self, feed_url: str, state: dict[str, Any]) -> None:
+        """Remember what ``watch`` knows about a feed (validators, entry ids seen)."""
+
+    @abstractmethod
+    def feed_state(self, feed_url: str) -> dict[str, Any] | None:
+        """What :meth:`save_feed_state` last saved for ``feed_url``, if anything."""
+
     # -- reading -----------------------------------------------------------------
     @abstractmethod
     def signatures(self) -> Iterator[tuple[int, bytes]]:

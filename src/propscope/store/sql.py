@@ -375,6 +375,21 @@ class SqlStore(Store):
             self._write_run(run_id, counts, errors)
         return stored
 
+    def save_feed_state(self, feed_url: str, state: dict[str, Any]) -> None:
+        with self._transaction():
+            self._execute(
+                "INSERT INTO feed_state (feed_url, state, polled) VALUES (?, ?, ?)"
+                " ON CONFLICT (feed_url) DO UPDATE SET state = excluded.state,"
+                " polled = excluded.polled",
+                (feed_url, self._json(state), self._time(now_utc())),
+            )
+
+    def feed_state(self, feed_url: str) -> dict[str, Any] | None:
+        row = self._execute(
+            "SELECT state FROM feed_state WHERE feed_url = ?", (feed_url,)
+        ).fetchone()
+        return load_json(row[0]) if row is not None else None
+
     # -- reading -----------------------------------------------------------------------
     def signatures(self) -> Iterator[tuple[int, bytes]]:
         rows = self._execute("SELECT id, minhash FROM texts WHERE minhash IS NOT NULL ORDER BY id")

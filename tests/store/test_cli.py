@@ -1,0 +1,134 @@
+"""The database commands, run through the CLI entry point as a user would."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from propscope.batch import analyze_store, ingest_documents
+from propscope.cli.app import main
+from propscope.cli.store_cmd import analyze_db
+from propscope.semeval.formats import read_labels_dir
+from propscope.store import open_store
+
+from .conftest import LexiconDetector, make_doc
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def analysed_db(store_url: str) -> str:
+    with open_store(store_url) as store:
+        ingest_documents(store, [make_doc(i) for i in range(4)])
+        analyze_store(store, LexiconDetector())
+    return store_url
+
+
+def test_ingest_twice_adds_nothing_the_second_time(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "stories.jsonl"
+    rows = [make_doc(i).to_dict() | {"section": "World"} for i in range(3)]
+    rows.append(dict(rows[0], url="http://www.example.kp/en/world/0.html"))
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows) + "{broken\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "ingest", str(source), "--db", store_url, "--json", "-q")
+    assert code == 0
+    first = json.loads(out)
+    assert first["counts"]["texts_added"] == 3 and first["counts"]["urls_added"] == 4
+    assert first["counts"]["errors"] == 1 and first["errors"][0]["code"].startswith("PS1")
+    code, out, _ = _run(capsys, "ingest", str(source), "--db", store_url, "--json", "-q")
+    again = json.loads(out)["counts"]
+    assert (again["texts_added"], again["urls_added"], again["urls_known"]) == (0, 0, 4)
+
+
+def test_stats_and_search(analysed_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "stats", "--db", analysed_db, "--json")
+    assert code == 0
+    stats = json.loads(out)
+    assert (stats["texts"], stats["urls"]) == (4, 4)
+    assert stats["analysed"] == {"lexicon-test.v1": 4}
+    assert stats["spans"] == {"lexicon-test.v1": {"Loaded_Language": 12}}
+    code, out, _ = _run(capsys, "stats", "--db", analysed_db)
+    assert "distinct texts" in out and "Loaded_Language" in out
+    code, out, _ = _run(capsys, "search", "county 2", "--db", analysed_db, "--json")
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert hits and hits[0]["title"] == "Story 2"
+    code, _, err = _run(capsys, "search", "zzzqqq", "--db", analysed_db)
+    assert code == 0 and "no matches" in err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", "semeval"])
+def test_export_formats(
+    analysed_db: str, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / f"export.{fmt}"
+    code, _, err = _run(capsys, "export", "--format", fmt, "--db", analysed_db, "-o", str(out))
+    assert code == 0, err
+    if fmt == "jsonl":
+        records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert len(records) == 4
+        for record in records:
+            assert [s["text"] for s in record["spans"]] == ["imperialist", "puppet", "heinous"]
+            assert record["urls"][0]["section"] == "Home News"
+    elif fmt == "csv":
+        with out.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == 12 and rows[0]["span_text"] == "imperialist"
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(out)
+        assert table.num_rows == 12
+        assert set(table.column("technique").to_pylist()) == {"Loaded_Language"}
+    else:
+        labels = read_labels_dir(out / "labels-tc")
+        assert len(labels) == 12
+        for label in labels:
+            text = (out / "articles" / f"article{label.article_id}.txt").read_text("utf-8")
+            assert text[label.start : label.end] in {"imperialist", "puppet", "heinous"}
+        assert len(read_labels_dir(out / "labels-si")) == 12
+
+
+def test_export_refuses_unknown_format_and_unanalysed_semeval(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "export", "--format", "xml", "--db", store_url, "-o",
+                        str(tmp_path / "x"))
+    assert code == 2 and "PS601" in err and "jsonl" in err
+    code, _, err = _run(capsys, "export", "--format", "semeval", "--db", store_url, "-o",
+                        str(tmp_path / "s"))
+    assert code == 2 and "nothing in the store is analysed" in err
+
+
+def test_analyze_db_is_incremental(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_store(store_url) as store:
+        ingest_documents(store, [make_doc(i) for i in range(5)])
+    first = analyze_db(store_url, LexiconDetector(), quiet=True)  # type: ignore[arg-type]
+    again = analyze_db(store_url, LexiconDetector(), quiet=True)  # type: ignore[arg-type]
+    assert (first.counts["analysed"], again.counts["analysed"]) == (5, 0)
+    assert "analysed" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_kcna_has_1840_urls_and_1039_distinct_texts(
+    store_url: str, shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = shared_data / "kcna" / "kcna-2024.jsonl"
+    code, out, _ = _run(capsys, "ingest", str(source), "--db", store_url, "--json", "-q")
+    assert code == 0
+    counts = json.loads(out)["counts"]
+    assert counts["documents"] == 1840 and counts["errors"] == 0
+    assert (counts["urls_added"], counts["texts_added"]) == (1840, 1039)
+    with open_store(store_url) as store:
+        stats = store.stats()
+        assert (stats.urls, stats.texts) == (1840, 1039)
+        assert store.search("ComradeKim") == []  # the fused names were repaired
