@@ -15,12 +15,14 @@ Hierarchy::
     │   ├── BinaryInput       PS103
     │   ├── InputTooLarge     PS104
     │   ├── DecodeError       PS105
-    │   └── FormatError       PS106  (a file in a known format that does not parse)
+    │   ├── FormatError       PS106  (a file in a known format that does not parse)
+    │   └── InputUnreadable   PS107  (permission denied, a device error)
     ├── OffsetError           PS201  (a span outside its text: a bug, never user input)
     ├── DetectorError         PS301  (unknown detector, missing or broken model file)
     ├── DataError             PS401  (a corpus folder missing or malformed)
     ├── FetchError            PS501  (network: refused, timeout, too large, robots)
-    └── StoreError            PS601  (database)
+    ├── StoreError            PS601  (database)
+    └── OutputError           PS701  (a result that cannot be written)
 """
 
 from __future__ import annotations
@@ -79,6 +81,11 @@ class FormatError(InputError):
     code = "PS106"
 
 
+class InputUnreadable(InputError):
+    code = "PS107"
+    fix = "check the file's permissions"
+
+
 class OffsetError(PropscopeError):
     code = "PS201"
     fix = "this is a bug in propscope: please report it with the input"
@@ -135,3 +142,8 @@ class HttpStatusError(FetchError):
 class TruncatedResponse(FetchError):
     code = "PS508"
     fix = "the server closed the connection mid-body; retry later"
+
+
+class OutputError(PropscopeError):
+    code = "PS701"
+    fix = "check that the folder exists and can be written to"

@@ -11,9 +11,12 @@ span can be shown in the original too.
 from __future__ import annotations
 
 import hashlib
+import math
+import operator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from propscope.errors import OffsetError
 from propscope.techniques import TECHNIQUES_BY_NAME
@@ -42,12 +45,19 @@ class Span:
     evidence: str = ""
 
     def __post_init__(self) -> None:
+        # Detectors often hand over numpy integers and floats; plain Python numbers keep
+        # JSON, SQL and equality simple, and operator.index refuses a float offset.
+        object.__setattr__(self, "start", operator.index(self.start))
+        object.__setattr__(self, "end", operator.index(self.end))
+        object.__setattr__(self, "score", float(self.score))
+        if not math.isfinite(self.score):
+            raise ValueError(f"span score must be a finite number, not {self.score}")
         if not (0 <= self.start < self.end):
             raise OffsetError(f"span [{self.start}, {self.end}) is empty or negative")
         if self.technique is not None and self.technique not in TECHNIQUES_BY_NAME:
             raise ValueError(f"unknown technique {self.technique!r}")
 
-    def check(self, text: str) -> "Span":
+    def check(self, text: str) -> Span:
         """Return self if it lies inside ``text``; raise :class:`OffsetError` otherwise."""
         if self.end > len(text):
             raise OffsetError(f"span [{self.start}, {self.end}) ends past the text ({len(text)})")
@@ -87,7 +97,7 @@ class Document:
         return content_hash(self.text)
 
     @classmethod
-    def from_raw(cls, raw: str, **fields: Any) -> "Document":
+    def from_raw(cls, raw: str, **fields: Any) -> Document:
         """Normalise ``raw`` (NFC, whitespace, quotes) and keep the map back to it."""
         from propscope.text.normalise import normalise
 
@@ -147,12 +157,20 @@ class AnalysedDocument:
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``propscope analyze --format json``."""
+        """The JSON shape of ``propscope analyze --format json``.
+
+        Span ``start``/``end`` index ``"text"``; ``raw_start``/``raw_end`` (present when
+        the document was normalised from raw input) index that input as decoded.
+        """
         doc = self.document.to_dict()
         spans = []
+        offset_map = self.document.offset_map
         for span in self.spans:
             item = span.to_dict()
             item["text"] = self.span_text(span)
+            if offset_map is not None:
+                # Where the span lies in the input as read, before normalisation.
+                item["raw_start"], item["raw_end"] = offset_map.span_to_raw(span.start, span.end)
             spans.append(item)
         doc.update(
             {

@@ -6,11 +6,12 @@ nothing of their own, so a span means the same everywhere.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from propscope.detect.base import Detector, detector_id, get_detector
 from propscope.enrich.score import propaganda_density
-from propscope.errors import EmptyInput
+from propscope.errors import DetectorError, EmptyInput
 from propscope.model import AnalysedDocument, Document
 from propscope.text.segment import sentences
 
@@ -44,16 +45,30 @@ def analyze_many(
     for doc in docs:
         if not doc.text.strip():
             raise EmptyInput("the document has no text")
-    found = get_detector(detector)
+    try:
+        found = get_detector(detector)
+    except ImportError as exc:  # a detector whose optional dependencies are missing
+        raise DetectorError(
+            f"detector {detector!r} cannot be loaded: {exc}",
+            fix="install the package it needs, or choose another with --detector",
+        ) from exc
     all_spans = found.detect(docs) if docs else []
     name = detector_id(found)
+    if len(all_spans) != len(docs):
+        raise DetectorError(
+            f"detector {name} returned {len(all_spans)} span lists for {len(docs)} documents",
+            fix="a detector must return one list of spans per document",
+        )
     results = []
-    for doc, spans in zip(docs, all_spans, strict=True):
+    for doc, found_spans in zip(docs, all_spans, strict=True):
+        # A span that does not say which detector found it gets this one's id, so
+        # stored and exported spans always carry their provenance.
+        spans = [s if s.detector else replace(s, detector=name) for s in found_spans]
         sents = sentences(doc.text)
         results.append(
             AnalysedDocument(
                 document=doc,
-                spans=list(spans),
+                spans=spans,
                 detector=name,
                 score=propaganda_density(sents, spans),
                 sentences=sents,

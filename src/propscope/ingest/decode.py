@@ -6,11 +6,19 @@ give the same clear error whether it arrives as a file, on stdin or over HTTP.
 
 from __future__ import annotations
 
+import codecs
 import re
 import sys
 from pathlib import Path
 
-from propscope.errors import BinaryInput, DecodeError, EmptyInput, InputNotFound, InputTooLarge
+from propscope.errors import (
+    BinaryInput,
+    DecodeError,
+    EmptyInput,
+    InputNotFound,
+    InputTooLarge,
+    InputUnreadable,
+)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 """Larger inputs are refused unless the caller raises the limit: a 20 MB text is
@@ -24,8 +32,8 @@ def looks_binary(data: bytes) -> bool:
     """True for bytes no text format produces: NUL bytes (outside UTF-16), or the
     signature of a common binary format."""
     head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False  # UTF-16 with a byte-order mark: NUL bytes are expected
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return False  # UTF-16 or UTF-32 with a byte-order mark: NUL bytes are expected
     if head.startswith(_BINARY_SIGNATURES):
         return True
     if b"\x00" in head:
@@ -41,45 +49,69 @@ def decode_bytes(
     encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> str:
-    """Decode ``data`` as text, strictly: UTF-8 (with or without BOM) or UTF-16 with a
-    BOM, or the ``encoding`` named.  Raises a typed error naming ``source`` otherwise,
-    rather than guessing quietly: a wrong guess corrupts every offset after it."""
+    """Decode ``data`` as text, strictly: UTF-8 (with or without BOM), UTF-16 or UTF-32
+    with a BOM, or the ``encoding`` named.  Raises a typed error naming ``source``
+    otherwise, rather than guessing quietly: a wrong guess corrupts every offset after
+    it."""
     if len(data) > max_bytes:
-        raise InputTooLarge(f"{source} is {len(data):,} bytes, over the limit of {max_bytes:,}")
-    if not data.strip():
-        raise EmptyInput(f"{source} is empty")
-    if encoding is None and looks_binary(data):
+        raise InputTooLarge(f"{source} is over the limit of {max_bytes:,} bytes")
+    if not data or data.isspace():  # isspace, unlike strip, copies nothing
+        raise EmptyInput(f"{source} is empty" if not data else f"{source} holds only white space")
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise DecodeError(
+                f"unknown encoding {encoding!r}", fix="name a Python codec, e.g. utf-8, cp1252"
+            ) from exc
+    elif looks_binary(data):
         raise BinaryInput(f"{source} looks like a binary file, not text")
     try:
         if encoding:
             text = data.decode(encoding)
-        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            text = data.decode("utf-32")
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text = data.decode("utf-16")
         else:
             text = data.decode("utf-8-sig")
-    except (UnicodeDecodeError, LookupError) as exc:
-        where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
-        raise DecodeError(f"{source} is not valid {encoding or 'UTF-8'}{where}") from exc
-    if not text.strip():
+    except UnicodeDecodeError as exc:
+        name = encoding or {"utf-8-sig": "UTF-8"}.get(exc.encoding, exc.encoding.upper())
+        raise DecodeError(f"{source} is not valid {name} at byte {exc.start:,}") from exc
+    if not text or text.isspace():
         raise EmptyInput(f"{source} has no text, only white space")
     return text
+
+
+def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
+    """The bytes of a file (or of stdin for ``-``) and a name for messages, read at
+    most ``max_bytes + 1`` bytes: a file over the limit is refused after one bounded
+    read (or from its size alone), never loaded whole."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        return data, "standard input"
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputNotFound(f"{p} is a folder, not a file", fix="name a text file in it")
+        size = p.stat().st_size if p.is_file() else None  # None: a pipe or device
+        if size is not None and size > max_bytes:
+            raise InputTooLarge(f"{p} is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+        with p.open("rb") as handle:
+            # Ask for no more than the file holds: read(n) sets aside n bytes first.
+            data = handle.read((max_bytes if size is None else size) + 1)
+    except FileNotFoundError as exc:
+        raise InputNotFound(f"{p} does not exist") from exc
+    except OSError as exc:  # permission denied, a broken device, a socket …
+        raise InputUnreadable(f"{p} cannot be read: {exc.strerror or exc}") from exc
+    return data, str(p)
 
 
 def read_text(path: str | Path, *, encoding: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Read a text file (or stdin for ``-``) through :func:`decode_bytes`."""
-    if str(path) == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        return decode_bytes(data, source="standard input", encoding=encoding, max_bytes=max_bytes)
-    p = Path(path)
-    if not p.exists():
-        raise InputNotFound(f"{p} does not exist")
-    if p.is_dir():
-        raise InputNotFound(f"{p} is a folder, not a file")
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise InputTooLarge(f"{p} is {size:,} bytes, over the limit of {max_bytes:,}")
-    return decode_bytes(p.read_bytes(), source=str(p), encoding=encoding, max_bytes=max_bytes)
+    data, source = read_bytes(path, max_bytes=max_bytes)
+    return decode_bytes(data, source=source, encoding=encoding, max_bytes=max_bytes)
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -113,8 +145,8 @@ def decode_markup(
     guess.  Empty, binary and oversized input raise the same typed errors as text.
     """
     if len(data) > max_bytes:
-        raise InputTooLarge(f"{source} is {len(data):,} bytes, over the limit of {max_bytes:,}")
-    if not data.strip():
+        raise InputTooLarge(f"{source} is over the limit of {max_bytes:,} bytes")
+    if not data or data.isspace():
         raise EmptyInput(f"{source} is empty")
     if encoding:
         return decode_bytes(data, source=source, encoding=encoding, max_bytes=max_bytes), encoding

@@ -1,0 +1,216 @@
+"""The HTML face: one self-contained file a person opens offline.
+
+No external resource of any kind (fonts, scripts, styles, images); the styles and one
+small script are inline.  Hostile text cannot run: every piece of document text goes
+through :func:`html.escape`, the span data the script reads sits in a JSON block with
+``<``, ``>`` and ``&`` escaped, the script builds its tooltip with ``textContent``
+only, and a Content-Security-Policy allows no script but the report's own (by its
+SHA-256), so even markup that slipped through escaping would not execute.
+
+Overlapping spans are shown by cutting the text at every span boundary
+(:func:`~propscope.present.layers.pieces`): each piece is one ``<span>`` whose
+background is the innermost technique's colour and whose underlines, stacked, are the
+colours of the others.  Hovering (or focusing) a piece shows every technique covering
+it with its definition, score and evidence; without the script, the same text is the
+piece's ``title``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Sequence
+from html import escape
+
+from propscope.model import AnalysedDocument
+from propscope.present.layers import pieces
+from propscope.present.summary import document_label, quote, score_sentence, technique_of
+from propscope.techniques import TECHNIQUES, Technique
+
+_CSS = """
+:root { color-scheme: light; }
+body { font: 16px/1.6 Georgia, 'Times New Roman', serif; margin: 0; background: #fafafa;
+       color: #111; }
+main { max-width: 52rem; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; margin-top: 2.5rem; }
+.meta, table, .legend { font: 14px/1.4 system-ui, sans-serif; }
+.doc-text { white-space: pre-wrap; background: #fff; padding: 1rem 1.25rem;
+            border: 1px solid #ddd; border-radius: 6px; }
+.hl { border-radius: 2px; cursor: help; padding: 0 1px; }
+.hl:focus { outline: 2px solid #333; }
+.hl.overlap { font-weight: bold; }
+.legend { display: flex; flex-wrap: wrap; gap: .4rem .9rem; padding: 0; list-style: none; }
+.swatch { display: inline-block; width: 1em; height: 1em; vertical-align: -2px;
+          border: 1px solid #999; margin-right: .3em; }
+table { border-collapse: collapse; width: 100%; margin-top: 1rem; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
+         vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+#tip { position: absolute; display: none; max-width: 26rem; background: #222; color: #fff;
+       font: 13px/1.4 system-ui, sans-serif; padding: .5rem .7rem; border-radius: 4px;
+       z-index: 10; pointer-events: none; }
+#tip b { display: block; margin-top: .3rem; } #tip b:first-child { margin-top: 0; }
+details { font: 14px/1.4 system-ui, sans-serif; margin-top: 1rem; }
+"""
+
+# Reads the span data from the JSON block and shows it on hover; textContent only.
+_SCRIPT = """
+(function () {
+  var data = JSON.parse(document.getElementById('propscope-data').textContent);
+  var tip = document.getElementById('tip');
+  function show(el) {
+    var doc = data.documents[+el.dataset.doc];
+    tip.textContent = '';
+    el.dataset.spans.split(' ').forEach(function (k) {
+      var span = doc[+k];
+      var t = data.techniques[span.technique];
+      var head = document.createElement('b');
+      head.textContent = '#' + (+k + 1) + ' ' + t.display + ' (score ' + span.score + ')';
+      var body = document.createElement('div');
+      body.textContent = t.definition + (span.evidence ? ' Evidence: ' + span.evidence : '');
+      tip.appendChild(head); tip.appendChild(body);
+    });
+    var r = el.getBoundingClientRect();
+    tip.style.left = (window.scrollX + r.left) + 'px';
+    tip.style.top = (window.scrollY + r.bottom + 6) + 'px';
+    tip.style.display = 'block';
+  }
+  function hide() { tip.style.display = 'none'; }
+  document.querySelectorAll('.hl').forEach(function (el) {
+    el.addEventListener('mouseenter', function () { show(el); });
+    el.addEventListener('focus', function () { show(el); });
+    el.addEventListener('mouseleave', hide);
+    el.addEventListener('blur', hide);
+  });
+})();
+"""
+
+
+def render_html(results: Sequence[AnalysedDocument], *, title: str = "propscope report") -> str:
+    """One complete HTML page for ``results``."""
+    script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode()
+    csp = (
+        "default-src 'none'; style-src 'unsafe-inline'; "
+        f"script-src 'sha256-{script_hash}'; base-uri 'none'; form-action 'none'"
+    )
+    body = "\n".join(_document_section(r, n) for n, r in enumerate(results, 1))
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>{escape(title)}</h1>\n{body}\n"
+        f"{_definitions()}\n</main>\n"
+        '<div id="tip" role="tooltip"></div>\n'
+        f'<script type="application/json" id="propscope-data">{_data_json(results)}</script>\n'
+        f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
+    )
+
+
+def _document_section(result: AnalysedDocument, number: int) -> str:
+    doc = result.document
+    meta = [f"Propaganda score: <strong>{escape(score_sentence(result))}</strong>",
+            f"Detector: {escape(result.detector)}"]
+    if doc.url:
+        meta.append(f"Source: {escape(doc.url)}")  # shown, not linked: offline report
+    return (
+        f'<section id="doc-{number}">\n'
+        f"<h2>{escape(document_label(result, number))}</h2>\n"
+        f'<p class="meta">{" · ".join(meta)}</p>\n'
+        f"{_legend(result)}\n"
+        f'<div class="doc-text">{_highlighted(result, number - 1)}</div>\n'
+        f"{_span_table(result)}\n</section>"
+    )
+
+
+def _highlighted(result: AnalysedDocument, doc_index: int) -> str:
+    text = result.text
+    out: list[str] = []
+    for piece in pieces(len(text), result.spans):
+        chunk = escape(text[piece.start : piece.end], quote=False)
+        if not piece.covering:
+            out.append(chunk)
+            continue
+        found = [technique_of(result.spans[i]) for i in piece.covering]
+        inner, outer = found[-1], found[:-1]
+        style = f"background:{inner.colour}"
+        if outer:
+            # One stripe per outer technique, stacked under the text.
+            stripes = ", ".join(
+                f"inset 0 -{3 * (k + 1)}px 0 {t.colour}" for k, t in enumerate(reversed(outer))
+            )
+            style += f";box-shadow:{stripes}"
+        tip = "\n".join(
+            f"#{i + 1} {t.display}: {t.definition}" for i, t in zip(piece.covering, found)
+        )
+        classes = "hl overlap" if outer else "hl"
+        out.append(
+            f'<span class="{classes}" tabindex="0" style="{style}" title="{escape(tip)}" '
+            f'data-doc="{doc_index}" data-spans="{" ".join(map(str, piece.covering))}">'
+            f"{chunk}</span>"
+        )
+    return "".join(out)
+
+
+def _legend(result: AnalysedDocument) -> str:
+    if not result.spans:
+        return '<p class="meta">No propaganda techniques found.</p>'
+    by_name = {technique_of(s).name: technique_of(s) for s in result.spans}
+    items = "".join(
+        f'<li title="{escape(by_name[name].definition)}">'
+        f'<span class="swatch" style="background:{by_name[name].colour}"></span>'
+        f"{escape(by_name[name].display)}: {count}</li>"
+        for name, count in result.counts().items()
+    )
+    return f'<ul class="legend" aria-label="Techniques found and their counts">{items}</ul>'
+
+
+def _span_table(result: AnalysedDocument) -> str:
+    if not result.spans:
+        return ""
+    rows = "".join(
+        f'<tr><td class="num">{i}</td><td>{escape(technique_of(s).display)}</td>'
+        f"<td>{escape(quote(result.span_text(s)))}</td>"
+        f'<td class="num">{s.score:.2f}</td><td>{escape(s.evidence)}</td></tr>'
+        for i, s in enumerate(result.spans, 1)
+    )
+    return (
+        "<table><thead><tr><th>#</th><th>Technique</th><th>Text</th><th>Score</th>"
+        f"<th>Evidence</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _definitions() -> str:
+    """Every technique with its definition and example, folded away at the end."""
+    items = "".join(
+        f'<dt><span class="swatch" style="background:{t.colour}"></span>{escape(t.display)}'
+        f"</dt><dd>{escape(t.definition)} <em>Example: {escape(t.example)}</em></dd>"
+        for t in TECHNIQUES
+    )
+    return f"<details><summary>All 14 techniques</summary><dl>{items}</dl></details>"
+
+
+def _data_json(results: Sequence[AnalysedDocument]) -> str:
+    """Span data for the script, safe inside ``<script>``: no ``<``, ``>`` or ``&``
+    survives unescaped, so no text can close the block."""
+    techniques: dict[str, Technique] = {}
+    documents = []
+    for result in results:
+        spans = []
+        for span in result.spans:
+            found = technique_of(span)
+            techniques[found.name] = found
+            spans.append({"technique": found.name, "score": round(span.score, 2),
+                          "evidence": span.evidence})
+        documents.append(spans)
+    data = {
+        "documents": documents,
+        "techniques": {
+            name: {"display": t.display, "definition": t.definition}
+            for name, t in techniques.items()
+        },
+    }
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
