@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -91,12 +92,19 @@ def shingles(text: str, size: int = 3) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
 
+@functools.cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The seeded permutations, made once: datasketch would redo them per text."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
 def signature(text: str) -> bytes | None:
     """The MinHash of ``text`` as bytes for the store; ``None`` for a text without words."""
     grams = shingles(text)
     if not grams:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME,
+                      permutations=_permutations())
     minhash.update_batch(list(grams))
     return np.asarray(minhash.hashvalues, dtype=np.uint32).tobytes()
 

@@ -178,19 +178,24 @@ class SqlStore(Store):
         self, docs: Sequence[Document], *, dedup: NearDuplicateIndex | None = None
     ) -> list[AddResult]:
         hashes = [doc.content_hash for doc in docs]
-        known = self._known_hashes(hashes)
-        # MinHash only for texts not stored yet, outside the transaction: it is the
-        # slow part, and the write lock should be held for writing only.
-        signatures = {
-            h: signature(doc.text) for doc, h in zip(docs, hashes) if h not in known
-        }
+        keys = [canonical_url(doc.url) if doc.url else None for doc in docs]
+        # Read before writing, outside the transaction: a document whose text and URL
+        # are both stored already (every document of a source ingested again) needs no
+        # write at all, and MinHash, the slow part, is computed only for new texts.
+        known = self._lookup("SELECT content_hash, id FROM texts WHERE content_hash", hashes)
+        urls = self._lookup("SELECT canonical_url, text_id FROM urls WHERE canonical_url",
+                            [k for k in keys if k])
+        new_texts = {h: doc.text for doc, h in zip(docs, hashes) if h not in known}
+        signatures = {h: signature(text) for h, text in new_texts.items()}
         new_ids: list[int] = []
+        results: list[AddResult] = []
         try:
             with self._transaction():
-                results = [
-                    self._add_one(doc, h, signatures.get(h), dedup, new_ids)
-                    for doc, h in zip(docs, hashes)
-                ]
+                for doc, h, key in zip(docs, hashes, keys):
+                    if h in known and key is not None and urls.get(key) == known[h]:
+                        results.append(AddResult(known[h], False, "known"))
+                    else:
+                        results.append(self._add_one(doc, h, signatures.get(h), dedup, new_ids))
         except BaseException:
             # Rolled back: forget what this transaction made, so nothing refers to it.
             if dedup is not None:
@@ -200,17 +205,17 @@ class SqlStore(Store):
             raise
         return results
 
-    def _known_hashes(self, hashes: Sequence[str]) -> set[str]:
-        known: set[str] = set()
-        unique = list(dict.fromkeys(hashes))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i : i + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self._execute(
-                f"SELECT content_hash FROM texts WHERE content_hash IN ({marks})", chunk
-            )
-            known.update(row[0] for row in rows)
-        return known
+    def _lookup(self, select: str, values: Sequence[str], chunk: int = 500) -> dict[str, int]:
+        """``{value: id}`` for the stored ``values`` (``select`` ends with the column
+        the ``IN`` list applies to)."""
+        found: dict[str, int] = {}
+        unique = list(dict.fromkeys(values))
+        for i in range(0, len(unique), chunk):
+            part = unique[i : i + chunk]
+            marks = ", ".join("?" * len(part))
+            for value, ident in self._execute(f"{select} IN ({marks})", part).fetchall():
+                found[value] = int(ident)
+        return found
 
     def _add_one(
         self,
