@@ -42,7 +42,9 @@ def test_header_and_footer_furniture_is_set_apart() -> None:
 
 
 def test_body_offsets_map_back_into_the_input() -> None:
-    text = _page("Skip links", "A Title", BODY_1, "Photo: KCNA", BODY_2, "🍪 This site uses cookies.")
+    text = _page(
+        "Skip links", "A Title", BODY_1, "Photo: KCNA", BODY_2, "🍪 This site uses cookies."
+    )
     layout = split_furniture(text)
     assert layout.text == BODY_1 + "\n" + BODY_2
     assert layout.parts["caption"] == ["Photo: KCNA"]

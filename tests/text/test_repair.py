@@ -27,8 +27,10 @@ def assert_map_exact(original: str, result) -> None:
     [
         ("Kim Jong Ildeveloped the WPK.", "Kim Jong Il developed the WPK."),
         ("the party of Kim Il Sungand Kim Jong Il", "the party of Kim Il Sung and Kim Jong Il"),
-        ("the respected ComradeKim Jong Uninvited labor innovators",
-         "the respected Comrade Kim Jong Un invited labor innovators"),
+        (
+            "the respected ComradeKim Jong Uninvited labor innovators",
+            "the respected Comrade Kim Jong Un invited labor innovators",
+        ),
         ("sent byKim Jong Unto labor innovators", "sent by Kim Jong Un to labor innovators"),
         ("He said thatKim Jong Un, too, was there.", "He said that Kim Jong Un, too, was there."),
         ("Kim Jong Unmet the delegates.", "Kim Jong Un met the delegates."),

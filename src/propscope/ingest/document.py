@@ -35,12 +35,14 @@ def build_document(
     raw: bytes | None = None,
     furniture: dict[str, list[str]] | None = None,
     meta: dict[str, Any] | None = None,
+    guess_header: bool = True,
     **fields: Any,
 ) -> Document:
     """Normalise ``raw_text``, set its furniture apart, repair fused words.
 
     ``hints`` are offsets into ``raw_text`` of inline-markup boundaries (HTML only);
     ``furniture`` holds parts already removed upstream (captions from ``<figcaption>``);
+    ``guess_header`` is off for text an HTML extractor already cut to the article;
     ``fields`` go to the Document (url, outlet, published, language …).
     """
     if not raw_text.strip():
@@ -49,7 +51,7 @@ def build_document(
     text, offset_map = normalised.text, normalised.offset_map
     parts: dict[str, list[str]] = {k: list(v) for k, v in (furniture or {}).items() if v}
     if options.furniture:
-        layout = split_furniture(text, title=title)
+        layout = split_furniture(text, title=title, guess_header=guess_header)
         text, offset_map = layout.text, offset_map.then(layout.offset_map)
         for kind, lines in layout.parts.items():
             parts.setdefault(kind, []).extend(lines)

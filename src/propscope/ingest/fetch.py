@@ -31,7 +31,7 @@ import ipaddress
 import socket
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Self
@@ -86,16 +86,21 @@ class Response:
         return str(value).lower() if value else None
 
 
-def check_address(url: str, *, allow_private: bool) -> None:
+def check_address(url: str, *, allow_private: bool | Sequence[str]) -> None:
     """Raise :class:`AddressRefused` if ``url``'s host resolves to any non-global
-    address (or :class:`FetchError` if it is not http(s) or does not resolve)."""
+    address (or :class:`FetchError` if it is not http(s) or does not resolve).
+
+    ``allow_private`` is True (allow every address), False, or the networks allowed
+    besides the global ones (e.g. ``["10.0.0.0/8"]`` for an intranet news site).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(
             f"{url} is not an http(s) URL", fix="give a URL starting http:// or https://"
         )
-    if allow_private:
+    if allow_private is True:
         return
+    allowed = [ipaddress.ip_network(n, strict=False) for n in (allow_private or ())]
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
@@ -105,6 +110,8 @@ def check_address(url: str, *, allow_private: bool) -> None:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
+        if any(address in network for network in allowed):
+            continue
         if not address.is_global or address.is_multicast:
             raise AddressRefused(f"{url} resolves to {address}, a private or reserved address")
 

@@ -69,6 +69,7 @@ def extract_html(
     *,
     options: IngestOptions | None = None,
     source: str | None = None,
+    item: str | None = None,
     declared_charset: str | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Document:
@@ -80,7 +81,7 @@ def extract_html(
     :class:`~propscope.errors.FormatError` when the markup cannot be parsed at all.
     """
     options = options or IngestOptions()
-    name = url or source or "page"
+    name = item or url or source or "page"
     raw = html if isinstance(html, bytes) else None
     info: dict[str, Any] = dict(meta or {})
     if isinstance(html, bytes):
@@ -128,6 +129,7 @@ def extract_html(
         raw=raw,
         furniture={"caption": captions},
         meta=info,
+        guess_header=False,
         url=url,
         outlet=site or (urlsplit(url).hostname if url else None),
         published=parse_date(result.date),
@@ -141,7 +143,8 @@ def _prepare(html: str, name: str, marker: str | None) -> tuple[Any, list[str], 
     import lxml.html
 
     try:
-        tree = lxml.html.document_fromstring(html.encode("utf-8"))
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
         raise FormatError(f"{name}: the HTML could not be parsed ({exc})") from exc
     language = tree.get("lang") or tree.get("xml:lang")

@@ -144,7 +144,9 @@ class Reader:
             kind = _sniff(data, kind)
         if kind == "html":
             yield guarded(
-                source, item, lambda: extract_html(data, options=self.options, source=item)
+                source,
+                item,
+                lambda: extract_html(data, options=self.options, source=source, item=item),
             )
         elif kind == "json":
             yield from self.json_document(source, item, data)
@@ -422,7 +424,11 @@ def _sniff(data: bytes, kind: str) -> str:
         return "jsonl" if head.startswith(b"{") and b"\n{" in data[:1_000_000] else "json"
     if looks_binary(data):
         return "text"  # decode_bytes will name it binary
-    lines = [line.strip() for line in data[:65536].splitlines() if line.strip()]
+    lines = [
+        line.strip()
+        for line in data[:65536].splitlines()
+        if line.strip() and not line.lstrip().startswith(b"#")
+    ]
     if lines and all(URL.match(line.decode("utf-8", "replace")) for line in lines[:200]):
         return "urls"
     return "text"

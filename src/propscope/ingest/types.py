@@ -8,6 +8,7 @@ which item failed and why.  So :func:`propscope.ingest.load` yields an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 
@@ -31,6 +32,8 @@ USER_AGENT = f"propscope/{_version()} (+https://github.com/propscope/propscope)"
 class IngestOptions:
     """Every knob of ingestion, in one object the internals read (trafilatura's pattern).
 
+    ``allow_private`` is True, False, or a list of networks allowed besides the
+    public internet (``["10.1.0.0/16"]``): see :func:`propscope.ingest.fetch.check_address`.
     ``rate_limit`` is requests per second per host; ``retries`` the extra tries after a
     5xx answer, a timeout or a dropped connection, spaced by ``backoff`` × 2^n seconds.
     ``raw_limit`` bounds the original bytes kept in ``Document.meta["raw"]``.
@@ -38,7 +41,7 @@ class IngestOptions:
     document read, so one object shared across calls carries corpus evidence along.
     """
 
-    allow_private: bool = False
+    allow_private: bool | Sequence[str] = False
     max_bytes: int = DEFAULT_MAX_BYTES
     timeout: float = 20.0
     user_agent: str = USER_AGENT

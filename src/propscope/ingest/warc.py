@@ -9,6 +9,7 @@ error for it, after every record read before the break.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,12 @@ def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
         yield ItemError(source, str(path), InputNotFound(f"{path} cannot be read: {exc}"))
         return
     with handle:
+        if not _looks_like_an_archive(path):
+            error = FormatError(
+                f"{path} is not a WARC or ARC file (no WARC/ or filedesc:// header)"
+            )
+            yield ItemError(source, str(path), error)
+            return
         try:
             for number, record in enumerate(ArchiveIterator(handle), start=1):
                 if record.rec_type not in ("response", "resource"):
@@ -62,10 +69,25 @@ def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
                         reader, source, u, d, t, c, m
                     ),
                 )
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
             error = FormatError(f"{path} is not a readable WARC file past this point: {exc}")
             error.__cause__ = exc
             yield ItemError(source, str(path), error)
+
+
+def _looks_like_an_archive(path: Path) -> bool:
+    """warcio reads almost any bytes as some records; check the magic first."""
+    import gzip
+
+    try:
+        with path.open("rb") as raw:
+            head = raw.read(2)
+        opener = gzip.open if head == b"\x1f\x8b" else open
+        with opener(path, "rb") as stream:
+            start = stream.read(16)
+    except (OSError, EOFError):
+        return False
+    return start.startswith((b"WARC/", b"filedesc://"))
 
 
 def _content_type(record: Any) -> tuple[str, str | None]:

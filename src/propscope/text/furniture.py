@@ -181,11 +181,14 @@ def _header_kind(line: str, title: str | None) -> str:
     return "caption"
 
 
-def split_furniture(text: str, *, title: str | None = None) -> Layout:
+def split_furniture(text: str, *, title: str | None = None, guess_header: bool = True) -> Layout:
     """Split ``text`` into its body and its furniture (see the module docstring).
 
     ``title`` is the headline when the caller already knows it (from a JSON field or
-    HTML metadata); otherwise the first header line is taken as the title.
+    HTML metadata); otherwise the first header line is taken as the title.  With
+    ``guess_header=False`` (text an HTML extractor already cut to the article) header
+    lines are only removed when they repeat the title: the extractor, not a guess,
+    decided the rest belongs to the article.
     """
     lines = [(m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]+", text)]
     lines = [line for line in lines if line[2]]
@@ -201,6 +204,10 @@ def split_furniture(text: str, *, title: str | None = None) -> Layout:
             if kinds[i] is not None:
                 continue
             content = lines[i][2]
+            if not guess_header:
+                if known is not None and content.casefold() == known.casefold():
+                    kinds[i] = "title_line"
+                continue
             if known is None and not BYLINE.match(content) and not DATELINE.match(content):
                 known = found_title = content
                 kinds[i] = "title_line"
