@@ -1,21 +1,20 @@
-"""A run for test_kill.py to kill: ``python -m tests.store.killable MODE DB N DELAY``.
+"""An analysis run for test_kill.py to kill: ``python -m tests.store.killable DB DELAY``.
 
-MODE ``ingest`` stores N generated stories in batches of 20, DELAY seconds apart per
-story; MODE ``analyze`` analyses the store with the test lexicon, DELAY seconds per
-batch of 16.  The delay only gives the test time to kill the process mid-run; the code
-under test is the library's own batch runner.
+It analyses the store with the test lexicon, 16 texts a batch, sleeping DELAY seconds
+in each detector call.  The delay only gives the test time to kill the process
+mid-run; the code under test is the library's own batch runner.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-from propscope.batch import analyze_store, ingest_documents
+from propscope.batch import analyze_store
 from propscope.model import Document, Span
 from propscope.store import open_store
-from tests.store.conftest import LexiconDetector, make_doc
+from tests.store.conftest import LexiconDetector
 
 
 class SlowLexicon(LexiconDetector):
@@ -28,19 +27,10 @@ class SlowLexicon(LexiconDetector):
         return super().detect(docs)
 
 
-def slow_docs(n: int, delay: float) -> Iterator[Document]:
-    for i in range(n):
-        time.sleep(delay)
-        yield make_doc(i)
-
-
 def main(argv: list[str]) -> int:
-    mode, db, n, delay = argv[0], argv[1], int(argv[2]), float(argv[3])
+    db, delay = argv[0], float(argv[1])
     with open_store(db) as store:
-        if mode == "ingest":
-            report = ingest_documents(store, slow_docs(n, delay), batch_size=20)
-        else:
-            report = analyze_store(store, SlowLexicon(delay), batch_size=16)
+        report = analyze_store(store, SlowLexicon(delay), batch_size=16)
     print(report.counts)
     return 0
 

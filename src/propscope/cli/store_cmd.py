@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from propscope.batch import RunReport, analyze_store, ingest_documents
+from propscope.batch import INGEST_BATCH, RunReport, analyze_store, ingest_documents
 from propscope.cli.app import app
 from propscope.store import default_db, open_store
 from propscope.store.export import FORMATS, export
@@ -109,6 +109,9 @@ def ingest(
         "--analyze", help="Analyse the new texts after storing them.")] = False,
     detector: Annotated[str, typer.Option(
         "--detector", help="Detector for --analyze.")] = "default",
+    batch_size: Annotated[int, typer.Option(
+        "--batch-size", min=1, help="Documents per transaction: a killed run loses at "
+        "most one batch, which the next run stores.")] = INGEST_BATCH,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -125,7 +128,8 @@ def ingest(
     options = IngestOptions(**settings)
     with open_store(db or default_db()) as store:
         with progress_bar("ingesting", quiet=quiet) as bar:
-            report = ingest_documents(store, load(sources, options), progress=bar)
+            report = ingest_documents(store, load(sources, options), progress=bar,
+                                      batch_size=batch_size)
         print_report(report, as_json=as_json)
         if analyze:
             with progress_bar("analysing", quiet=quiet) as bar:
