@@ -29,11 +29,15 @@ def document_label(result: AnalysedDocument, number: int) -> str:
 
 def score_sentence(result: AnalysedDocument) -> str:
     """The document score with what it means, e.g. ``0.43 (3 of 7 sentences hold a
-    span)``."""
+    span)``; the count is taken from the sentences and spans themselves."""
     total = len(result.sentences)
-    hit = round(result.score * total)
+    hit = sum(
+        1 for start, end in result.sentences
+        if any(span.start < end and start < span.end for span in result.spans)
+    )
     noun = "sentence" if total == 1 else "sentences"
-    return f"{result.score:.2f} ({hit} of {total} {noun} hold a span)"
+    verb = "holds" if hit == 1 else "hold"
+    return f"{result.score:.2f} ({hit} of {total} {noun} {verb} a span)"
 
 
 def quote(text: str, limit: int = 80) -> str:

@@ -30,13 +30,17 @@ from propscope.present.layers import balanced_marks, pieces
 from propscope.present.summary import document_label, quote, score_sentence, technique_of
 
 
-def make_console(file: IO[str] | None = None, *, colour: bool | None = None) -> Console:
+def make_console(
+    file: IO[str] | None = None, *, colour: bool | None = None, width: int | None = None
+) -> Console:
     """A console on ``file`` (stdout by default).  ``colour=None`` lets Rich decide
-    (a terminal without ``NO_COLOR``); ``False`` forces plain text."""
+    (a terminal without ``NO_COLOR``); ``False`` forces plain text.  ``width`` is for
+    the tables (Rich measures a terminal, or takes 80 columns for a file)."""
     if colour is False:
         return Console(file=file, color_system=None, no_color=True, highlight=False,
-                       safe_box=True, emoji=False)
-    return Console(file=file, highlight=False, emoji=False, force_terminal=colour or None)
+                       safe_box=True, emoji=False, width=width)
+    return Console(file=file, highlight=False, emoji=False, force_terminal=colour or None,
+                   width=width)
 
 
 def print_report(results: Sequence[AnalysedDocument], console: Console) -> None:

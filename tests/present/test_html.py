@@ -1,0 +1,181 @@
+"""The HTML report: self-contained, layered highlights, and no way for a text to run."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+
+from propscope.model import AnalysedDocument
+from propscope.present.html import _SCRIPT, render_html
+from propscope.techniques import TECHNIQUES, TECHNIQUES_BY_NAME
+
+from .conftest import by_hand
+
+
+class Page(HTMLParser):
+    """Everything the tests look at, gathered in one pass of the stdlib parser."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.doc_texts: list[str] = []
+        self.highlights: list[tuple[dict[str, str | None], str]] = []
+        self._script: dict[str, str | None] | None = None
+        self._depth = 0  # > 0 inside div.doc-text
+        self._hl: dict[str, str | None] | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "script":
+            self._script = a
+            self.scripts.append((a, ""))
+        if self._depth:
+            self._depth += 1
+            if tag == "span" and "hl" in (a.get("class") or "").split():
+                self._hl = a
+                self.highlights.append((a, ""))
+        elif tag == "div" and a.get("class") == "doc-text":
+            self._depth = 1
+            self.doc_texts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script = None
+        if self._depth:
+            self._depth -= 1
+            self._hl = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+        if self._depth:
+            self.doc_texts[-1] += data
+        if self._hl is not None:
+            attrs, text = self.highlights[-1]
+            self.highlights[-1] = (attrs, text + data)
+
+
+def test_hostile_text_is_escaped_and_never_runs(hostile: AnalysedDocument) -> None:
+    html = render_html([hostile])
+    page = Page(html)
+    # The document's markup is text inside the report, exactly as written …
+    assert page.doc_texts == [hostile.text]
+    # … and no element of it made it into the page: only the report's own two scripts.
+    assert [a.get("type") for a, _ in page.scripts] == ["application/json", None]
+    assert not any(tag == "img" for tag, _ in page.tags)
+    assert not any("onerror" in attrs for _, attrs in page.tags)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert('owned')&lt;/script&gt; &lt;img src=x" in html
+    # The data block cannot be closed early by text inside it.
+    data_block = page.scripts[0][1]
+    assert "<" not in data_block and ">" not in data_block
+    json.loads(data_block)
+
+
+def test_content_security_policy_allows_only_the_reports_own_script(
+    hostile: AnalysedDocument,
+) -> None:
+    page = Page(render_html([hostile]))
+    csp = next(a["content"] for t, a in page.tags
+               if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert csp is not None and "default-src 'none'" in csp
+    digest = base64.b64encode(hashlib.sha256(page.scripts[1][1].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in csp
+
+
+def test_self_contained(hostile: AnalysedDocument) -> None:
+    page = Page(render_html([hostile]))
+    for tag, attrs in page.tags:
+        assert "src" not in attrs, tag
+        href = attrs.get("href") or ""
+        assert not re.match(r"(https?:)?//", href)
+    assert not any(tag in ("link", "iframe", "object", "embed") for tag, _ in page.tags)
+
+
+def test_overlapping_spans_are_layered(crossing: AnalysedDocument) -> None:
+    page = Page(render_html([crossing]))
+    pieces = {text: attrs for attrs, text in page.highlights}
+    assert set(pieces) == {"aaaa", " ", "bbbb", " cccc"}
+    # "aaaa" is inside Loaded language (span 0) and Slogans (span 1): both listed, the
+    # inner one as background, the outer as a stripe.
+    aaaa = pieces["aaaa"]
+    assert aaaa["data-spans"] == "0 1"
+    slogans, loaded = TECHNIQUES_BY_NAME["Slogans"], TECHNIQUES_BY_NAME["Loaded_Language"]
+    assert f"background:{slogans.colour}" in (aaaa["style"] or "")
+    assert f"inset 0 -3px 0 {loaded.colour}" in (aaaa["style"] or "")
+    assert "overlap" in (aaaa["class"] or "")
+    # Hover text names every technique covering the piece, with its definition.
+    assert slogans.definition in (aaaa["title"] or "")
+    assert loaded.definition in (aaaa["title"] or "")
+    assert pieces[" cccc"]["data-spans"] == "2"
+    assert "dddd" not in pieces
+
+
+def test_legend_counts_score_and_span_table(hostile: AnalysedDocument) -> None:
+    html = render_html([hostile])
+    assert "Name calling / labelling: 2</li>" in html
+    assert "Slogans: 1</li>" in html
+    assert "0.67 (2 of 3 sentences hold a span)" in html
+    assert "<td>keyword: &#x27;warmongers&#x27;</td>" in html
+    # The folded list of all techniques holds every definition.
+    for technique in TECHNIQUES:
+        assert technique.definition.replace("'", "&#x27;") in html
+
+
+def test_several_documents_in_one_file() -> None:
+    one = by_hand("First one.", (0, 5, "Doubt"))
+    two = by_hand("Second one.", (0, 6, "Slogans"))
+    page = Page(render_html([one, two]))
+    assert page.doc_texts == ["First one.", "Second one."]
+    assert {a["data-doc"] for a, _ in page.highlights} == {"0", "1"}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the report's script")
+def test_the_script_builds_its_tooltip_from_text_only(crossing: AnalysedDocument) -> None:
+    """Run the inline script under node with a minimal DOM: hovering a piece fills the
+    tooltip with each technique's name and definition, through textContent."""
+    page = Page(render_html([crossing]))
+    data = page.scripts[0][1]
+    harness = """
+    const data = __DATA__;
+    const made = [];
+    function el(tag) { return { tag, textContent: '', children: [], style: {},
+      appendChild(c) { this.children.push(c); } }; }
+    const tip = el('div');
+    const handlers = {};
+    const piece = { dataset: { doc: '0', spans: '0 1' },
+      addEventListener(kind, fn) { handlers[kind] = fn; },
+      getBoundingClientRect() { return { left: 1, bottom: 2 }; } };
+    global.window = { scrollX: 0, scrollY: 0 };
+    global.document = {
+      getElementById(id) { return id === 'tip' ? tip : { textContent: JSON.stringify(data) }; },
+      querySelectorAll() { return [piece]; },
+      createElement(tag) { const e = el(tag); made.push(e); return e; },
+    };
+    __SCRIPT__
+    handlers.mouseenter();
+    console.log(JSON.stringify({ display: tip.style.display,
+      parts: tip.children.map(c => c.textContent) }));
+    """.replace("__DATA__", data).replace("__SCRIPT__", _SCRIPT)
+    run = subprocess.run(["node", "-e", harness], capture_output=True, text=True, timeout=30,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    shown = json.loads(run.stdout)
+    assert shown["display"] == "block"
+    loaded, slogans = TECHNIQUES_BY_NAME["Loaded_Language"], TECHNIQUES_BY_NAME["Slogans"]
+    assert shown["parts"][0] == "#1 Loaded language (score 0.5)"
+    assert shown["parts"][1].startswith(loaded.definition) and "Evidence: ev0" in shown["parts"][1]
+    assert shown["parts"][2] == "#2 Slogans (score 0.5)"
+    assert shown["parts"][3].startswith(slogans.definition)

@@ -1,0 +1,104 @@
+"""The terminal face, with and without colour."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from propscope.model import AnalysedDocument
+from propscope.present.terminal import make_console, print_report, render_text
+
+from .conftest import HOSTILE, by_hand
+
+MARK = re.compile(r"\[\[\+?|\]\]\{\d+:[a-z-]+\+?\}")
+
+
+def plain_report(*results: AnalysedDocument) -> str:
+    out = io.StringIO()
+    print_report(list(results), make_console(out, colour=False, width=160))
+    return out.getvalue()
+
+
+def test_plain_text_brackets_each_span_with_its_technique(hostile: AnalysedDocument) -> None:
+    shown = render_text(hostile, plain=True).plain
+    assert "[[imperialist [[warmongers]]{2:name-calling}]]{1:name-calling}" in shown
+    assert "the [[motherland]]{4:flag-waving} with the harvest]]{3:slogans}!" in shown
+
+
+def test_removing_the_marks_gives_back_the_text(
+    hostile: AnalysedDocument, crossing: AnalysedDocument
+) -> None:
+    for result in (hostile, crossing):
+        assert MARK.sub("", render_text(result, plain=True).plain) == result.text
+
+
+def test_crossing_spans_show_as_fragments(crossing: AnalysedDocument) -> None:
+    shown = render_text(crossing, plain=True).plain
+    assert shown == (
+        "[[[[aaaa]]{2:slogans} [[bbbb]]{3:doubt+}]]{1:loaded-language}[[+ cccc]]{3:doubt} dddd"
+    )
+
+
+def test_document_markup_stays_literal(hostile: AnalysedDocument) -> None:
+    report = plain_report(hostile)
+    assert "[bold]rich markup[/bold]" in report
+    assert "<script>alert('owned')</script>" in report
+
+
+def test_report_has_score_legend_counts_and_span_table(hostile: AnalysedDocument) -> None:
+    report = plain_report(hostile)
+    assert "Propaganda score: 0.67 (2 of 3 sentences hold a span)" in report
+    assert "(1 of 1 sentence holds a span)" in plain_report(by_hand("One.", (0, 3, "Doubt")))
+    assert "Detector: keywords.v1" in report
+    legend = report[report.index("Techniques"): report.index("Spans")]
+    assert re.search(r"Name calling / labelling\s+2", legend)
+    assert re.search(r"Slogans\s+1", legend)
+    table = report[report.index("Spans"):]
+    assert "\u201cwarmongers\u201d" in table and "keyword: 'warmongers'" in table
+    assert "0.90" in table
+    assert "\x1b[" not in report  # no colour codes when colour is off
+
+
+def test_colour_output_uses_the_technique_colours(crossing: AnalysedDocument) -> None:
+    text = render_text(crossing, plain=False)
+    assert text.plain.replace("[1]", "").replace("[2]", "").replace("[3]", "") == crossing.text
+    styles = {text.plain[s.start:s.end]: str(s.style) for s in text.spans}
+    assert styles["aaaa"] == "black on #ffc6ff underline"  # Slogans inside Loaded language
+    assert styles[" "] == "black on #ffd166"  # Loaded language alone
+    assert styles["bbbb"] == "black on #a0c4ff underline"  # Doubt, the innermost there
+    assert styles[" cccc"] == "black on #a0c4ff"  # Doubt alone
+    out = io.StringIO()
+    print_report([crossing], make_console(out, colour=True))
+    assert "\x1b[" in out.getvalue()
+
+
+def test_no_colour_env_gives_brackets(monkeypatch: pytest.MonkeyPatch,
+                                      hostile: AnalysedDocument) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("FORCE_COLOR", "")
+    out = io.StringIO()
+    print_report([hostile], make_console(out))
+    assert "]]{1:name-calling}" in out.getvalue()
+    assert "\x1b[" not in out.getvalue()
+
+
+def test_a_document_without_spans() -> None:
+    report = plain_report(by_hand("Nothing to see here."))
+    assert "Nothing to see here." in report
+    assert "No propaganda techniques found." in report
+
+
+def test_several_documents_each_get_a_heading() -> None:
+    one = by_hand("First text.", (0, 5, "Doubt"))
+    two = by_hand("Second text.", (0, 6, "Slogans"))
+    two.document.title = "The second"
+    report = plain_report(one, two)
+    assert "hand" in report and "The second" in report
+    assert report.index("hand") < report.index("{1:doubt} text.") < report.index("The second")
+    assert report.index("The second") < report.index("[[Second]]{1:slogans} text.")
+
+
+def test_hostile_input_constant_is_what_the_fixture_analysed(hostile: AnalysedDocument) -> None:
+    assert hostile.text == HOSTILE
