@@ -78,6 +78,10 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
         return lambda h: _send(h, 200, article(title, day), "text/html; charset=utf-8")
 
     def feed(h: BaseHTTPRequestHandler) -> None:
+        if h.headers.get("If-None-Match") == '"feed-v1"':
+            h.send_response(304)
+            h.end_headers()
+            return
         items = "".join(
             f"<item><title>{t}</title><link>{base[0]}{p}</link><guid>{p}</guid>"
             f"<pubDate>Wed, 0{d} May 2024 08:00:00 GMT</pubDate></item>"
@@ -93,7 +97,7 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
             f"<link>{base[0]}/</link><description>news</description>{items}{broken}"
             "</channel></rss>"
         ).encode()
-        _send(h, 200, body, "application/rss+xml")
+        _send(h, 200, body, "application/rss+xml", extra={"ETag": '"feed-v1"'})
 
     def sitemap(h: BaseHTTPRequestHandler) -> None:
         body = (
@@ -175,6 +179,9 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
         "/news/2.html": page("Second Visit", 2),
         "/private/secret.html": page("Secret", 3),
         "/feed.xml": feed,
+        "/not-a-feed.xml": lambda h: _send(
+            h, 200, b"<html><p>hello</p></html>", "application/rss+xml"
+        ),
         "/sitemap.xml": sitemap,
         "/always-500": lambda h: _send(h, 500, b"oops"),
         "/flaky": flaky,

@@ -25,7 +25,7 @@ def test_article_text_metadata_and_captions() -> None:
     for furniture in ("Skip to content", "Share on Facebook", "cookies", "Home"):
         assert furniture not in doc.text
     assert "Kim Jong Un at the farm" not in doc.text
-    assert doc.meta["repairs"] == 2
+    assert [r["token"] for r in doc.meta["repairs"]] == ["ComradeKim", "Uninspected"]
     assert doc.meta["encoding"] == "utf-8"
     assert isinstance(doc.meta["raw"], bytes)
 

@@ -285,6 +285,13 @@ def test_wpk_example(wpk_example: Path) -> None:
     assert "party of Kim Il Sung and Kim Jong Il" in doc.text
     for fused in ("Ildeveloped", "Sungand", "Ilperformed", "Ilput", "Skip links", "cookies"):
         assert fused not in doc.text
+    assert [r["token"] for r in doc.meta["repairs"]] == [
+        "Ildeveloped",
+        "Ilperformed",
+        "Ilput",
+        "Sungand",
+    ]
+    assert all(doc.text[r["at"]] == " " for r in doc.meta["repairs"])
     raw = wpk_example.read_text(encoding="utf-8")
     start = doc.text.index("Kim Jong Il developed")
     raw_start = doc.offset_map.to_raw(start)

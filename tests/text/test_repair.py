@@ -144,3 +144,16 @@ def test_empty_and_unfused_text() -> None:
     assert repair("").text == ""
     plain = "Nothing here is fused at all."
     assert repair(plain).offset_map.is_identity()
+
+
+def test_a_name_glued_to_a_comma_gets_its_space() -> None:
+    text = "After a while,Kim Jong Uninstructed the officials; Mr.Kim Jong Un"
+    result = repair(text)
+    assert result.text == "After a while, Kim Jong Un instructed the officials; Mr.Kim Jong Un"
+    assert_map_exact(text, result)
+
+
+def test_a_single_letter_or_rare_word_is_no_evidence_for_a_learned_name() -> None:
+    # A misspelt standalone "Mojgan Daneshman" must not cut "Daneshmand" into "… d".
+    text = "Mojgan Daneshman spoke. Later Mojgan Daneshmand and Pedram Mousavi posed."
+    assert repair(text).text == text

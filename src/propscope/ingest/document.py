@@ -56,13 +56,16 @@ def build_document(
         for kind, lines in layout.parts.items():
             parts.setdefault(kind, []).extend(lines)
         title = title or layout.title
-    repairs = 0
+    repairs: list[dict[str, Any]] = []
     if options.repair:
         local_hints = _map_hints(offset_map, hints)
         repaired = repair(text, lexicon=options.names, hints=local_hints, learn=True)
         if repaired.repairs:
             text, offset_map = repaired.text, offset_map.then(repaired.offset_map)
-            repairs = len(repaired.repairs)
+            repairs = [
+                {"at": fix.offset + k, "token": fix.token, "rule": fix.rule}
+                for k, fix in enumerate(repaired.repairs)
+            ]
     if not text.strip():
         raise EmptyInput(f"{item} has no article text once page furniture is set apart")
     info: dict[str, Any] = {"source": source, "item": item, "furniture": parts, "repairs": repairs}

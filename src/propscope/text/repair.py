@@ -18,7 +18,8 @@ Evidence, strongest first:
    letters, the letters are split off when they are a word ("Comrade", "by", "met",
    "and") and the join is not itself a word.  Anchoring on the whole name is what
    keeps look-alikes whole: "unto", "uninvited", "Ilsan" and "Unification" are never
-   preceded by "Kim Jong", so they are never candidates.
+   preceded by "Kim Jong", so they are never candidates.  A name glued to a comma,
+   semicolon, colon, "!" or "?" after a word gets its space back too.
 
 A word is anything wordfreq's English list knows with a Zipf frequency of at least
 :data:`MIN_ZIPF`.  Only spaces are inserted, never characters changed or removed, so
@@ -44,6 +45,10 @@ SEED_NAMES: tuple[str, ...] = ("Kim Il Sung", "Kim Jong Il", "Kim Jong Un")
 MIN_ZIPF = 1.0
 """Zipf frequency from which a string counts as an English word (1 = about once per
 hundred million words); "ilsan" is 1.49, "uninspected" 1.26, "sungand" 0."""
+
+LEARNED_ZIPF = 3.0
+"""A name learned from text (not a seed) is only split from a common word (Zipf 3,
+about once per million words): a learned "name" may be a misspelt fragment."""
 
 NAME_SUFFIXES = frozenset({"ism", "isms", "ist", "ists", "ite", "ites", "ian", "ians", "ia", "s"})
 """Letters that legitimately follow a name inside one word ("Kim Il Sungism")."""
@@ -99,6 +104,9 @@ _TITLES = frozenset(
 )
 _NAME_RUN = re.compile(r"(?<![\w'’])[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}(?![\w'’])")
 _CAPITAL = re.compile(r"[A-Z][a-z]*")
+_GLUING_PUNCTUATION = frozenset(",;:!?")
+"""Marks after which a name glued on lost its space ("the Assembly,Kim Jong Un").
+Not the full stop: "U.S." and initials would be split."""
 _WORD_CHARS = re.compile(r"\w+")
 
 
@@ -324,6 +332,9 @@ def _name_splits(
                 fixes.append(left)
         elif start == prev_end and start > 0:
             fixes.append(Repair(start, text[occurrences[k - 1][0] : end], "names touch"))
+        elif start >= 2 and text[start - 1] in _GLUING_PUNCTUATION and text[start - 2].isalnum():
+            token = text[start - 2 : start] + name.split(" ", 1)[0]
+            fixes.append(Repair(start, token, f"name {name!r} after {text[start - 1]!r}"))
         if end < next_start and text[end].isalnum():
             right = _right_split(text, end, next_start, name, name in seeds)
             if right is not None:
@@ -358,9 +369,11 @@ def _right_split(text: str, end: int, ceiling: int, name: str, seed: bool) -> Re
         while stop < ceiling and text[stop].isalnum() and not text[stop].isupper():
             stop += 1
     after = text[end:stop]
-    if after.lower() in NAME_SUFFIXES or not after.isalpha() or not is_word(after):
+    if len(after) < 2 or after.lower() in NAME_SUFFIXES or not after.isalpha():
+        return None  # one letter is too little evidence: "Daneshman" + "d"
+    if not is_word(after):
         return None
     last = name.rsplit(" ", 1)[-1]
-    if not seed and is_word(last + after):
+    if not seed and (is_word(last + after) or zipf_frequency(after.lower(), "en") < LEARNED_ZIPF):
         return None
     return Repair(end, last + after, f"name {name!r} before the word {after!r}")
