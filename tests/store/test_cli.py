@@ -39,7 +39,7 @@ def test_ingest_twice_adds_nothing_the_second_time(
     rows.append(dict(rows[0], url="http://www.example.kp/en/world/0.html"))
     source.write_text("".join(json.dumps(r) + "\n" for r in rows) + "{broken\n", encoding="utf-8")
     code, out, _ = _run(capsys, "ingest", str(source), "--db", store_url, "--json", "-q")
-    assert code == 0
+    assert code == 1  # one item failed
     first = json.loads(out)
     assert first["counts"]["texts_added"] == 3 and first["counts"]["urls_added"] == 4
     assert first["counts"]["errors"] == 1 and first["errors"][0]["code"].startswith("PS1")

@@ -114,8 +114,11 @@ def ingest(
         "most one batch, which the next run stores.")] = INGEST_BATCH,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
-) -> None:
-    """Store documents from SOURCES: each distinct text once, every URL kept."""
+) -> int:
+    """Store documents from SOURCES: each distinct text once, every URL kept.
+
+    Exit code 0 when every item was stored, 1 when some failed (they are listed in
+    the run report), 2 when the run itself could not start."""
     from propscope.ingest import load
     from propscope.ingest.types import IngestOptions
 
@@ -131,10 +134,13 @@ def ingest(
             report = ingest_documents(store, load(sources, options), progress=bar,
                                       batch_size=batch_size)
         print_report(report, as_json=as_json)
+        failed = report.counts.get("errors", 0)
         if analyze:
             with progress_bar("analysing", quiet=quiet) as bar:
                 analysis = analyze_store(store, detector, progress=bar)
             print_report(analysis, as_json=as_json)
+            failed += analysis.counts.get("errors", 0)
+    return 1 if failed else 0
 
 
 @app.command()

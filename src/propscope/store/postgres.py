@@ -53,9 +53,6 @@ class PostgresStore(SqlStore):
             ) from exc
         self._prepare()
 
-    def close(self) -> None:
-        self._conn.close()
-
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         try:

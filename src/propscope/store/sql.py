@@ -148,6 +148,9 @@ class SqlStore(Store):
         return json.dumps(value, ensure_ascii=False)
 
     # -- lifecycle ---------------------------------------------------------------------
+    def close(self) -> None:
+        self._conn.close()
+
     def _prepare(self) -> None:
         self._source_ids: dict[str, int] = {}
         self._outlet_ids: dict[str, int] = {}

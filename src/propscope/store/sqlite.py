@@ -47,9 +47,6 @@ class SqliteStore(SqlStore):
             ) from exc
         self._prepare()
 
-    def close(self) -> None:
-        self._conn.close()
-
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         self._execute("BEGIN IMMEDIATE")
