@@ -130,3 +130,10 @@ def test_wpk_example_page(wpk_example: Path) -> None:
     ]
     assert layout.text.startswith("The Workers' Party of Korea organizes")
     assert layout.text.endswith("the center of leadership and unity.")
+
+
+def test_without_header_guessing_only_the_title_repeat_goes() -> None:
+    text = _page("Delegation Visits Capital", "A subtitle without a full stop", BODY_1)
+    layout = split_furniture(text, title="Delegation Visits Capital", guess_header=False)
+    assert layout.parts == {"title_line": ["Delegation Visits Capital"]}
+    assert layout.text == "A subtitle without a full stop\n" + BODY_1
