@@ -89,6 +89,7 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
                 ("Farm Visit", "/news/1.html", 1),
                 ("Second Visit", "/news/2.html", 2),
                 ("Gone Story", "/news/gone.html", 3),
+                ("Itself", "/feed.xml", 4),
             ]
         )
         broken = "<item><title>No link, no content</title><guid>broken-1</guid></item>"

@@ -19,6 +19,7 @@ def test_poll_returns_new_entries_then_nothing(server, local) -> None:
             "Farm Visit",
             "Second Visit",
             "Gone Story",
+            "Itself",
             "No link, no content",
         ]
         assert first[0].link == server("/news/1.html") and first[0].feed == "Example Daily"
@@ -45,7 +46,9 @@ def test_ingest_entries_yields_documents_and_errors(server, local) -> None:
     errors = [i for i in items if isinstance(i, ItemError)]
     assert [d.title for d in docs] == ["Farm Visit", "Second Visit"]
     assert all(d.meta["source"] == "my feed" for d in docs)
-    assert sorted(e.item for e in errors) == sorted([server("/news/gone.html"), "broken-1"])
+    assert sorted(e.item for e in errors) == sorted(
+        [server("/news/gone.html"), server("/feed.xml"), "broken-1"]
+    )
     assert any(isinstance(e.error, HttpStatusError) for e in errors)
 
 

@@ -224,7 +224,11 @@ def test_feed_end_to_end(server, local) -> None:
     assert docs[0].published == date(2024, 5, 1)
     assert docs[0].text.startswith("The respected Comrade Kim Jong Un inspected")
     assert docs[0].meta["furniture"]["caption"] == ["A view of the farm"]
-    assert {e.item for e in errors} == {server("/news/gone.html"), "broken-1"}
+    # A dead link, an entry linking to the feed itself (an error, not a loop), and an
+    # entry with neither link nor content: each one error, the rest goes on.
+    assert {e.item for e in errors} == {server("/news/gone.html"), server("/feed.xml"), "broken-1"}
+    looping = next(e for e in errors if e.item == server("/feed.xml"))
+    assert "is a feed, where a page was expected" in looping.error.message
 
 
 def test_sitemap_end_to_end(server, local) -> None:

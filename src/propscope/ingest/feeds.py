@@ -112,7 +112,7 @@ def entry_items(
     for entry in entries:
         fallback = {"title": entry.title, "published": entry.published, "outlet": feed_title}
         if entry.link and reader.options.fetch_feed_links:
-            yield from reader.url(source, entry.link, fallback=fallback)
+            yield from reader.url(source, entry.link, fallback=fallback, expand=False)
         elif entry.content:
 
             def make(e: FeedEntry = entry) -> Any:

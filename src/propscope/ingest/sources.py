@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import lxml.etree
+
 from propscope.errors import (
     FormatError,
     InputNotFound,
@@ -59,6 +61,7 @@ def guarded(source: str, item: str, make: Callable[[], Document]) -> Item:
     except PropscopeError as err:
         return ItemError(source, item, err)
     except (
+        lxml.etree.LxmlError,
         MemoryError,
         RecursionError,
         ValueError,
@@ -288,15 +291,29 @@ class Reader:
     # --- the web ------------------------------------------------------------------
 
     def url(
-        self, source: str, url: str, *, fallback: dict[str, Any] | None = None
+        self,
+        source: str,
+        url: str,
+        *,
+        fallback: dict[str, Any] | None = None,
+        expand: bool = True,
     ) -> Iterator[Item]:
-        """A URL: a page becomes a document; a feed or sitemap yields its items."""
+        """A URL: a page becomes a document; a feed or sitemap yields its items.
+
+        ``expand=False`` for the links of a feed or sitemap: a feed entry that links
+        to a feed (or to its own feed) is an error, not a loop.
+        """
         try:
             response = self.fetcher.get(url)
         except PropscopeError as err:
             yield ItemError(source, url, err)
             return
         kind = _media_kind(response.media_type, response.content)
+        if kind in ("feed", "sitemap") and not expand:
+            yield ItemError(
+                source, url, FormatError(f"{url} is a {kind}, where a page was expected")
+            )
+            return
         if kind in ("feed", "sitemap"):
             reader = (
                 self.feed if kind == "feed" else (lambda s, i, d: self.sitemap(s, i, d, depth=0))
@@ -376,7 +393,7 @@ class Reader:
                 continue
             yield from self.sitemap(source, child, response.content, depth=depth + 1)
         for page in pages:
-            yield from self.url(source, page)
+            yield from self.url(source, page, expand=False)
 
     def warc(self, source: str, path: Path) -> Iterator[Item]:
         from propscope.ingest.warc import warc_items
