@@ -224,6 +224,8 @@ def test_feed_end_to_end(server, local) -> None:
     assert docs[0].published == date(2024, 5, 1)
     assert docs[0].text.startswith("The respected Comrade Kim Jong Un inspected")
     assert docs[0].meta["furniture"]["caption"] == ["A view of the farm"]
+    for doc in docs:
+        _assert_json_meta(doc)
     # A dead link, an entry linking to the feed itself (an error, not a loop), and an
     # entry with neither link nor content: each one error, the rest goes on.
     assert {e.item for e in errors} == {server("/news/gone.html"), server("/feed.xml"), "broken-1"}
@@ -313,3 +315,15 @@ def test_kcna_jsonl_loads_as_it_is(shared_data: Path) -> None:
     assert all(d.url and d.published and d.outlet == "KCNA" and d.meta["section"] for d in docs)
     fused = sum(d.text.count("Kim Jong Unto ") + d.text.count("ComradeKim") for d in docs)
     assert fused == 0
+
+
+def test_files_over_the_size_cap_are_item_errors(tmp_path: Path) -> None:
+    from propscope.errors import InputTooLarge
+
+    (tmp_path / "big.html").write_bytes(b"<p>" + b"word " * 400 + b"</p>")
+    (tmp_path / "big.jsonl").write_text(json.dumps({"text": "word " * 400}) + "\n")
+    (tmp_path / "small.txt").write_text(BODY)
+    docs, errors = _split(load([str(tmp_path)], IngestOptions(max_bytes=1000)))
+    assert [d.text for d in docs] == [BODY]
+    assert sorted(Path(e.item).name for e in errors) == ["big.html", "big.jsonl:1"]
+    assert all(isinstance(e.error, InputTooLarge) for e in errors)
