@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings
 
-from propscope.text.normalise import _EDITS, _combines_backwards, normalise
+from propscope.text.normalise import _EDITS, _QUOTES, _combines_backwards, normalise
 
 from .strategies import any_text
 
@@ -71,6 +71,23 @@ def test_alphanumerics_map_back_to_themselves(raw: str) -> None:
         else:
             base = unicodedata.normalize("NFD", char)[0]
             assert base in unicodedata.normalize("NFD", normalise(raw[start:end]).text)
+
+
+@PROPERTY
+@given(any_text)
+def test_visible_characters_map_to_one_raw_character(raw: str) -> None:
+    """Outside NFC, every visible character of the text came from exactly one raw
+    character, itself or the curly quote it straightened, wherever edits sit next to
+    it (a quote right after collapsed spaces, say)."""
+    if any(_combines_backwards(c) for c in raw) or not unicodedata.is_normalized("NFC", raw):
+        return
+    result = normalise(raw)
+    for i, char in enumerate(result.text):
+        if char.isspace():
+            continue
+        start, end = result.offset_map.span_to_raw(i, i + 1)
+        assert end - start == 1, (i, char, start, end)
+        assert raw[start] == char or _QUOTES.get(raw[start]) == char
 
 
 @PROPERTY

@@ -227,8 +227,9 @@ class MapBuilder:
         old_len = raw_end - self.raw_pos
         if old_len == 0 and not new:
             return
-        lock_step = old_len == len(new) and one_for_one
-        if not lock_step and not self._open:
+        if old_len == len(new) and one_for_one:
+            self._close()  # a lock-step stretch, like a copy: it needs no breakpoint
+        elif not self._open:
             self._point()
             self._open = True
         self.parts.append(new)
