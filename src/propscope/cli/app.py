@@ -25,7 +25,9 @@ def _register() -> None:
     # Each command module adds its commands to `app` (or a sub-app) when imported.
     # (helpers: add one line per command module, keep them sorted)
     from propscope.cli import analyze_cmd  # noqa: F401
+    from propscope.cli import semeval_cmd  # noqa: F401
     from propscope.cli import store_cmd  # noqa: F401
+    from propscope.cli import train_cmd  # noqa: F401
 
 
 _register()

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from propscope.errors import DataError
+from propscope.errors import DataError, DecodeError
 from propscope.semeval.formats import Label, read_labels
 
 _ARTICLE = re.compile(r"article(\d+)\.txt$")
@@ -81,8 +81,13 @@ def read_article(articles_dir: str | Path, article_id: str) -> Article:
     """One article, read exactly as UTF-8 (no newline translation: offsets count the
     file's own code points)."""
     path = Path(articles_dir) / f"article{article_id}.txt"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return Article(article_id, handle.read(), path)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return Article(article_id, handle.read(), path)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"{path} is not valid UTF-8 (byte {exc.start})") from exc
+    except FileNotFoundError as exc:
+        raise DataError(f"no article file {path}") from exc
 
 
 def load_articles(

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from propscope.detect.fast.lexicon import lexicon_spans
 from propscope.detect.fast.model import FastModel
-from propscope.detect.fast.spans import SpanFinder
+from propscope.detect.fast.spans import CrfTables, decode, marginals
 from propscope.detect.fast.techniques import TechniqueModel
+from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.model import Document, Span
 
@@ -36,16 +37,21 @@ class FastDetector:
     name = "fast"
     version = "1"
 
-    def __init__(self, model: FastModel, *, lexicon: bool = True) -> None:
+    def __init__(
+        self, model: FastModel, *, lexicon: bool = True, path: Path | None = None
+    ) -> None:
         self.model = model
+        self.model_path = path  # where it came from, for benchmarks and `info`
         self.use_lexicon = lexicon
-        self.spans = SpanFinder(model.crf)
+        self.vocab = TokenVocab.from_json(model.span_vocab, model.span_pairs)
+        self.tables = CrfTables.unpack(model.span_tables, self.vocab, len(FLAGS))
         self.techniques = TechniqueModel(model)
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, lexicon: bool = True) -> FastDetector:
         """The model at ``path``, or the one shipped in the package."""
-        return cls(FastModel.load(path or shipped_model_path()), lexicon=lexicon)
+        path = Path(path) if path else shipped_model_path()
+        return cls(FastModel.load(path), lexicon=lexicon, path=path)
 
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
         return [self.detect_text(doc.text) for doc in docs]
@@ -53,19 +59,31 @@ class FastDetector:
     def detect_text(self, text: str) -> list[Span]:
         """Spans with techniques in one normalised text."""
         tok = tokenise(text)
-        found = self.spans.find(tok, self.model.span_threshold)
+        found = self.find(tok)
         spans = self._label(tok, found)
         if self.use_lexicon:
             spans = _merge_lexicon(spans, text)
         return spans
 
+    def find(self, tok: Tokenised, threshold: float | None = None) -> list[tuple[int, int, float]]:
+        """``(start, end, P)`` of the spans the CRF finds in a tokenised text."""
+        inputs = token_inputs(tok, self.vocab)
+        probs = marginals(inputs, self.tables)
+        return decode(inputs, probs, self.model.span_threshold if threshold is None else threshold)
+
     def find_spans(self, text: str) -> list[Span]:
-        """Spans without techniques (SemEval SI)."""
+        """Spans without techniques (SemEval SI): the CRF's spans, and with the lexicon
+        on, the pattern hits that no CRF span overlaps."""
         tok = tokenise(text)
-        return [
+        spans = [
             Span(start, end, None, score, self.name, f"span model p={score:.2f}")
-            for start, end, score in self.spans.find(tok, self.model.span_threshold)
+            for start, end, score in self.find(tok)
         ]
+        if self.use_lexicon:
+            for start, end, _, score, evidence in lexicon_spans(text):
+                if not any(s.start < end and start < s.end for s in spans):
+                    spans.append(Span(start, end, None, score, self.name, evidence))
+        return spans
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
         """One technique for each given ``(start, end)`` (SemEval TC), in order."""

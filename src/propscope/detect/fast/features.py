@@ -1,100 +1,24 @@
-"""Features of the fast detector: per token for span finding, per span for techniques.
+"""Span features of the technique model (token features of span finding live in
+:mod:`propscope.detect.fast.tokenmodel`).
 
-Token features (for the CRF) are strings, as crfsuite wants them; what depends only on
-the word (its form, shape, affixes) is computed once per word type and cached, so an
-article costs a few dictionary look-ups per token.  What depends on the article comes
-from :class:`~propscope.detect.fast.tokens.Tokenised`: whether a content word or a
-word pair recurs elsewhere in it (repetition is a technique, and repeated slogans and
-labels are a strong cue), sentence position, quotes, ``!`` and ``?``.
-
-Span features (for the technique model) are a bag of strings too: the span's words
-and word pairs, its first and last word, the words just around it, its length, how
-often its text recurs in the article, how much of its sentence it covers, and hits of
-the hand-written lexicon (:mod:`propscope.detect.fast.lexicon`).
+A span is a bag of strings: its words and word pairs, its first and last word, the
+words just around it, its length, how often its text recurs in the article
+(repetition is a technique, and repeated slogans and labels are a strong cue), how
+much of its sentence it covers, quotes, ``!`` and ``?``, and hits of the hand-written
+lexicon (:mod:`propscope.detect.fast.lexicon`).  There are few spans per article, so
+strings cost nothing here and keep the evidence readable.
 """
 
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
 
 from propscope.detect.fast.lexicon import lexicon_tags
 from propscope.detect.fast.tokens import STOPWORDS, Sentence, Tokenised
 
-_PAD = "<s>"
-
-
-@lru_cache(maxsize=200_000)
-def word_features(lower: str, form: str) -> tuple[str, ...]:
-    """Features of a word type: its lowercase form, affixes and shape."""
-    feats = ["w=" + lower]
-    if len(lower) > 3:
-        feats.append("s3=" + lower[-3:])
-        feats.append("p3=" + lower[:3])
-    if form.isupper() and len(form) > 1:
-        feats.append("UP")
-    elif form[:1].isupper():
-        feats.append("Cap")
-    if not form[:1].isalnum():
-        feats.append("punct")
-    elif any(ch.isdigit() for ch in form):
-        feats.append("digit")
-    if lower in STOPWORDS:
-        feats.append("stop")
-    for tag in lexicon_tags(lower):
-        feats.append("lex=" + tag)
-    return tuple(feats)
-
 
 def _rep_bucket(count: int) -> str:
     return "rep2" if count == 2 else "rep3" if count <= 4 else "rep5"
-
-
-def sentence_features(sent: Sentence, tok: Tokenised) -> list[list[str]]:
-    """CRF features for every token of one sentence."""
-    text = tok.text
-    lowers = sent.lowers
-    n = len(lowers)
-    padded = [_PAD, _PAD, *lowers, _PAD, _PAD]
-    counts = tok.word_counts
-    bigrams = tok.bigram_counts
-    sent_feats = []
-    if sent.index == 0:
-        sent_feats.append("title")
-    if sent.exclaim:
-        sent_feats.append("excl")
-    if sent.question:
-        sent_feats.append("ques")
-    sent_feats.append("slen=" + ("s" if n < 8 else "m" if n < 25 else "l"))
-    out: list[list[str]] = []
-    in_quote = False
-    for i, (start, end) in enumerate(sent.tokens):
-        low = lowers[i]
-        feats = list(word_features(low, text[start:end]))
-        feats.extend(sent_feats)
-        j = i + 2
-        feats.append("w-1=" + padded[j - 1])
-        feats.append("w+1=" + padded[j + 1])
-        feats.append("w-2=" + padded[j - 2])
-        feats.append("w+2=" + padded[j + 2])
-        feats.append("b-=" + padded[j - 1] + "|" + low)
-        feats.append("b+=" + low + "|" + padded[j + 1])
-        if low == '"':
-            in_quote = not in_quote
-        elif in_quote:
-            feats.append("inq")
-        if len(low) > 3 and low not in STOPWORDS:
-            count = counts[low]
-            if count > 1:
-                feats.append(_rep_bucket(count))
-        if i + 1 < n and bigrams[(low, lowers[i + 1])] > 1 and low not in STOPWORDS:
-            feats.append("repb")
-        if i == 0:
-            feats.append("BOS")
-        elif i == n - 1:
-            feats.append("EOS")
-        out.append(feats)
-    return out
 
 
 def _len_bucket(n: int) -> str:

@@ -83,6 +83,7 @@ def lexicon_tags(lower: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
+    triggers: tuple[str, ...]  # lowercase strings one of which any hit must contain
     regex: re.Pattern[str]
     technique: str
     evidence: str
@@ -90,9 +91,11 @@ class Pattern:
 
 
 def _p(
-    expr: str, technique: str, evidence: str, score: float, flags: int = re.IGNORECASE
+    triggers: str, expr: str, technique: str, evidence: str, score: float,
+    flags: int = re.IGNORECASE,
 ) -> Pattern:
-    return Pattern(re.compile(expr, flags), technique, evidence, score)
+    return Pattern(tuple(triggers.split("|")), re.compile(expr, flags), technique, evidence,
+                   score)
 
 
 _EULOGY_ADJ = r"(?:immortal|undying|everlasting|eternal|unprecedented|matchless|peerless)"
@@ -100,35 +103,43 @@ _NAME = r"(?:(?:President|Chairman|Comrade|General|Marshal|Premier|Supreme Leade
         r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,3}"
 
 # Order matters: earlier patterns claim their text first, later ones only fill gaps.
+# The triggers let a text skip a pattern with one substring search: most news holds
+# none of them, and a regular expression with optional words is slow to rule out.
 PATTERNS: tuple[Pattern, ...] = (
-    _p(r"\bthanks to (?:him|her|them|(?:his|her|their|the) (?:[\w-]+ ){0,3}"
+    _p("thanks to", r"\bthanks to (?:him|her|them|(?:his|her|their|the) (?:[\w-]+ ){0,3}"
        r"(?:leadership|guidance|care|efforts?))\b,?[^.!?\n]*",
        "Causal_Oversimplification", "pattern: all credit to the leader", 0.7),
-    _p(r"\b(?:under|with) the (?:[\w-]+ ){0,3}(?:leadership|guidance) of " + _NAME,
+    _p("leadership of|guidance of",
+       r"(?i:\b(?:under|with) the (?:[\w-]+ ){0,3}(?:leadership|guidance) of )" + _NAME,
        "Appeal_to_Authority", "pattern: under the leadership of", 0.6, 0),
-    _p(r"\b(?:Under|With) the (?:[\w-]+ ){0,3}(?:leadership|guidance) of " + _NAME,
-       "Appeal_to_Authority", "pattern: under the leadership of", 0.6, 0),
-    _p(r"\b(?:for |toward |towards )?(?:the )?final victory\b", "Slogans",
+    _p("final victory", r"\b(?:for |toward |towards )?(?:the )?final victory\b", "Slogans",
        "pattern: victory slogan", 0.65),
-    _p(r"\blong live\b[^.!?\n]*", "Slogans", "pattern: 'long live' slogan", 0.8),
-    _p(r"\bforward to\b[^.!?\n,]*", "Slogans", "pattern: 'forward to' slogan", 0.6),
-    _p(r"\b(?:US |U\.S\. )?imperialist (?:reactionaries|aggressors|warmongers|"
-       r"puppets|lackeys|forces|enemies)\b", "Name_Calling,Labeling",
+    _p("long live", r"\blong live\b[^.!?\n]*", "Slogans", "pattern: 'long live' slogan",
+       0.8),
+    _p("forward to", r"\bforward to\b[^.!?\n,]*", "Slogans", "pattern: 'forward to' slogan",
+       0.6),
+    _p("imperialist", r"\b(?:US |U\.S\. )?imperialist (?:reactionaries|aggressors|"
+       r"warmongers|puppets|lackeys|forces|enemies)\b", "Name_Calling,Labeling",
        "lexicon: enemy label", 0.75),
-    _p(r"\b(?:puppet|traitors?|warmongers?|lackeys?|stooges?|reactionaries|renegades?)\b",
+    _p("puppet|traitor|warmonger|lackey|stooge|reactionaries|renegade",
+       r"\b(?:puppet|traitors?|warmongers?|lackeys?|stooges?|reactionaries|renegades?)\b",
        "Name_Calling,Labeling", "lexicon: enemy label", 0.6),
-    _p(_EULOGY_ADJ + r" (?:achievements?|exploits?|feats?|cause|contributions?|"
+    _p("immortal|undying|everlasting|eternal|unprecedented|matchless|peerless",
+       _EULOGY_ADJ + r" (?:achievements?|exploits?|feats?|cause|contributions?|"
        r"victor(?:y|ies)|glory|merits?)\b", "Exaggeration,Minimisation",
        "lexicon: eulogy", 0.7),
-    _p(r"\binvincible (?:[\w-]+ ){0,2}(?:power|army|force|might|fortress|state)\b",
+    _p("invincible",
+       r"\binvincible (?:[\w-]+ ){0,2}(?:power|army|force|might|fortress|state)\b",
        "Exaggeration,Minimisation", "lexicon: eulogy", 0.7),
-    _p(r"\babsolute (?:trust|support|loyalty|devotion|confidence)\b",
+    _p("absolute", r"\babsolute (?:trust|support|loyalty|devotion|confidence)\b",
        "Exaggeration,Minimisation", "lexicon: absolute", 0.6),
-    _p(r"\b(?:ever-victorious|indomitable|invincible|sagacious|peerless|matchless|"
+    _p("ever-victorious|indomitable|invincible|sagacious|peerless|matchless|immortal|"
+       "undying|glorious|illustrious|heroic",
+       r"\b(?:ever-victorious|indomitable|invincible|sagacious|peerless|matchless|"
        r"immortal|undying|glorious|illustrious|heroic)\b",
        "Loaded_Language", "lexicon: eulogy", 0.6),
-    _p(r"\b(?:patriotism|motherland|fatherland)\b", "Flag-Waving",
-       "lexicon: nation", 0.55),
+    _p("patriotism|motherland|fatherland", r"\b(?:patriotism|motherland|fatherland)\b",
+       "Flag-Waving", "lexicon: nation", 0.55),
 )
 
 
@@ -137,7 +148,10 @@ def lexicon_spans(text: str) -> list[tuple[int, int, str, float, str]]:
     a later pattern's hit is dropped where an earlier one already covers any of it."""
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, int, str, float, str]] = []
+    lowered = text.lower()
     for pattern in PATTERNS:
+        if not any(trigger in lowered for trigger in pattern.triggers):
+            continue
         for match in pattern.regex.finditer(text):
             start, end = match.span()
             while end > start and not text[end - 1].isalnum():

@@ -1,6 +1,8 @@
 """The fast detector's model file: one ``.npz`` holding both learned parts.
 
-* ``crf``: the crfsuite model (bytes) that tags tokens B/I/O for span finding;
+* ``span_vocab`` (JSON: words, affixes), ``span_pairs`` (word-pair keys) and
+  ``span_tables`` (the CRF's weights, rows × B/I/O): span finding, see
+  :mod:`propscope.detect.fast.spans`;
 * ``tc_weights`` (features × techniques), ``tc_bias``, ``tc_vocab``, ``tc_classes``:
   the multinomial linear model that labels a span with a technique;
 * ``meta``: JSON with the decoding thresholds tuned at training time, the training
@@ -8,7 +10,7 @@
 
 One file keeps a model and its settings from drifting apart; ``.npz`` is read with
 ``allow_pickle=False``, so loading a model never runs code.  Weights are numpy arrays
-at runtime: scikit-learn is needed only to train.
+at runtime: scikit-learn and crfsuite are needed only to train.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ FORMAT = "propscope-fast/1"
 
 @dataclass(slots=True)
 class FastModel:
-    crf: bytes
+    span_vocab: dict[str, Any]
+    span_pairs: np.ndarray  # int64
+    span_tables: np.ndarray  # float32, (rows, 3)
     tc_weights: np.ndarray  # float32, (n_features, n_classes)
     tc_bias: np.ndarray  # float32, (n_classes,)
     tc_vocab: list[str]
@@ -53,7 +57,9 @@ class FastModel:
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
-            crf=blob(self.crf),
+            span_vocab=blob(json.dumps(self.span_vocab).encode()),
+            span_pairs=self.span_pairs.astype(np.int64),
+            span_tables=self.span_tables.astype(np.float16),
             tc_weights=self.tc_weights.astype(np.float16),
             tc_bias=self.tc_bias.astype(np.float32),
             tc_vocab=blob(json.dumps(self.tc_vocab).encode()),
@@ -74,7 +80,9 @@ class FastModel:
                 if meta.get("format") != FORMAT:
                     raise DetectorError(f"{path} is not a {FORMAT} model file")
                 return cls(
-                    crf=data["crf"].tobytes(),
+                    span_vocab=json.loads(data["span_vocab"].tobytes()),
+                    span_pairs=data["span_pairs"].astype(np.int64),
+                    span_tables=data["span_tables"].astype(np.float32),
                     tc_weights=data["tc_weights"].astype(np.float32),
                     tc_bias=data["tc_bias"].astype(np.float32),
                     tc_vocab=json.loads(data["tc_vocab"].tobytes()),

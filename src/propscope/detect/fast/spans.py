@@ -1,69 +1,113 @@
-"""Span finding: a linear-chain CRF tags each token B, I or O, and spans are read off
-the per-token probabilities rather than the single best tag sequence.
+"""Span finding: a linear-chain CRF over B/I/O token tags, decoded from marginals.
 
-Why probabilities: the SemEval soft-overlap F1 rewards partial overlap, and a CRF's
-best sequence is conservative (most tokens of most articles are O), so thresholding
-``P(token in a span) = 1 - P(O)`` at a level tuned by cross-validation on the training
-articles trades precision for recall where the metric pays for it.  A token where
-``P(B)`` dominates starts a new span even inside a run.
+The CRF is trained with crfsuite (:mod:`propscope.detect.fast.train`) and exported to
+weight tables indexed by the integer features of :mod:`propscope.detect.fast.tokenmodel`,
+so at runtime a token's emission scores are a few table look-ups, and forward-backward
+runs in numpy over all sentences of an article at once (a loop over positions, not
+over tokens).
+
+Why marginals rather than the single best tag sequence: the SemEval soft-overlap F1
+rewards partial overlap, and a CRF's best sequence is conservative (most tokens are
+O), so thresholding ``P(token in a span) = 1 - P(O)`` at a level tuned by
+cross-validation on the training articles trades precision for recall where the
+metric pays for it.  A token where ``P(B) > P(I)`` starts a new span inside a run.
 """
 
 from __future__ import annotations
 
-import pycrfsuite
+from dataclasses import dataclass
 
-from propscope.detect.fast.features import sentence_features
-from propscope.detect.fast.tokens import Tokenised
+import numpy as np
+
+from propscope.detect.fast.tokenmodel import ID_GROUPS, TokenInputs, TokenVocab
 
 TAGS = ("B", "I", "O")
+B, I, O = 0, 1, 2
 
 
-class SpanFinder:
-    """The CRF of a fast model, opened once and reused for every document."""
+@dataclass(slots=True)
+class CrfTables:
+    """CRF weights as arrays: ``emissions[group]`` (ids × 3), ``flags`` (flags × 3),
+    ``transitions`` (3 × 3, from → to), tags in :data:`TAGS` order."""
 
-    def __init__(self, crf_model: bytes) -> None:
-        self.tagger = pycrfsuite.Tagger()
-        self.tagger.open_inmemory(crf_model)
+    emissions: dict[str, np.ndarray]
+    flags: np.ndarray
+    transitions: np.ndarray
 
-    def token_probs(self, tok: Tokenised) -> list[tuple[list[float], list[float]]]:
-        """For each sentence: ``(P(in span), P(B))`` per token."""
-        tagger = self.tagger
-        out = []
-        for sent in tok.sentences:
-            tagger.set(sentence_features(sent, tok))
-            n = len(sent.tokens)
-            p_in = [1.0 - tagger.marginal("O", i) for i in range(n)]
-            p_b = [tagger.marginal("B", i) for i in range(n)]
-            out.append((p_in, p_b))
-        return out
+    def pack(self) -> np.ndarray:
+        """One (rows × 3) array: the groups in :data:`ID_GROUPS` order, flags, transitions."""
+        return np.concatenate([*(self.emissions[g] for g in ID_GROUPS), self.flags,
+                               self.transitions]).astype(np.float32)
 
-    def find(self, tok: Tokenised, threshold: float) -> list[tuple[int, int, float]]:
-        """``(start, end, score)`` of each span; score is the mean P(in span)."""
-        return decode(tok, self.token_probs(tok), threshold)
+    @classmethod
+    def unpack(cls, packed: np.ndarray, vocab: TokenVocab, n_flags: int) -> CrfTables:
+        sizes = vocab.group_sizes()
+        emissions, offset = {}, 0
+        for group in ID_GROUPS:
+            emissions[group] = packed[offset: offset + sizes[group]]
+            offset += sizes[group]
+        flags = packed[offset: offset + n_flags]
+        transitions = packed[offset + n_flags: offset + n_flags + 3]
+        if transitions.shape != (3, 3):
+            raise ValueError("CRF tables do not match the vocabulary")
+        return cls(emissions, flags, transitions)
+
+
+def marginals(inputs: TokenInputs, tables: CrfTables) -> np.ndarray:
+    """``P(tag)`` per token, (n × 3), by scaled forward-backward over all sentences."""
+    n = len(inputs)
+    if n == 0:
+        return np.zeros((0, 3))
+    scores = inputs.flags @ tables.flags
+    for group in ID_GROUPS:
+        scores += tables.emissions[group][inputs.ids[group]]
+    scores = scores.astype(np.float64)
+    scores -= scores.max(axis=1, keepdims=True)
+    emit = np.exp(scores)
+    trans = np.exp(tables.transitions.astype(np.float64))
+    # lay tokens out as (sentences × positions); padding positions are never read
+    sentence = inputs.sentence
+    lengths = np.bincount(sentence)
+    first = np.cumsum(lengths) - lengths
+    pos = np.arange(n) - first[sentence]
+    n_sent, width = len(lengths), int(lengths.max())
+    grid = np.ones((n_sent, width, 3))
+    grid[sentence, pos] = emit
+    alpha = np.empty_like(grid)
+    beta = np.ones_like(grid)
+    alpha[:, 0] = grid[:, 0] / grid[:, 0].sum(axis=1, keepdims=True)
+    for t in range(1, width):
+        step = (alpha[:, t - 1] @ trans) * grid[:, t]
+        alpha[:, t] = step / step.sum(axis=1, keepdims=True)
+    last = lengths - 1
+    for t in range(width - 2, -1, -1):
+        step = (beta[:, t + 1] * grid[:, t + 1]) @ trans.T
+        step /= step.sum(axis=1, keepdims=True)
+        # positions at or past a sentence's end keep beta = 1
+        beta[:, t] = np.where((t < last)[:, None], step, 1.0)
+    post = alpha * beta
+    post /= post.sum(axis=2, keepdims=True)
+    return post[sentence, pos]
 
 
 def decode(
-    tok: Tokenised, probs: list[tuple[list[float], list[float]]], threshold: float
+    inputs: TokenInputs, probs: np.ndarray, threshold: float
 ) -> list[tuple[int, int, float]]:
-    """Runs of tokens with ``P(in span) >= threshold``, split where ``P(B)`` wins."""
-    spans: list[tuple[int, int, float]] = []
-    for sent, (p_in, p_b) in zip(tok.sentences, probs):
-        run: list[int] = []
-        for i, p in enumerate(p_in):
-            inside = p >= threshold
-            if run and (not inside or p_b[i] > p - p_b[i]):
-                spans.append(_span(sent.tokens, run, p_in))
-                run = []
-            if inside:
-                run.append(i)
-        if run:
-            spans.append(_span(sent.tokens, run, p_in))
-    return spans
-
-
-def _span(
-    tokens: list[tuple[int, int]], run: list[int], p_in: list[float]
-) -> tuple[int, int, float]:
-    start = tokens[run[0]][0]
-    end = tokens[run[-1]][1]
-    return start, end, sum(p_in[i] for i in run) / len(run)
+    """``(start, end, score)``: runs of tokens with ``P(in span) >= threshold`` within a
+    sentence, split where ``P(B) > P(I)``; score is the run's mean ``P(in span)``."""
+    if len(inputs) == 0:
+        return []
+    p_in = 1.0 - probs[:, O]
+    on = p_in >= threshold
+    if not on.any():
+        return []
+    prev_on = np.concatenate([[False], on[:-1]])
+    new_sentence = np.concatenate([[True], inputs.sentence[1:] != inputs.sentence[:-1]])
+    begins = on & (~prev_on | new_sentence | (probs[:, B] > probs[:, I]))
+    run = np.cumsum(begins)[on] - 1
+    first = np.flatnonzero(begins)
+    count = np.bincount(run)
+    last_index = np.flatnonzero(on)[np.cumsum(count) - 1]
+    mean = np.bincount(run, weights=p_in[on]) / count
+    starts, ends = inputs.starts[first], inputs.ends[last_index]
+    return [(int(a), int(b), float(m)) for a, b, m in zip(starts, ends, mean)]

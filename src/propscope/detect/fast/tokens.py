@@ -7,7 +7,6 @@ Offsets index ``Document.text`` (the normalised text).
 
 from __future__ import annotations
 
-import itertools
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -55,7 +54,6 @@ class Tokenised:
     text: str
     sentences: list[Sentence]
     word_counts: Counter[str]
-    bigram_counts: Counter[tuple[str, str]]
     _starts: list[int]
     _lowered: str | None = None
 
@@ -75,7 +73,6 @@ def tokenise(text: str) -> Tokenised:
     """Sentences, word tokens and repetition counts of ``text``."""
     sents: list[Sentence] = []
     word_counts: Counter[str] = Counter()
-    bigram_counts: Counter[tuple[str, str]] = Counter()
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters lower to two: lower by token
         lowered = ""
@@ -93,5 +90,4 @@ def tokenise(text: str) -> Tokenised:
             Sentence(start, end, toks, lowers, len(sents), "!" in chunk, "?" in chunk)
         )
         word_counts.update(lowers)
-        bigram_counts.update(itertools.pairwise(lowers))
-    return Tokenised(text, sents, word_counts, bigram_counts, [s.start for s in sents])
+    return Tokenised(text, sents, word_counts, [s.start for s in sents])

@@ -16,7 +16,6 @@ fixed (the CRF's L-BFGS is deterministic; the linear model's solver is seeded).
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -27,18 +26,28 @@ from typing import Any
 import numpy as np
 import pycrfsuite
 
-from propscope.detect.fast.features import sentence_features, span_features
+from propscope.detect.fast.features import span_features
 from propscope.detect.fast.model import FastModel
-from propscope.detect.fast.spans import SpanFinder, decode
+from propscope.detect.fast.spans import TAGS, CrfTables, decode, marginals
+from propscope.detect.fast.tokenmodel import (
+    FLAG_ATTRS,
+    FLAGS,
+    ID_GROUPS,
+    TokenInputs,
+    TokenVocab,
+    build_vocab,
+    crf_attributes,
+    token_inputs,
+)
 from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.model import Document
 from propscope.semeval.corpus import Article, load_corpus, resolve_ptc_dir, split_ids
 from propscope.semeval.formats import Label
 from propscope.semeval.scorer import merge_spans, score_si, score_spans, score_tc
 
-THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
-C_GRID = (0.5, 1.0, 2.0, 4.0)
-SECOND_GRID = (0.2, 0.25, 0.3, 0.4, 0.5, 1.01)
+THRESHOLDS = (0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3)
+C_GRID = (1.0, 3.0, 10.0)
+SECOND_GRID = (0.1, 0.15, 0.2, 0.3, 0.5, 1.01)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +58,16 @@ class TrainConfig:
     c2: float = 0.05
     max_iterations: int = 100
     min_feature_count: int = 2
+    min_word_count: int = 2
+    max_articles: int = 0  # train on the first N articles only (smoke tests); 0 = all
 
 
 @dataclass(slots=True)
 class Example:
-    """One article ready for training: tokens, CRF inputs and normalised gold spans."""
+    """One article ready for training: its tokens and gold spans (normalised offsets)."""
 
     id: str
     tok: Tokenised
-    items: list[Any]  # one pycrfsuite.ItemSequence per sentence
-    tags: list[list[str]]
     gold: list[tuple[int, int, str]]
 
 
@@ -71,12 +80,7 @@ def prepare(article: Article) -> Example:
                       if doc.offset_map else (label.start, label.end))
         if end > start and label.technique:
             gold.append((start, end, label.technique))
-    merged = merge_spans((s, e) for s, e, _ in gold)
-    items, tags = [], []
-    for sent in tok.sentences:
-        items.append(pycrfsuite.ItemSequence(sentence_features(sent, tok)))
-        tags.append(bio_tags(sent.tokens, merged))
-    return Example(article.id, tok, items, tags, gold)
+    return Example(article.id, tok, gold)
 
 
 def bio_tags(tokens: list[tuple[int, int]], merged: list[tuple[int, int]]) -> list[str]:
@@ -93,19 +97,67 @@ def bio_tags(tokens: list[tuple[int, int]], merged: list[tuple[int, int]]) -> li
     return tags
 
 
-def fit_crf(examples: Sequence[Example], config: TrainConfig) -> bytes:
+@dataclass(slots=True)
+class SpanModel:
+    vocab: TokenVocab
+    tables: CrfTables
+
+    def find(self, tok: Tokenised, threshold: float) -> list[tuple[int, int, float]]:
+        inputs = token_inputs(tok, self.vocab)
+        return decode(inputs, marginals(inputs, self.tables), threshold)
+
+    def probs(self, tok: Tokenised) -> tuple[TokenInputs, np.ndarray]:
+        inputs = token_inputs(tok, self.vocab)
+        return inputs, marginals(inputs, self.tables)
+
+
+def fit_spans(examples: Sequence[Example], config: TrainConfig) -> SpanModel:
+    """Train the B/I/O CRF with crfsuite and export its weights to id-indexed tables."""
+    vocab = build_vocab([ex.tok for ex in examples], config.min_word_count)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "crf.model"
+        train_crfsuite(examples, vocab, config, path)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        info = tagger.info()
+        tagger.close()
+    return SpanModel(vocab, export_tables(info, vocab))
+
+
+def train_crfsuite(
+    examples: Sequence[Example], vocab: TokenVocab, config: TrainConfig, path: Path
+) -> None:
+    """Write a crfsuite model trained on ``examples`` to ``path``."""
     trainer = pycrfsuite.Trainer(verbose=False)
     for ex in examples:
-        for items, tags in zip(ex.items, ex.tags):
-            trainer.append(items, tags)
+        merged = merge_spans((s, e) for s, e, _ in ex.gold)
+        inputs = token_inputs(ex.tok, vocab)
+        for sent, attrs in zip(ex.tok.sentences, crf_attributes(inputs), strict=True):
+            trainer.append(pycrfsuite.ItemSequence(attrs), bio_tags(sent.tokens, merged))
     trainer.set_params({
         "c1": config.c1, "c2": config.c2, "max_iterations": config.max_iterations,
         "feature.possible_transitions": True,
     })
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "crf.model")
-        trainer.train(path)
-        return Path(path).read_bytes()
+    trainer.train(str(path))
+
+
+def export_tables(info: Any, vocab: TokenVocab) -> CrfTables:
+    """crfsuite's ``(attribute, tag) -> weight`` as arrays indexed by feature ids."""
+    sizes = vocab.group_sizes()
+    emissions = {g: np.zeros((sizes[g], 3), dtype=np.float32) for g in ID_GROUPS}
+    flags = np.zeros((len(FLAGS), 3), dtype=np.float32)
+    flag_index = {name: i for i, name in enumerate(FLAG_ATTRS)}
+    tag_index = {tag: i for i, tag in enumerate(TAGS)}
+    for (attr, tag), weight in info.state_features.items():
+        if attr in flag_index:
+            flags[flag_index[attr], tag_index[tag]] = weight
+        else:
+            group, _, number = attr.rpartition(":")
+            emissions[group][int(number), tag_index[tag]] = weight
+    transitions = np.zeros((3, 3), dtype=np.float32)
+    for (source, target), weight in info.transitions.items():
+        transitions[tag_index[source], tag_index[target]] = weight
+    return CrfTables(emissions, flags, transitions)
 
 
 def _tc_data(examples: Sequence[Example]) -> tuple[list[dict[str, float]], list[str]]:
@@ -141,8 +193,11 @@ def fit_tc(examples: Sequence[Example], c: float, config: TrainConfig) -> dict[s
     }
 
 
-def _model(crf: bytes, tc: dict[str, Any], meta: dict[str, Any]) -> FastModel:
-    return FastModel(crf=crf, meta=meta, **tc)
+def _model(spans: SpanModel, tc: dict[str, Any], meta: dict[str, Any]) -> FastModel:
+    return FastModel(
+        span_vocab=spans.vocab.to_json(), span_pairs=spans.vocab.pairs,
+        span_tables=spans.tables.pack(), meta=meta, **tc,
+    )
 
 
 def _labels(ex_id: str, spans: Sequence[tuple[int, int, str | None]]) -> list[Label]:
@@ -162,21 +217,20 @@ def tune(examples: Sequence[Example], config: TrainConfig,
         held = [ex for i, ex in enumerate(examples) if i % k == fold]
         rest = [ex for i, ex in enumerate(examples) if i % k != fold]
         t0 = time.time()
-        crf = fit_crf(rest, config)
-        finder = SpanFinder(crf)
+        span_model = fit_spans(rest, config)
         for ex in held:
-            probs[ex.id] = finder.token_probs(ex.tok)
+            probs[ex.id] = span_model.probs(ex.tok)
         tcs = {}
         for c in C_GRID:
             tc = fit_tc(rest, c, config)
             tcs[c] = tc
-            detector = FastDetector(_model(crf, tc, {}), lexicon=False)
+            detector = FastDetector(_model(span_model, tc, {}), lexicon=False)
             for ex in held:
                 gold = [(s, e) for s, e, _ in ex.gold]
                 found = detector.classify(ex.tok.text, gold)
                 tc_hits[c][0] += sum(f.technique == g[2] for f, g in zip(found, ex.gold))
                 tc_hits[c][1] += len(gold)
-        fold_models.append((held, crf, tcs))
+        fold_models.append((held, span_model, tcs))
         log(f"fold {fold + 1}/{k}: {time.time() - t0:.0f}s")
     best_c = max(C_GRID, key=lambda c: tc_hits[c][0] / max(1, tc_hits[c][1]))
     tc_cv = tc_hits[best_c][0] / max(1, tc_hits[best_c][1])
@@ -184,21 +238,21 @@ def tune(examples: Sequence[Example], config: TrainConfig,
     si_by_t = {}
     for threshold in THRESHOLDS:
         pred = [Label(ex.id, s, e, None) for ex in examples
-                for s, e, _ in decode(ex.tok, probs[ex.id], threshold)]
+                for s, e, _ in decode(*probs[ex.id], threshold)]
         si_by_t[threshold] = score_si(gold_labels, pred).overall.f1
     best_t = max(THRESHOLDS, key=lambda t: si_by_t[t])
     spans_by_second = {}
     for second in SECOND_GRID:
         pred = []
-        for held, crf, tcs in fold_models:
+        for held, span_model, tcs in fold_models:
             meta = {"span_threshold": best_t, "second_threshold": second}
-            detector = FastDetector(_model(crf, tcs[best_c], meta), lexicon=False)
+            detector = FastDetector(_model(span_model, tcs[best_c], meta), lexicon=False)
             for ex in held:
-                found = detector._label(ex.tok, decode(ex.tok, probs[ex.id], best_t))
+                found = detector._label(ex.tok, decode(*probs[ex.id], best_t))
                 pred.extend(Label(ex.id, s.start, s.end, s.technique) for s in found)
         spans_by_second[second] = score_spans(gold_labels, pred).overall.f1
     best_second = max(SECOND_GRID, key=lambda s: spans_by_second[s])
-    log(f"cv: SI F1 by threshold {_fmt(si_by_t)}; TC acc by C "
+    log(f"cv: SI F1 by threshold {_fmt(si_by_t)}; TC micro-F1 by C "
         f"{_fmt({c: h[0] / max(1, h[1]) for c, h in tc_hits.items()})}; "
         f"span F1 by second {_fmt(spans_by_second)}")
     return {
@@ -209,7 +263,7 @@ def tune(examples: Sequence[Example], config: TrainConfig,
 
 
 def _fmt(values: dict[float, float]) -> str:
-    return ", ".join(f"{k:g}: {v:.3f}" for k, v in values.items())
+    return ", ".join(f"{k:g}: {v:.4f}" for k, v in values.items())
 
 
 def train(
@@ -220,19 +274,20 @@ def train(
     ids: Sequence[str] | None = None,
 ) -> FastModel:
     """Train on the PTC at ``data``: ``split="dev"`` holds the dev split out (trains on
-    the 297 train articles), ``"all"`` trains on all 371.  ``ids`` overrides both (for
-    smoke tests on a handful of articles)."""
+    the 297 train articles), ``"all"`` trains on all 371.  ``ids`` overrides both."""
     started = time.time()
     ptc = resolve_ptc_dir(data)
     if ids is None:
         ids = split_ids(ptc, "train" if split == "dev" else "all")
+    if config.max_articles:
+        ids = list(ids)[: config.max_articles]
     articles = load_corpus(ptc, ids)
     examples = [prepare(a) for a in articles]
     log(f"prepared {len(examples)} articles in {time.time() - started:.0f}s")
     tuned = tune(examples, config, log) if config.folds > 1 else {
         "span_threshold": 0.3, "tc_c": 1.0, "second_threshold": 1.01, "cv": None}
     t0 = time.time()
-    crf = fit_crf(examples, config)
+    span_model = fit_spans(examples, config)
     tc = fit_tc(examples, tuned["tc_c"], config)
     log(f"final fit: {time.time() - t0:.0f}s")
     meta = {
@@ -241,11 +296,11 @@ def train(
         "trained_on": {"split": split, "articles": len(examples)},
         "config": {"folds": config.folds, "seed": config.seed, "c1": config.c1,
                    "c2": config.c2, "max_iterations": config.max_iterations,
-                   "tc_c": tuned["tc_c"]},
+                   "min_word_count": config.min_word_count, "tc_c": tuned["tc_c"]},
         "cv": tuned["cv"],
         "train_seconds": round(time.time() - started, 1),
     }
-    return _model(crf, tc, meta)
+    return _model(span_model, tc, meta)
 
 
 def evaluate_dev(model: FastModel, data: str | Path | None = None,

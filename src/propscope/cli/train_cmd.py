@@ -1,0 +1,99 @@
+"""``propscope train --engine ENGINE``: train a detector on the PTC.
+
+Engines are looked up in :data:`ENGINES`, ``name -> "module:function"``, imported only
+when chosen (so ``--engine fast`` never imports torch).  Each function has the
+signature ``train_cli(data: str | None, split: str, output: Path,
+options: dict[str, str]) -> None``: ``options`` holds every ``--key value`` (or
+``--key=value``) the command line gave beyond the common ones, with dashes in keys
+made underscores, so an engine can take its own settings without this module knowing
+them.  To add an engine, add one line to :data:`ENGINES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from propscope.cli.app import app
+from propscope.errors import DetectorError
+
+ENGINES: dict[str, str] = {
+    "fast": "propscope.detect.fast.train:train_cli",
+    "neural": "propscope.detect.neural.train:train_cli",
+}
+
+
+class Split(str, Enum):
+    dev = "dev"
+    all = "all"
+
+
+def engine_function(engine: str) -> Any:
+    """The ``train_cli`` of ``engine``, imported now."""
+    target = ENGINES.get(engine)
+    if target is None:
+        raise DetectorError(f"unknown training engine {engine!r}",
+                            fix=f"choose one of: {', '.join(sorted(ENGINES))}")
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise DetectorError(f"engine {engine!r} is not available: {exc}",
+                            fix="install the training extra: pip install -e '.[train]'") from exc
+    return getattr(module, attr)
+
+
+def parse_options(args: list[str]) -> dict[str, str]:
+    """``--key value`` / ``--key=value`` / ``--flag`` pairs as a dict (flags → "true")."""
+    options: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--") or len(arg) == 2:
+            raise typer.BadParameter(f"unexpected argument {arg!r}")
+        key, eq, value = arg[2:].partition("=")
+        if not eq:
+            if i + 1 < len(args) and not args[i + 1].startswith("--"):
+                value = args[i + 1]
+                i += 1
+            else:
+                value = "true"
+        options[key.replace("-", "_")] = value
+        i += 1
+    return options
+
+
+SPLIT = typer.Option(
+    Split.dev, "--split",
+    help="dev: train on the train part, report dev scores; all: train on all 371.",
+)
+OUTPUT = typer.Option(..., "--output", "-o", help="Model file to write.")
+
+
+@app.command(
+    "train",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def train(
+    ctx: typer.Context,
+    engine: str = typer.Option("fast", "--engine", help="fast (CRF + linear) or neural."),
+    data: str | None = typer.Option(
+        None, "--data", help="The shared data folder or ptc/ itself (default $PROPSCOPE_DATA)."
+    ),
+    split: Split = SPLIT,
+    output: Path = OUTPUT,
+) -> None:
+    """Train a detector on the Propaganda Techniques Corpus.
+
+    Extra --key value options go to the engine (fast: --folds, --seed, --c1, --c2,
+    --max-iterations, --min-feature-count).
+    """
+    function = engine_function(engine)
+    try:
+        function(data, split.value, output, parse_options(list(ctx.args)))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc

@@ -1,0 +1,86 @@
+"""The shipped fast model: loads from package data, finds sensible spans, stays in bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from propscope.detect.base import get_detector
+from propscope.detect.fast import FastDetector
+from propscope.detect.fast.detector import shipped_model_path
+from propscope.detect.fast.model import FastModel
+from propscope.errors import DetectorError
+from propscope.model import AnalysedDocument, Document
+from propscope.techniques import TECHNIQUE_NAMES
+
+
+@pytest.fixture(scope="module")
+def detector() -> FastDetector:
+    return FastDetector.load()
+
+
+def test_registry_builds_the_fast_detector() -> None:
+    found = get_detector("fast")
+    assert isinstance(found, FastDetector)
+    assert (found.name, found.version) == ("fast", "1")
+
+
+def test_shipped_model_is_small_and_documented() -> None:
+    path = shipped_model_path()
+    assert path.is_file() and path.stat().st_size < 5_000_000
+    card = path.with_name("fast-v1.card.md").read_text()
+    for heading in ("Data", "Split", "Command", "Seed", "Dev", "Size"):
+        assert heading in card
+    meta = FastModel.load(path).meta
+    assert 0 < meta["span_threshold"] < 1 and meta["config"]["seed"] >= 0
+
+
+def test_bundled_example_spans_are_in_bounds_with_evidence(
+    detector: FastDetector, bundled_example: Path
+) -> None:
+    doc = Document.from_raw(bundled_example.read_text(encoding="utf-8"))
+    spans = detector.detect([doc])[0]
+    assert spans
+    AnalysedDocument(doc, spans, "fast.v1")  # raises on any span outside the text
+    for span in spans:
+        assert span.technique in TECHNIQUE_NAMES
+        assert 0.0 <= span.score <= 1.0
+        assert span.evidence and span.detector == "fast"
+        assert doc.text[span.start:span.end].strip() == doc.text[span.start:span.end]
+
+
+def test_state_media_eulogies_are_flagged(detector: FastDetector, wpk_example: Path) -> None:
+    doc = Document.from_raw(wpk_example.read_text(encoding="utf-8"))
+    spans = detector.detect([doc])[0]
+
+    def techniques_over(phrase: str) -> set[str]:
+        at = doc.text.index(phrase)
+        return {s.technique for s in spans if s.start < at + len(phrase) and at < s.end}
+
+    assert "Name_Calling,Labeling" in techniques_over("imperialist reactionaries")
+    assert "Causal_Oversimplification" in techniques_over("Thanks to him")
+    assert "Slogans" in techniques_over("final victory")
+    for phrase in ("immortal achievements", "ever-victorious", "invincible military power"):
+        assert techniques_over(phrase) & {"Loaded_Language", "Exaggeration,Minimisation"}, phrase
+
+
+def test_texts_without_words_give_no_spans(detector: FastDetector) -> None:
+    docs = [Document(text=""), Document(text="!!! ... ???"), Document(text="\n\n")]
+    assert detector.detect(docs) == [[], [], []]
+
+
+def test_classify_labels_every_given_span(detector: FastDetector) -> None:
+    text = "The corrupt regime of thugs lies again. We will win!"
+    spans = detector.classify(text, [(4, 27), (45, 52)])
+    assert [(s.start, s.end) for s in spans] == [(4, 27), (45, 52)]
+    assert all(s.technique in TECHNIQUE_NAMES and s.evidence for s in spans)
+
+
+def test_broken_or_missing_model_file_is_a_detector_error(tmp_path: Path) -> None:
+    with pytest.raises(DetectorError, match="no fast model"):
+        FastDetector.load(tmp_path / "absent.npz")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip file")
+    with pytest.raises(DetectorError, match="cannot read"):
+        FastDetector.load(bad)
