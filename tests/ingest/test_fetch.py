@@ -176,3 +176,14 @@ def test_per_host_rate_limit_spaces_requests(server, local) -> None:
         for _ in range(4):
             fetcher.get(server("/news/2.html"))
     assert time.monotonic() - started >= 0.3
+
+
+def test_the_socket_layer_refuses_private_addresses_too(server) -> None:
+    # Even a request that skips the URL check (as a DNS-rebinding answer would, by
+    # resolving differently the second time) is refused where the socket is opened.
+    options = IngestOptions(retries=0)
+    with Fetcher(options) as fetcher, pytest.raises(AddressRefused):
+        fetcher.client.get(server("/news/1.html"))
+    options.allow_private = ["127.0.0.0/8"]
+    with Fetcher(options) as fetcher:
+        assert fetcher.client.get(server("/news/1.html")).status_code == 200

@@ -20,9 +20,9 @@ Why each rule:
   through the address check.
 
 Every failure is a typed :class:`~propscope.errors.FetchError` with the httpx error
-kept as its cause.  A known weakness: the address is checked by resolving the host,
-and httpx resolves it again to connect; a DNS server that answers differently the
-second time (DNS rebinding) could slip past.
+kept as its cause.  The address rule is enforced twice: on each URL before its request
+(for a clear message naming the URL) and in the socket layer at connect time, on the
+very address connected to (so DNS rebinding cannot slip past).
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ import time
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from propscope.errors import (
@@ -100,27 +101,86 @@ def check_address(url: str, *, allow_private: bool | Sequence[str]) -> None:
         )
     if allow_private is True:
         return
-    allowed = [ipaddress.ip_network(n, strict=False) for n in (allow_private or ())]
     port = parts.port or (443 if parts.scheme == "https" else 80)
+    resolve_allowed(parts.hostname, port, allow_private, what=url)
+
+
+def resolve_allowed(
+    host: str, port: int, allow_private: bool | Sequence[str], *, what: str | None = None
+) -> str:
+    """Resolve ``host``; return its first address if every address is allowed, else
+    raise :class:`AddressRefused` (:class:`FetchError` when it does not resolve)."""
+    allowed = [ipaddress.ip_network(n, strict=False) for n in (allow_private or ())]
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"{parts.hostname} does not resolve", fix="check the host name") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        raise FetchError(f"{host} does not resolve", fix="check the host name") from exc
+    addresses = [str(info[4][0]).split("%")[0] for info in infos]
+    for text in addresses:
+        address = ipaddress.ip_address(text)
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
-        if any(address in network for network in allowed):
+        if allow_private is True or any(address in network for network in allowed):
             continue
         if not address.is_global or address.is_multicast:
-            raise AddressRefused(f"{url} resolves to {address}, a private or reserved address")
+            raise AddressRefused(
+                f"{what or host} resolves to {address}, a private or reserved address"
+            )
+    return addresses[0]
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """httpcore's socket layer, connecting only to the very address it has checked.
+
+    Why at this layer: checking a URL's host and then letting httpx resolve it again
+    leaves a gap a DNS server can use (DNS rebinding: public the first time, 127.0.0.1
+    the second).  Here the host is resolved once, every address checked, and the
+    socket opened to the checked address; TLS still verifies the certificate against
+    the host name, which httpcore passes separately.
+    """
+
+    def __init__(self, allow_private: bool | Sequence[str]) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(  # type: ignore[override]
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        address = resolve_allowed(host, port, self.allow_private)
+        return super().connect_tcp(
+            address,
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+
+def guarded_transport(allow_private: bool | Sequence[str]) -> httpx.HTTPTransport:
+    """An httpx transport whose every connection goes through :class:`_GuardedBackend`.
+
+    httpx has no public hook for the socket layer, so the transport's connection pool
+    is replaced by one built the same way with the guarded backend.
+    """
+    transport = httpx.HTTPTransport(trust_env=False)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        network_backend=_GuardedBackend(allow_private),
+    )
+    return transport
 
 
 class Fetcher:
     """One HTTP client with the rules above; use as a context manager, or ``close()``.
 
-    ``transport`` lets a caller swap httpx's transport (e.g. for a proxy); the tests
-    use a real server on loopback instead.
+    Unless private addresses are all allowed, connections go through
+    :func:`guarded_transport`, so the address rule holds at the socket, for every
+    connection, redirects included.  ``transport`` replaces it (e.g. for a proxy); the
+    caller then answers for the addresses it reaches.
     """
 
     def __init__(
@@ -136,7 +196,9 @@ class Fetcher:
             headers={"User-Agent": self.options.user_agent},
             timeout=httpx.Timeout(self.options.timeout),
             follow_redirects=False,
-            transport=transport,
+            transport=transport
+            if transport is not None or self.options.allow_private is True
+            else guarded_transport(self.options.allow_private),
             trust_env=False,
         )
         self._robots: dict[str, RobotFileParser | None] = {}
