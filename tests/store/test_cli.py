@@ -99,6 +99,7 @@ def test_export_formats(
 def test_export_refuses_unknown_format_and_unanalysed_semeval(
     store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    open_store(store_url).close()
     code, _, err = _run(capsys, "export", "--format", "xml", "--db", store_url, "-o",
                         str(tmp_path / "x"))
     assert code == 2 and "PS601" in err and "jsonl" in err
@@ -132,3 +133,13 @@ def test_kcna_has_1840_urls_and_1039_distinct_texts(
         stats = store.stats()
         assert (stats.urls, stats.texts) == (1840, 1039)
         assert store.search("ComradeKim") == []  # the fused names were repaired
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "x"], ["export", "-o", "out.jsonl"]])
+def test_reading_commands_refuse_a_missing_database(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.db"
+    code, _, err = _run(capsys, *command, "--db", str(missing))
+    assert code == 2 and "no database at" in err
+    assert not missing.exists()

@@ -25,6 +25,7 @@ from propscope.store.dedup import NearDuplicateIndex, canonical_url, shingles, s
 )
 def test_canonical_url(url: str, expected: str) -> None:
     assert canonical_url(url) == expected
+    assert canonical_url(expected) == expected  # a canonical URL is its own key
 
 
 def test_canonical_url_keeps_meaningful_query_and_path_case() -> None:

@@ -84,7 +84,7 @@ def analyze_db(
 ) -> RunReport:
     """``propscope analyze --db``: analyse what the detector has not analysed yet,
     with a progress bar and the run report.  For ``cli/analyze_cmd.py`` to call."""
-    with open_store(db or default_db()) as store, progress_bar("analysing", quiet=quiet) as bar:
+    with open_store(db or default_db(), create=False) as store, progress_bar("analysing", quiet=quiet) as bar:
         report = analyze_store(store, detector, since=since, progress=bar)
     print_report(report, as_json=as_json)
     return report
@@ -151,7 +151,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over the stored texts and titles."""
-    with open_store(db or default_db()) as store:
+    with open_store(db or default_db(), create=False) as store:
         hits = store.search(query, limit=limit)
     if as_json:
         for hit in hits:
@@ -180,7 +180,7 @@ def export_cmd(
         "--detector", help="Only this detector's spans (e.g. fast.v1).")] = None,
 ) -> None:
     """Write the store's texts and spans as JSON lines, CSV, Parquet or a SemEval folder."""
-    with open_store(db or default_db()) as store:
+    with open_store(db or default_db(), create=False) as store:
         count = export(store, fmt, output, detector=detector)
     unit = "spans" if fmt in ("csv", "parquet") else "texts"
     _err.print(f"wrote {count:,} {unit} to {output}")
@@ -189,7 +189,7 @@ def export_cmd(
 @app.command()
 def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Counts: sources, URLs, distinct texts, analysed texts, spans per technique."""
-    with open_store(db or default_db()) as store:
+    with open_store(db or default_db(), create=False) as store:
         found = store.stats()
     if as_json:
         print(json.dumps(found.to_dict()))
