@@ -125,3 +125,17 @@ def test_undecodable_page() -> None:
             b"<p>" + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D] * 50),
             options=IngestOptions(encoding="utf-8"),
         )
+
+
+def test_nested_and_oversized_captions() -> None:
+    long_text = "This paragraph is part of the article and it goes on and on. " * 15
+    html = (
+        "<html><body><article>"
+        f"<p>{long_text}</p>"
+        '<div class="caption"><figcaption>Workers at the site</figcaption></div>'
+        f'<div class="caption"><p>{long_text}</p></div>'
+        "</article></body></html>"
+    )
+    doc = extract_html(html)
+    assert doc.meta["furniture"]["caption"] == ["Workers at the site"]
+    assert doc.text.count("This paragraph is part of the article") >= 15

@@ -58,6 +58,8 @@ CAPTION_XPATH = (
     "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' caption ')"
     " or contains(@class, 'caption-text') or contains(@class, 'wp-caption-text')]"
 )
+MAX_CAPTION_CHARS = 600
+"""Longer "captions" are left to trafilatura: a class name is weak evidence."""
 _MARKERS = "\u2af7\u2af8\u29d9\u29d8\u2bd1"
 """Printable characters trafilatura keeps (private-use ones it strips), very rare in
 prose; the first one absent from the page is used."""
@@ -149,13 +151,17 @@ def _prepare(html: str, name: str, marker: str | None) -> tuple[Any, list[str], 
         raise FormatError(f"{name}: the HTML could not be parsed ({exc})") from exc
     language = tree.get("lang") or tree.get("xml:lang")
     captions: list[str] = []
+    dropped: set[Any] = set()
     for element in tree.xpath(CAPTION_XPATH):
-        if element.getparent() is None:
-            continue
+        if element.getparent() is None or any(a in dropped for a in element.iterancestors()):
+            continue  # the root, or inside a caption already taken
         caption = " ".join(element.text_content().split())
+        if len(caption) > MAX_CAPTION_CHARS:
+            continue  # a container that names itself "caption" but holds the article
         if caption:
             captions.append(caption)
         element.drop_tree()
+        dropped.add(element)
     if marker is not None:
         for element in tree.iter(*INLINE_TAGS):
             _mark(element, marker)
