@@ -194,20 +194,41 @@ def analyze_store(
             break
         after = batch[-1][0]
         results = _analyse_batch(batch, found, report)
-        stored = {text_id for text_id, _ in results}
-        report.add("analysed", len(stored))
-        report.add("spans", sum(len(r.spans) for _, r in results))
-        saved = store.save_analyses(report.run_id, results, report.counts, report.errors)
-        if saved < len(results):  # another process stored some of them first
-            report.add("skipped", len(results) - saved)
-            report.add("analysed", saved - len(results))
-            store.update_run(report.run_id, report.counts, report.errors)
+        try:
+            _save(store, report, results)
+        except StoreError:  # the database refused something: save one by one
+            for text_id, result in results:
+                try:
+                    _save(store, report, [(text_id, result)])
+                except StoreError as err:
+                    report.fail(f"text {text_id} ({_item_name(result.document)})", err)
         done += len(batch)
         if progress:
             progress(done, total)
     report.seconds = time.perf_counter() - started
     store.update_run(report.run_id, report.counts, report.errors, finished=True)
     return report
+
+
+def _save(
+    store: Store, report: RunReport, results: list[tuple[int, AnalysedDocument]]
+) -> None:
+    """Store results and the run's counts in one transaction; counts move only when
+    the transaction commits."""
+    counts = dict(report.counts)
+    report.add("analysed", len(results))
+    report.add("spans", sum(len(r.spans) for _, r in results))
+    try:
+        saved = store.save_analyses(report.run_id, results, report.counts, report.errors)
+    except StoreError:
+        report.counts = counts
+        raise
+    skipped = [r for text_id, r in results if text_id not in saved]
+    if skipped:  # another process stored these first: theirs count, not ours
+        report.add("skipped", len(skipped))
+        report.add("analysed", -len(skipped))
+        report.add("spans", -sum(len(r.spans) for r in skipped))
+        store.update_run(report.run_id, report.counts, report.errors)
 
 
 def _analyse_batch(

@@ -7,7 +7,8 @@ from datetime import date
 from propscope.batch import analyze_store, ingest_documents
 from propscope.errors import DecodeError
 from propscope.ingest.types import ItemError
-from propscope.model import Document
+from propscope.model import Document, Span
+from propscope.pipeline import analyze_many
 from propscope.store import Store
 
 from .conftest import LexiconDetector, make_doc
@@ -92,3 +93,34 @@ def test_since_limits_analysis_to_recent_texts(store: Store) -> None:
     report = analyze_store(store, LexiconDetector(), since=date(2024, 1, 4))
     assert report.counts["analysed"] == 3
     assert store.count_pending("lexicon-test.v1") == 3
+
+
+class NullEvidence(LexiconDetector):
+    """Gives one text a span the database refuses (evidence is NOT NULL)."""
+
+    def detect(self, docs):  # type: ignore[no-untyped-def]
+        found = super().detect(docs)
+        for doc, spans in zip(docs, found):
+            if "refused" in doc.text:
+                spans.append(Span(0, 3, None, 0.5, self.name, None))  # type: ignore[arg-type]
+        return found
+
+
+def test_a_result_the_database_refuses_costs_only_its_text(store: Store) -> None:
+    ingest_documents(store, [make_doc(1), Document(text="This one is refused.", url="http://e.kp/r"),
+                             make_doc(2)])
+    report = analyze_store(store, NullEvidence(), batch_size=10)
+    assert report.counts["analysed"] == 2 and report.counts["spans"] == 6
+    assert report.counts["errors"] == 1 and report.errors[0]["code"] == "PS601"
+    assert store.stats().analysed == {"lexicon-test.v1": 2}
+    assert store.runs(1)[0].counts == report.counts
+
+
+def test_saving_an_analysis_twice_stores_it_once(store: Store) -> None:
+    ingest_documents(store, [make_doc(1)])
+    report = analyze_store(store, LexiconDetector())
+    stored = next(store.iter_texts(detector="lexicon-test.v1"))
+    analysed = analyze_many([stored.document], LexiconDetector())[0]
+    again = store.save_analyses(report.run_id, [(stored.text_id, analysed)], {}, [])
+    assert again == set()
+    assert store.stats().spans == {"lexicon-test.v1": {"Loaded_Language": 3}}

@@ -157,10 +157,10 @@ class Store(ABC):
         results: Sequence[tuple[int, AnalysedDocument]],
         counts: dict[str, int],
         errors: list[dict[str, str]],
-    ) -> int:
+    ) -> set[int]:
         """Store one batch of analysed texts, their spans and the run's counts so far in
         one transaction.  A text already analysed by the same detector (another process
-        got there first) is skipped; returns how many were stored."""
+        got there first) is skipped; returns the ids of the texts stored."""
 
     @abstractmethod
     def save_feed_state(self, feed_url: str, state: dict[str, Any]) -> None:

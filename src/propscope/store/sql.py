@@ -357,8 +357,8 @@ class SqlStore(Store):
         results: Sequence[tuple[int, AnalysedDocument]],
         counts: dict[str, int],
         errors: list[dict[str, str]],
-    ) -> int:
-        stored = 0
+    ) -> set[int]:
+        stored: set[int] = set()
         with self._transaction():
             now = self._time(now_utc())
             for text_id, analysed in results:
@@ -370,7 +370,7 @@ class SqlStore(Store):
                 ).fetchone()
                 if row is None:
                     continue
-                stored += 1
+                stored.add(text_id)
                 self._executemany(
                     "INSERT INTO spans (text_id, detector, start_char, end_char, technique,"
                     " score, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
