@@ -157,3 +157,11 @@ def test_a_single_letter_or_rare_word_is_no_evidence_for_a_learned_name() -> Non
     # A misspelt standalone "Mojgan Daneshman" must not cut "Daneshmand" into "… d".
     text = "Mojgan Daneshman spoke. Later Mojgan Daneshmand and Pedram Mousavi posed."
     assert repair(text).text == text
+
+
+def test_the_lexicon_forgets_rare_candidates_past_its_bound() -> None:
+    lexicon = NameLexicon(min_count=2)
+    lexicon.max_tracked = 3
+    lexicon.learn_all(["Ri Il Hwan spoke.", "Ri Il Hwan left.", "Ann Lee", "Bo Chan", "Cy Dow"])
+    assert "Ri Il Hwan" in lexicon.names()
+    assert set(lexicon.counts) == {"Ri Il Hwan"}

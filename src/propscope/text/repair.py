@@ -107,7 +107,6 @@ _CAPITAL = re.compile(r"[A-Z][a-z]*")
 _GLUING_PUNCTUATION = frozenset(",;:!?")
 """Marks after which a name glued on lost its space ("the Assembly,Kim Jong Un").
 Not the full stop: "U.S." and initials would be split."""
-_WORD_CHARS = re.compile(r"\w+")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -146,6 +145,10 @@ class NameLexicon:
     word, so a lookup costs the same with ten names or a hundred thousand.
     """
 
+    max_tracked = 500_000
+    """Candidates counted at most; past it, those still under ``min_count`` are
+    forgotten, so a million-page crawl keeps a bounded lexicon."""
+
     def __init__(self, seeds: Iterable[str] = SEED_NAMES, *, min_count: int = 2) -> None:
         self.seeds = frozenset(seeds)
         self.min_count = min_count
@@ -180,6 +183,8 @@ class NameLexicon:
             self.counts[name] = before + n
             if before < self.min_count <= before + n:
                 self._add(name)
+        if len(self.counts) > self.max_tracked:
+            self.counts = Counter({k: v for k, v in self.counts.items() if v >= self.min_count})
 
     def learn_all(self, texts: Iterable[str]) -> NameLexicon:
         for text in texts:
