@@ -10,6 +10,7 @@ under several sections):
 * repaired / remaining: the same count in the repaired texts (and, apart, names
   glued to a comma: "the Assembly,Kim Jong Un");
 * every repair by rule, and how many touched other names than the three;
+* records per second of each stage (normalise, furniture, repair, map composition);
 * a seeded random sample of repairs, each with its context, to read by hand and
   count false splits (``--sample``, ``--seed``).
 
@@ -58,6 +59,30 @@ def glued_to_punctuation(text: str) -> int:
     )
 
 
+def stage_times(texts: list[tuple[str, str | None]]) -> dict[str, float]:
+    """Seconds spent in each stage of :func:`build_document` over ``texts`` (text,
+    title), run one stage after the other as ingestion does."""
+    from propscope.text.furniture import split_furniture
+    from propscope.text.normalise import normalise
+    from propscope.text.repair import NameLexicon, repair
+
+    lexicon = NameLexicon()
+    spent = {"normalise": 0.0, "furniture": 0.0, "repair": 0.0, "compose maps": 0.0}
+    for text, title in texts:
+        t0 = time.perf_counter()
+        normalised = normalise(text)
+        t1 = time.perf_counter()
+        layout = split_furniture(normalised.text, title=title)
+        t2 = time.perf_counter()
+        repaired = repair(layout.text, lexicon=lexicon, learn=True)
+        t3 = time.perf_counter()
+        normalised.offset_map.then(layout.offset_map).then(repaired.offset_map)
+        t4 = time.perf_counter()
+        for stage, seconds in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            spent[stage] += seconds
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=_default_data())
@@ -69,10 +94,13 @@ def main() -> None:
         raise SystemExit(f"needs {path} (set --data or PROPSCOPE_DATA)")
 
     originals: dict[str, str] = {}  # item -> text as published
+    titles: list[tuple[str, str | None]] = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
-                originals[f"{path}:{number}"] = json.loads(line)["text"]
+                record = json.loads(line)
+                originals[f"{path}:{number}"] = record["text"]
+                titles.append((record["text"], record.get("title")))
 
     started = time.perf_counter()
     items = list(load([str(path)], IngestOptions()))
@@ -95,6 +123,14 @@ def main() -> None:
     print(f"file: {path}")
     print(f"records: {len(items):,} ({len(errors)} errors), distinct texts: {len(distinct):,}")
     print(f"load: {len(items):,} records in {seconds:.2f} s = {len(items) / seconds:.0f} records/s")
+    spent = stage_times(titles)
+    print(
+        "by stage: "
+        + ", ".join(
+            f"{stage} {len(titles) / seconds:,.0f}/s" for stage, seconds in spent.items() if seconds
+        )
+        + " (records per second of that stage alone)"
+    )
     print(f"fusions of the three leaders' names found: {before:,}")
     print(f"repaired: {before - len(after_examples):,}   remaining: {len(after_examples):,}")
     for example in after_examples[:20]:

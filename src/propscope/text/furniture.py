@@ -115,6 +115,8 @@ DATELINE = re.compile(
 )
 SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$|-0-$")
 
+MAX_SHARE_CHARS = 160
+"""A share bar is a dozen words at most."""
 MAX_NOTICE_CHARS = 400
 """A cookie notice is a sentence or two; a longer line that mentions cookies is prose."""
 
@@ -136,34 +138,44 @@ class Layout:
 
 
 def furniture_kind(line: str) -> str | None:
-    """The kind of furniture a line is wherever it stands, or None for prose."""
+    """The kind of furniture a line is wherever it stands, or None for prose.
+
+    Substring tests run before the regular expressions: nearly every line is prose,
+    and for prose they fail at C speed.
+    """
     stripped = line.strip()
     if not stripped:
         return None
     if SKIP_LINKS.match(stripped):
         return "skip_links"
-    if len(stripped) <= MAX_NOTICE_CHARS and (
-        (COOKIE_WORD.search(stripped) and COOKIE_CONTEXT.search(stripped))
-        or CONSENT.match(stripped)
-    ):
+    if len(stripped) > MAX_NOTICE_CHARS:
+        return None
+    lower = stripped.lower()
+    if (
+        ("cookie" in lower or "🍪" in stripped)
+        and COOKIE_WORD.search(stripped)
+        and COOKIE_CONTEXT.search(stripped)
+    ) or CONSENT.match(stripped):
         return "cookie_notice"
-    if _is_share_bar(stripped):
+    if len(stripped) <= MAX_SHARE_CHARS and _is_share_bar(lower):
         return "share_bar"
-    if len(stripped) <= MAX_NOTICE_CHARS:
-        if PHOTO_CREDIT.match(stripped):
-            return "caption"
-        if COPYRIGHT.search(stripped):
-            return "copyright"
+    if PHOTO_CREDIT.match(stripped):
+        return "caption"
+    if (
+        "©" in stripped
+        or "copyright" in lower
+        or "rights reserved" in lower
+        or lower.startswith("(c)")
+    ) and COPYRIGHT.search(stripped):
+        return "copyright"
     return None
 
 
-def _is_share_bar(line: str) -> bool:
-    words = [w for w in re.split(r"[^a-z]+", line.lower()) if w]
-    return (
-        0 < len(words) <= 12
-        and all(w in SHARE_WORDS for w in words)
-        and any(w in SHARE_ANCHORS for w in words)
-    )
+def _is_share_bar(lower: str) -> bool:
+    if not any(anchor in lower for anchor in SHARE_ANCHORS):
+        return False
+    words = [w for w in re.split(r"[^a-z]+", lower) if w]
+    return 0 < len(words) <= 12 and all(w in SHARE_WORDS for w in words)
 
 
 def _is_prose(line: str) -> bool:

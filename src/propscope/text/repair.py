@@ -224,12 +224,17 @@ class _Lookup:
         return self.cache[first]
 
 
-def _glued(name: str, group: Iterable[str]) -> bool:
+def _glued(name: str, group: set[str]) -> bool:
     """True for a shorter name of ``group`` with letters glued on: "Kim Jong
-    Ildeveloped" reads as a capitalised run too, and would shadow "Kim Jong Il"."""
+    Ildeveloped" reads as a capitalised run too, and would shadow "Kim Jong Il".
+
+    Checks each cut where a lower-case letter follows a letter (a set lookup each), so
+    the cost is the name's length, not the group's size.
+    """
+    start = name.find(" ") + 2
     return any(
-        len(name) > len(shorter) and name.startswith(shorter) and name[len(shorter)].islower()
-        for shorter in group
+        name[i].islower() and name[i - 1].isalpha() and name[:i] in group
+        for i in range(max(start, 2), len(name))
     )
 
 
