@@ -174,7 +174,10 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
     redirect = lambda to: lambda h: _send(h, 302, b"", extra={"Location": to})
     return {
         "/robots.txt": lambda h: _send(
-            h, 200, b"User-agent: *\nDisallow: /private/\n", "text/plain"
+            h,
+            200,
+            b"User-agent: *\nDisallow: /private/\n\nUser-agent: slowbot\nCrawl-delay: 1\n",
+            "text/plain",
         ),
         "/news/1.html": page("Farm Visit", 1),
         "/news/2.html": page("Second Visit", 2),

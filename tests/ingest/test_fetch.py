@@ -187,3 +187,12 @@ def test_the_socket_layer_refuses_private_addresses_too(server) -> None:
     options.allow_private = ["127.0.0.0/8"]
     with Fetcher(options) as fetcher:
         assert fetcher.client.get(server("/news/1.html")).status_code == 200
+
+
+def test_crawl_delay_from_robots_txt_slows_requests(server, local) -> None:
+    local.user_agent = "slowbot/1.0"  # robots.txt asks this agent for 1 s between requests
+    started = time.monotonic()
+    with Fetcher(local) as fetcher:
+        fetcher.get(server("/news/1.html"))
+        fetcher.get(server("/news/2.html"))
+    assert time.monotonic() - started >= 1.0

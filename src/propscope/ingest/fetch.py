@@ -12,7 +12,8 @@ Why each rule:
   so a 50 MB page or an endless body is cut off without being held in memory.
 * **Retries** with exponential backoff on 5xx, 429, timeouts and dropped connections:
   these are often passing; 4xx are not, and are not retried.
-* **Politeness**: a user agent that says who we are, a per-host rate limit, robots.txt
+* **Politeness**: a user agent that says who we are, a per-host rate limit (slowed
+  further by a robots.txt ``Crawl-delay``, up to a minute), robots.txt
   (RFC 9309: a robots.txt missing with 4xx allows all, one unreachable disallows all),
   and conditional GET (ETag / Last-Modified) against a small cache the caller keeps,
   so a feed polled every few minutes costs a 304.
@@ -59,6 +60,8 @@ ConditionalCache = MutableMapping[str, dict[str, str]]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_CRAWL_DELAY = 60.0
+"""A robots.txt Crawl-delay is honoured up to this many seconds between requests."""
 _DEADLINE_FACTOR = 4
 """The whole answer may take this many ``timeout``s: a server dripping one byte a
 second never trips the between-bytes timeout, but it trips this."""
@@ -203,6 +206,7 @@ class Fetcher:
         )
         self._robots: dict[str, RobotFileParser | None] = {}
         self._last_request: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> Self:
@@ -330,11 +334,13 @@ class Fetcher:
             raise FetchError(f"{url} could not be fetched: {exc}") from exc
 
     def _wait_turn(self, url: str) -> None:
-        """Per-host rate limit: at most ``rate_limit`` requests a second to one host."""
-        if self.options.rate_limit <= 0:
-            return
+        """Per-host rate limit: at most ``rate_limit`` requests a second to one host,
+        and no faster than the host's robots.txt ``Crawl-delay`` asks."""
         host = urlsplit(url).netloc
-        interval = 1.0 / self.options.rate_limit
+        interval = 1.0 / self.options.rate_limit if self.options.rate_limit > 0 else 0.0
+        interval = max(interval, self._crawl_delay.get(host, 0.0))
+        if interval <= 0:
+            return
         with self._lock:
             now = time.monotonic()
             start = max(now, self._last_request.get(host, 0.0) + interval)
@@ -354,6 +360,9 @@ class Fetcher:
             )
         if not parser.can_fetch(self.options.user_agent, url):
             raise RobotsDisallowed(f"{origin}/robots.txt disallows {url}")
+        delay = parser.crawl_delay(self.options.user_agent)
+        if delay:
+            self._crawl_delay[parts.netloc] = min(float(delay), MAX_CRAWL_DELAY)
 
     def _load_robots(self, origin: str) -> RobotFileParser | None:
         parser = RobotFileParser(origin + "/robots.txt")
