@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from propscope.store.dedup import NearDuplicateIndex, canonical_url, shingles, signature
 
@@ -74,3 +76,28 @@ def test_discarded_texts_are_no_longer_found() -> None:
 def test_index_refuses_a_signature_of_the_wrong_size() -> None:
     with pytest.raises(ValueError):
         NearDuplicateIndex().add(1, b"\x00" * 12)
+
+
+_word = st.text(alphabet="abcXYZ019-_.~%", min_size=1, max_size=6)
+
+
+@st.composite
+def urls(draw: st.DrawFn) -> str:
+    scheme = draw(st.sampled_from(["http", "https", "HTTP", "Https"]))
+    host = draw(st.sampled_from(["Example.com", "www.kcna.kp", "a.b.c", "127.0.0.1"]))
+    port = draw(st.sampled_from(["", ":80", ":443", ":8080"]))
+    path = "/".join(draw(st.lists(_word, max_size=3)))
+    slash = draw(st.sampled_from(["", "/"]))
+    names = st.sampled_from(["id", "page", "utm_source", "UTM_Medium", "fbclid", "q"])
+    params = draw(st.lists(st.tuples(names, _word), max_size=4))
+    query = "&".join(f"{k}={v}" for k, v in params)
+    fragment = draw(st.sampled_from(["", "#top", "#"]))
+    return f"{scheme}://{host}{port}/{path}{slash}" + (f"?{query}" if query else "") + fragment
+
+
+@given(urls())
+def test_canonical_url_is_idempotent_and_drops_tracking(url: str) -> None:
+    key = canonical_url(url)
+    assert canonical_url(key) == key
+    assert "#" not in key and "utm_" not in key.lower() and "fbclid" not in key
+    assert key.startswith(("http://", "https://"))
