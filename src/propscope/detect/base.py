@@ -40,6 +40,8 @@ def detector_id(detector: Detector) -> str:
 # name -> "module:factory", or a callable returning a Detector
 _REGISTRY: dict[str, str | Callable[[], Detector]] = {
     "fast": "propscope.detect.fast:FastDetector.load",
+    "neural": "propscope.detect.neural.runtime:NeuralDetector.load",
+    "neural-torch": "propscope.detect.neural.torch_runtime:NeuralTorchDetector.load",
 }
 _ALIASES: dict[str, str] = {"default": "fast"}
 _CACHE: dict[str, Detector] = {}

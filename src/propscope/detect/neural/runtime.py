@@ -1,0 +1,198 @@
+"""The neural detector at run time: ONNX Runtime, ``tokenizers`` and numpy, no torch.
+
+The shipped model is two ONNX files beside a JSON description (``neural-v1.json``): the
+encoder with its token head, quantised to int8 per channel, and the small span
+classifier in fp32.  ``NeuralDetector.load()`` reads them from the package, so a fresh
+``pip install propscope`` analyses with no training extra and no network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from propscope.detect.base import detector_id
+from propscope.detect.neural.predict import Encoded, Pipeline, Settings
+from propscope.detect.neural.windows import load_tokenizer
+from propscope.errors import DetectorError
+from propscope.model import Document, Span
+
+MODEL_NAME = "neural-v1.json"
+THREADS_ENV = "PROPSCOPE_THREADS"
+DOCS_PER_PASS = 64  # documents encoded together: bounds memory, keeps batches full
+
+
+def default_model_path() -> Path:
+    """``neural-v1.json`` inside the installed package."""
+    return Path(str(resources.files("propscope") / "models" / MODEL_NAME))
+
+
+def thread_count() -> int:
+    """``$PROPSCOPE_THREADS``, else every core this process may run on: on the 2-core
+    reference machine, 2 intra-op threads and no inter-op pool."""
+    env = os.environ.get(THREADS_ENV)
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class OrtEngine:
+    """:class:`~.predict.Engine` over two ONNX Runtime sessions."""
+
+    def __init__(self, encoder_path: Path, span_path: Path, threads: int) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        providers = ["CPUExecutionProvider"]
+        try:
+            self.encoder = ort.InferenceSession(str(encoder_path), options, providers=providers)
+            self.span = ort.InferenceSession(str(span_path), options, providers=providers)
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise DetectorError(
+                f"cannot load the neural model from {encoder_path.parent}: {exc}",
+                fix="reinstall propscope; the model files may be damaged",
+            ) from exc
+
+    def encode(
+        self, input_ids: np.ndarray, attention_mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        logits, hidden = self.encoder.run(
+            None, {"input_ids": input_ids, "attention_mask": attention_mask}
+        )
+        return logits, hidden
+
+    def classify(self, features: np.ndarray) -> np.ndarray:
+        (logits,) = self.span.run(None, {"features": features.astype(np.float32)})
+        return logits
+
+
+def rank_techniques(
+    probs: np.ndarray, spans: Sequence[tuple[int, int]], techniques: Sequence[str]
+) -> list[str]:
+    """One technique per span: the most likely, except that the k-th repeat of the same
+    span gets its k-th most likely technique (a span carrying two techniques is listed
+    twice in SemEval TC files)."""
+    seen: dict[tuple[int, int], int] = defaultdict(int)
+    out = []
+    for (start, end), p in zip(spans, probs):
+        order = np.argsort(-p, kind="stable")
+        k = seen[(start, end)]
+        seen[(start, end)] += 1
+        out.append(techniques[int(order[min(k, len(order) - 1)])])
+    return out
+
+
+class NeuralDetector:
+    """Propaganda spans from a fine-tuned MiniLM encoder (``neural.v1``)."""
+
+    name = "neural"
+    version = "1"
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> NeuralDetector:
+        """The model described by ``path`` (a ``neural-v1.json`` or the folder holding
+        it), else the one shipped in the package."""
+        meta_path = Path(path) if path else default_model_path()
+        if meta_path.is_dir():
+            meta_path = meta_path / MODEL_NAME
+        if not meta_path.is_file():
+            raise DetectorError(
+                f"no neural model at {meta_path}",
+                fix="reinstall propscope, or train one with `propscope train --engine neural`",
+            )
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        folder = meta_path.parent
+        engine = OrtEngine(folder / meta["onnx"], folder / meta["span_onnx"], thread_count())
+        tokenizer = load_tokenizer(str(folder / meta["tokenizer"]))
+        return cls(Pipeline(engine, tokenizer, Settings.from_dict(meta["settings"])))
+
+    @property
+    def settings(self) -> Settings:
+        return self.pipeline.settings
+
+    def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
+        """Spans with techniques for each document, batched across documents."""
+        out: list[list[Span]] = []
+        for i in range(0, len(docs), DOCS_PER_PASS):
+            chunk = docs[i : i + DOCS_PER_PASS]
+            for enc in self.pipeline.encode([d.text for d in chunk]):
+                out.append(self._spans(enc))
+        return out
+
+    def find_spans(self, text: str | Document) -> list[Span]:
+        """Propaganda spans without techniques (SemEval SI): the token tagger alone."""
+        text = text.text if isinstance(text, Document) else text
+        (enc,) = self.pipeline.encode([text])
+        who = detector_id(self)
+        return [
+            Span(a, b, None, score=p, detector=who, evidence=f"neural: p(propaganda) {p:.2f}")
+            for a, b, p in self.pipeline.find_spans(enc)
+        ]
+
+    def classify(
+        self, text: str | Document, spans: Sequence[Span | tuple[int, int]]
+    ) -> list[Span]:
+        """The given spans of ``text`` with a technique each (SemEval TC); a span listed
+        twice gets its two most likely techniques."""
+        text = text.text if isinstance(text, Document) else text
+        pairs = [(s.start, s.end) if isinstance(s, Span) else (int(s[0]), int(s[1])) for s in spans]
+        for start, end in pairs:
+            if not 0 <= start < end <= len(text):
+                raise DetectorError(
+                    f"span [{start}, {end}) is outside the text ({len(text)} characters)",
+                    fix="give spans with 0 <= start < end <= len(text)",
+                )
+        if not pairs:
+            return []
+        (enc,) = self.pipeline.encode([text])
+        probs = self.pipeline.classify(enc, pairs)
+        names = rank_techniques(probs, pairs, self.settings.techniques)
+        index = {name: i for i, name in enumerate(self.settings.techniques)}
+        who = detector_id(self)
+        return [
+            Span(a, b, name, score=float(p[index[name]]), detector=who,
+                 evidence=f"neural: p(technique) {p[index[name]]:.2f}")
+            for (a, b), name, p in zip(pairs, names, probs)
+        ]
+
+    def _spans(self, enc: Encoded) -> list[Span]:
+        found = self.pipeline.find_spans(enc)
+        if not found:
+            return []
+        probs = self.pipeline.classify(enc, [(a, b) for a, b, _ in found])
+        names = self.settings.techniques
+        who = detector_id(self)
+        spans: list[Span] = []
+        for (start, end, p_any), p in zip(found, probs):
+            order = np.argsort(-p, kind="stable")
+            picks = [int(order[0])]
+            if len(order) > 1 and p[order[1]] >= self.settings.second_threshold:
+                picks.append(int(order[1]))
+            for k in picks:
+                spans.append(
+                    Span(
+                        start,
+                        end,
+                        names[k],
+                        score=float(p_any * p[k]),
+                        detector=who,
+                        evidence=f"neural: p(propaganda) {p_any:.2f}, p(technique) {p[k]:.2f}",
+                    )
+                )
+        return spans

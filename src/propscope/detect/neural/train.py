@@ -1,0 +1,513 @@
+"""Training the neural detector: ``propscope train --engine neural``.
+
+One process can try several recipes (and seeds): each candidate is trained on the
+*inner-train* part of the training articles and judged on the *inner-validation* part
+(every sixth training article), where the decoding threshold and the runner-up
+technique threshold are calibrated too.  The best candidate's recipe is then trained
+on all training articles and shipped with those calibrated settings.  The dev split
+(:func:`propscope.semeval.corpus.dev_split`) is only ever *reported*, never used to
+choose anything.
+
+Reproducible: a fixed seed seeds Python, numpy and torch, and the batches are drawn
+from a seeded generator.  The same command runs on CPU (``--device cpu``) or CUDA.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from propscope.detect.neural.data import LabelledDoc, TrainWindow, doc_windows, load_labelled
+from propscope.detect.neural.model import NeuralTagger, encoder_dir, load_encoder, pool_spans
+from propscope.detect.neural.predict import Encoded, Pipeline, Settings
+from propscope.detect.neural.runtime import rank_techniques
+from propscope.detect.neural.torch_runtime import TorchEngine
+from propscope.detect.neural.windows import load_tokenizer
+from propscope.semeval.corpus import resolve_ptc_dir, split_ids
+from propscope.semeval.formats import Label
+from propscope.semeval.scorer import score_si, score_spans, score_tc
+
+INNER_VAL_EVERY = 6  # every sixth training article (by sorted id) is inner validation
+THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(11))  # 0.20 … 0.70
+SECOND_THRESHOLDS = (0.15, 0.25, 0.35, 0.5, 1.01)
+
+Log = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class Recipe:
+    """Everything that decides the trained weights, stored in the model card."""
+
+    epochs: int = 8
+    batch_size: int = 16
+    lr: float = 6e-5
+    head_lr: float = 6e-4
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    tech_weight: float = 0.5  # per-technique token channels, beside the "any" channel
+    span_weight: float = 1.0  # span classifier loss
+    max_tokens: int = 256
+    overlap: int = 48
+    dropout: float = 0.1
+    seed: int = 13
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def inner_split(ids: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``(inner train, inner validation)`` of the training ids."""
+    ordered = sorted(ids, key=int)
+    val = [a for i, a in enumerate(ordered) if i % INNER_VAL_EVERY == INNER_VAL_EVERY - 1]
+    return [a for a in ordered if a not in set(val)], val
+
+
+def make_batches(
+    windows: Sequence[TrainWindow], batch_size: int, rng: np.random.Generator
+) -> list[list[int]]:
+    """Shuffled batches of similar length (dynamic padding wastes little)."""
+    order = rng.permutation(len(windows)).tolist()
+    pool = batch_size * 32
+    batches: list[list[int]] = []
+    for p in range(0, len(order), pool):
+        chunk = sorted(order[p : p + pool], key=lambda i: len(windows[i].ids))
+        batches.extend(chunk[b : b + batch_size] for b in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(items: Sequence[TrainWindow], device: torch.device) -> dict[str, Any]:
+    """Pad a batch: ids, mask, per-token targets and validity, and the gold spans."""
+    length = max(len(w.ids) for w in items)
+    n_ch = items[0].targets.shape[1]
+    ids = np.zeros((len(items), length), dtype=np.int64)
+    mask = np.zeros((len(items), length), dtype=np.int64)
+    targets = np.zeros((len(items), length, n_ch), dtype=np.float32)
+    valid = np.zeros((len(items), length), dtype=np.float32)
+    spans, feats, labels = [], [], []
+    for row, w in enumerate(items):
+        n = len(w.ids)
+        ids[row, :n] = w.ids
+        mask[row, :n] = 1
+        targets[row, 1 : n - 1] = w.targets
+        valid[row, 1 : n - 1] = 1.0
+        for r0, r1, cls, f in w.spans:
+            spans.append((row, r0, r1))
+            feats.append(f)
+            labels.append(cls)
+    out: dict[str, Any] = {
+        "ids": torch.from_numpy(ids).to(device),
+        "mask": torch.from_numpy(mask).to(device),
+        "targets": torch.from_numpy(targets).to(device),
+        "valid": torch.from_numpy(valid).to(device),
+        "spans": spans,
+    }
+    if spans:
+        out["feats"] = torch.from_numpy(np.stack(feats)).to(device)
+        out["labels"] = torch.tensor(labels, dtype=torch.long, device=device)
+    return out
+
+
+def batch_loss(model: NeuralTagger, batch: dict[str, Any], recipe: Recipe) -> torch.Tensor:
+    """Token BCE on the "any" channel + weighted BCE on the technique channels + span CE."""
+    logits, hidden = model(batch["ids"], batch["mask"])
+    bce = nn.functional.binary_cross_entropy_with_logits(
+        logits.float(), batch["targets"], reduction="none"
+    )
+    valid = batch["valid"]
+    denom = valid.sum().clamp(min=1.0)
+    loss_any = (bce[..., 0] * valid).sum() / denom
+    loss_tech = (bce[..., 1:].mean(-1) * valid).sum() / denom
+    loss = loss_any + recipe.tech_weight * loss_tech
+    if batch["spans"]:
+        pooled = pool_spans(hidden.float(), batch["spans"], batch["feats"])
+        span_logits = model.span_head(pooled)
+        loss = loss + recipe.span_weight * nn.functional.cross_entropy(
+            span_logits.float(), batch["labels"]
+        )
+    return loss
+
+
+def train_model(
+    recipe: Recipe,
+    docs: Sequence[LabelledDoc],
+    tokenizer_path: str,
+    device: torch.device,
+    encoder: str | Path | None = None,
+    max_steps: int | None = None,
+    log: Log = print,
+) -> tuple[NeuralTagger, dict[str, float]]:
+    """Fine-tune the encoder and both heads on ``docs``; returns the model and timing."""
+    seed_everything(recipe.seed)
+    tokenizer = load_tokenizer(tokenizer_path)
+    windows = [
+        w for d in docs for w in doc_windows(tokenizer, d, recipe.max_tokens, recipe.overlap)
+    ]
+    attention = "sdpa" if device.type == "cuda" else "eager"
+    model = NeuralTagger(load_encoder(encoder, attention), recipe.dropout).to(device)
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")
+    enc_decay = [
+        p for n, p in model.encoder.named_parameters() if not any(k in n for k in no_decay)
+    ]
+    enc_plain = [p for n, p in model.encoder.named_parameters() if any(k in n for k in no_decay)]
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": enc_decay, "lr": recipe.lr, "weight_decay": recipe.weight_decay},
+            {"params": enc_plain, "lr": recipe.lr, "weight_decay": 0.0},
+            {"params": heads, "lr": recipe.head_lr, "weight_decay": recipe.weight_decay},
+        ],
+        fused=True,
+    )
+    rng = np.random.default_rng(recipe.seed)
+    per_epoch = math.ceil(len(windows) / recipe.batch_size)
+    total = per_epoch * recipe.epochs if max_steps is None else min(max_steps, per_epoch * recipe.epochs)
+    warm = max(1, int(total * recipe.warmup))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser,
+        lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))),
+    )
+    log(f"train: {len(docs)} articles, {len(windows)} windows, {total} steps on {device}")
+    step, started = 0, time.perf_counter()
+    model.train()
+    for epoch in range(recipe.epochs):
+        running = 0.0
+        for idx in make_batches(windows, recipe.batch_size, rng):
+            if step >= total:
+                break
+            batch = collate([windows[i] for i in idx], device)
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                loss = batch_loss(model, batch, recipe)
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            running += float(loss.detach())
+            step += 1
+        log(f"  epoch {epoch + 1}: mean loss {running / max(1, per_epoch):.4f} ({step} steps)")
+        if step >= total:
+            break
+    seconds = time.perf_counter() - started
+    model.eval()
+    return model, {"steps": step, "seconds": seconds, "seconds_per_step": seconds / max(1, step)}
+
+
+def labels_of(docs: Sequence[LabelledDoc], with_technique: bool = True) -> list[Label]:
+    return [
+        Label(d.id, s, e, t if with_technique else None) for d in docs for s, e, t in d.spans
+    ]
+
+
+def encode_docs(pipeline: Pipeline, docs: Sequence[LabelledDoc]) -> list[Encoded]:
+    return pipeline.encode([d.document.text for d in docs])
+
+
+def predict_spans(
+    pipeline: Pipeline, encs: Sequence[Encoded], docs: Sequence[LabelledDoc], settings: Settings
+) -> tuple[list[Label], list[Label]]:
+    """``(SI labels, technique labels)`` the pipeline finds under ``settings``."""
+    old, pipeline.settings = pipeline.settings, settings
+    si: list[Label] = []
+    spans: list[Label] = []
+    try:
+        for d, enc in zip(docs, encs):
+            found = pipeline.find_spans(enc)
+            si.extend(Label(d.id, a, b) for a, b, _ in found)
+            if not found:
+                continue
+            probs = pipeline.classify(enc, [(a, b) for a, b, _ in found])
+            for (a, b, _), p in zip(found, probs):
+                order = np.argsort(-p, kind="stable")
+                spans.append(Label(d.id, a, b, settings.techniques[int(order[0])]))
+                if p[order[1]] >= settings.second_threshold:
+                    spans.append(Label(d.id, a, b, settings.techniques[int(order[1])]))
+    finally:
+        pipeline.settings = old
+    return si, spans
+
+
+def tc_predictions(
+    pipeline: Pipeline, encs: Sequence[Encoded], docs: Sequence[LabelledDoc]
+) -> list[Label]:
+    """Techniques for the gold spans, as ``semeval tc`` would write them."""
+    out: list[Label] = []
+    for d, enc in zip(docs, encs):
+        pairs = [(s, e) for s, e, _ in d.spans]
+        if not pairs:
+            continue
+        names = rank_techniques(pipeline.classify(enc, pairs), pairs, pipeline.settings.techniques)
+        out.extend(Label(d.id, s, e, t) for (s, e), t in zip(pairs, names))
+    return out
+
+
+def evaluate(
+    pipeline: Pipeline, docs: Sequence[LabelledDoc], settings: Settings
+) -> dict[str, float]:
+    """SI, TC and technique-aware span scores of ``docs`` under ``settings``."""
+    encs = encode_docs(pipeline, docs)
+    si, spans = predict_spans(pipeline, encs, docs, settings)
+    si_r = score_si(labels_of(docs, False), si).overall
+    sp_r = score_spans(labels_of(docs), spans).overall
+    tc_r = score_tc(labels_of(docs), tc_predictions(pipeline, encs, docs)).overall
+    return {
+        "si_p": si_r.precision, "si_r": si_r.recall, "si_f1": si_r.f1,
+        "tc_f1": tc_r.f1, "spans_f1": sp_r.f1,
+    }
+
+
+def calibrate(
+    pipeline: Pipeline, docs: Sequence[LabelledDoc], base: Settings
+) -> tuple[Settings, dict[str, float]]:
+    """The decoding threshold that maximises SI F1 on ``docs`` (held-out training
+    articles), then the runner-up threshold that maximises span F1."""
+    encs = encode_docs(pipeline, docs)
+    gold_si, gold = labels_of(docs, False), labels_of(docs)
+    best = (-1.0, base)
+    for thr in THRESHOLDS:
+        for gap in (0, 1, 2):
+            cand = replace(base, threshold=thr, max_gap=gap, second_threshold=1.01)
+            si, _ = predict_spans(pipeline, encs, docs, cand)
+            f1 = score_si(gold_si, si).overall.f1
+            if f1 > best[0]:
+                best = (f1, cand)
+    settings = best[1]
+    best_sp = (-1.0, settings)
+    for second in SECOND_THRESHOLDS:
+        cand = replace(settings, second_threshold=second)
+        _, spans = predict_spans(pipeline, encs, docs, cand)
+        f1 = score_spans(gold, spans).overall.f1
+        if f1 > best_sp[0]:
+            best_sp = (f1, cand)
+    settings = best_sp[1]
+    si, spans = predict_spans(pipeline, encs, docs, settings)
+    si_r = score_si(gold_si, si).overall
+    tc_r = score_tc(gold, tc_predictions(pipeline, encs, docs)).overall
+    metrics = {
+        "si_p": si_r.precision, "si_r": si_r.recall, "si_f1": si_r.f1,
+        "tc_f1": tc_r.f1, "spans_f1": best_sp[0],
+        "threshold": settings.threshold, "max_gap": settings.max_gap,
+        "second_threshold": settings.second_threshold,
+    }
+    return settings, metrics
+
+
+def save_weights(model: NeuralTagger, path: Path, half: bool = False) -> None:
+    """The trained weights as safetensors (fp16 when ``half``, to travel light)."""
+    from safetensors.torch import save_file
+
+    state = {
+        k: (v.half() if half and v.is_floating_point() else v).contiguous().cpu()
+        for k, v in model.state_dict().items()
+    }
+    save_file(state, str(path), metadata={"format": "pt"})
+
+
+def parse_sweep(text: str | None) -> list[dict[str, Any]]:
+    if not text:
+        return [{}]
+    data = json.loads(text)
+    if isinstance(data, dict):
+        data = [data]
+    fields = set(Recipe.__dataclass_fields__)
+    for item in data:
+        unknown = set(item) - fields
+        if unknown:
+            raise ValueError(f"unknown recipe fields in --sweep: {sorted(unknown)}")
+    return data
+
+
+def train(
+    data: str | Path | None = None,
+    out: str | Path = "build/neural",
+    *,
+    device: str = "auto",
+    split: str = "train",
+    sweep: str | None = None,
+    epochs: int | None = None,
+    seed: int = 13,
+    max_steps: int | None = None,
+    encoder: str | Path | None = None,
+    export: bool = True,
+    report_dev: bool = True,
+    half: bool = False,
+    limit: int | None = None,
+    time_budget: float | None = None,
+    log: Log = print,
+) -> dict[str, Any]:
+    """Train, calibrate, (optionally) export: the whole recipe behind
+    ``propscope train --engine neural`` (see :func:`train_cli`).  Returns what the model card reports.
+
+    ``time_budget`` (seconds) stops trying further candidates when the next one and
+    the final training would not fit; the best candidate so far is saved as it goes,
+    so a run cut short still leaves usable weights."""
+    started = time.perf_counter()
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dev_ = pick_device(device)
+    if dev_.type == "cpu":
+        torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
+    ptc = resolve_ptc_dir(data)
+    enc_dir = Path(encoder) if encoder else encoder_dir()
+    tokenizer_path = str(enc_dir / "tokenizer.json")
+    base = Recipe(seed=seed)
+    if epochs is not None:
+        base = replace(base, epochs=epochs)
+    candidates = [replace(base, **c) for c in parse_sweep(sweep)]
+    train_ids = split_ids(ptc, split)[:limit]
+    inner_ids, val_ids = inner_split(train_ids)
+    inner_docs, val_docs = load_labelled(ptc, inner_ids), load_labelled(ptc, val_ids)
+    tokenizer = load_tokenizer(tokenizer_path)
+    report: dict[str, Any] = {"candidates": [], "device": str(dev_), "split": split}
+    best: tuple[float, Recipe, Settings] | None = None
+    if val_docs and (len(candidates) > 1 or max_steps is None):
+        for n, recipe in enumerate(candidates):
+            spent = time.perf_counter() - started
+            slowest = max((c["candidate_seconds"] for c in report["candidates"]), default=0.0)
+            if time_budget and n and spent + slowest * 2.6 > time_budget:
+                log(f"time budget: stopping the sweep after {n} candidates ({spent:.0f} s)")
+                break
+            t0 = time.perf_counter()
+            model, timing = train_model(
+                recipe, inner_docs, tokenizer_path, dev_, enc_dir, max_steps, log
+            )
+            pipe = Pipeline(TorchEngine(model, dev_), tokenizer, Settings(
+                max_tokens=recipe.max_tokens, overlap=recipe.overlap,
+                batch_size=64 if dev_.type == "cuda" else 16,
+            ))
+            settings, metrics = calibrate(pipe, val_docs, pipe.settings)
+            settings = replace(settings, batch_size=Settings().batch_size)  # CPU default
+            log(f"candidate {asdict(recipe)}: inner-val {json.dumps(_rounded(metrics))}")
+            timing["candidate_seconds"] = time.perf_counter() - t0
+            report["candidates"].append({"recipe": asdict(recipe), "inner_val": metrics, **timing})
+            key = metrics["si_f1"] + metrics["tc_f1"]
+            if best is None or key > best[0]:
+                best = (key, recipe, settings)
+                save_weights(model, out_dir / "neural-v1.safetensors", half=half)
+                report.update({"recipe": asdict(recipe), "settings": settings.to_dict()})
+                _write_report(out_dir, report)
+            del model, pipe
+            if dev_.type == "cuda":
+                torch.cuda.empty_cache()
+    if best is None:  # a smoke run: no calibration, default settings
+        recipe = candidates[0]
+        settings = Settings(max_tokens=recipe.max_tokens, overlap=recipe.overlap)
+    else:
+        _, recipe, settings = best
+    final_docs = inner_docs + val_docs
+    model, timing = train_model(recipe, final_docs, tokenizer_path, dev_, enc_dir, max_steps, log)
+    report.update({"recipe": asdict(recipe), "settings": settings.to_dict(), "final": timing})
+    if report_dev and split == "train":
+        dev_docs = load_labelled(ptc, split_ids(ptc, "dev")[:limit])
+        pipe = Pipeline(TorchEngine(model, dev_), tokenizer, settings)
+        report["dev_torch"] = evaluate(pipe, dev_docs, settings)
+        log(f"dev (torch): {json.dumps(_rounded(report['dev_torch']))}")
+    save_weights(model, out_dir / "neural-v1.safetensors", half=half)
+    report["total_seconds"] = time.perf_counter() - started
+    report["final_trained"] = True
+    _write_report(out_dir, report)
+    if export:
+        from propscope.detect.neural.export import export_model
+
+        export_model(model.cpu(), settings, tokenizer_path, out_dir, log=log)
+    return report
+
+
+_OPTION_TYPES: dict[str, Callable[[str], Any]] = {
+    "device": str, "sweep": str, "epochs": int, "seed": int, "max_steps": int,
+    "encoder": str, "export": lambda v: v.lower() not in ("0", "false", "no"),
+    "report_dev": lambda v: v.lower() not in ("0", "false", "no"),
+    "half": lambda v: v.lower() in ("1", "true", "yes"), "limit": int, "time_budget": float,
+}
+
+
+def train_cli(
+    data: str | None, split: str, output: Path, options: dict[str, str]
+) -> None:
+    """The ``propscope train --engine neural`` seam of :mod:`propscope.cli.train_cmd`.
+
+    ``split``: ``dev`` trains on the train part and reports the dev split, ``all``
+    trains on all 371 articles.  ``output`` is the folder for the model files (a path
+    ending in ``.json`` means its folder).  ``options``: ``--device cpu|cuda|auto``,
+    ``--sweep JSON``, ``--epochs``, ``--seed``, ``--max-steps``, ``--encoder DIR``,
+    ``--export false``, ``--report-dev false``, ``--half``, ``--limit``,
+    ``--time-budget SECONDS``.
+    """
+    kwargs: dict[str, Any] = {}
+    for key, value in options.items():
+        if key not in _OPTION_TYPES:
+            raise ValueError(f"unknown option --{key.replace('_', '-')} for --engine neural")
+        try:
+            kwargs[key] = _OPTION_TYPES[key](value)
+        except ValueError as exc:
+            raise ValueError(f"--{key.replace('_', '-')}: {exc}") from exc
+    out = Path(output)
+    if out.suffix == ".json":
+        out = out.parent
+    train(data, out, split="train" if split == "dev" else split, **kwargs)
+
+
+def _write_report(out_dir: Path, report: dict[str, Any]) -> None:
+    text = json.dumps(report, indent=2)
+    (out_dir / "neural-v1.train.json").write_text(text, encoding="utf-8")
+
+
+def _rounded(metrics: dict[str, float]) -> dict[str, float]:
+    return {k: round(float(v), 4) for k, v in metrics.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m propscope.detect.neural.train``: the same as the CLI command, for
+    machines where the package is not installed (a GPU box with the repo on its path)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data")
+    ap.add_argument("--out", default="build/neural")
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--split", default="train", choices=["train", "all"])
+    ap.add_argument("--sweep")
+    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--max-steps", type=int)
+    ap.add_argument("--encoder")
+    ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--no-dev", action="store_true")
+    ap.add_argument("--half", action="store_true")
+    ap.add_argument("--limit", type=int, help="first N articles of each split (smoke runs)")
+    ap.add_argument("--time-budget", type=float, help="seconds; stop the sweep in time")
+    args = ap.parse_args(argv)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    train(
+        args.data, args.out, device=args.device, split=args.split, sweep=args.sweep,
+        epochs=args.epochs, seed=args.seed, max_steps=args.max_steps, encoder=args.encoder,
+        export=not args.no_export, report_dev=not args.no_dev, half=args.half,
+        limit=args.limit, time_budget=args.time_budget, log=log,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
