@@ -35,8 +35,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from wordfreq import top_n_list, zipf_frequency
-
 from propscope.text.offsets import MapBuilder, OffsetMap
 
 SEED_NAMES: tuple[str, ...] = ("Kim Il Sung", "Kim Jong Il", "Kim Jong Un")
@@ -112,11 +110,22 @@ Not the full stop: "U.S." and initials would be split."""
 @functools.lru_cache(maxsize=65536)
 def is_word(token: str) -> bool:
     """True when ``token`` (any case) is an English word by wordfreq's reckoning."""
-    return zipf_frequency(token.lower(), "en") >= MIN_ZIPF
+    return zipf(token) >= MIN_ZIPF
+
+
+@functools.lru_cache(maxsize=65536)
+def zipf(token: str) -> float:
+    """wordfreq's Zipf frequency of ``token`` in English (imported on first use: it
+    loads a word list of a few MB)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(token.lower(), "en"))
 
 
 @functools.cache
 def _stop_words() -> frozenset[str]:
+    from wordfreq import top_n_list
+
     return frozenset(top_n_list("en", 500)) | _TITLES
 
 
@@ -384,6 +393,6 @@ def _right_split(text: str, end: int, ceiling: int, name: str, seed: bool) -> Re
     if not is_word(after):
         return None
     last = name.rsplit(" ", 1)[-1]
-    if not seed and (is_word(last + after) or zipf_frequency(after.lower(), "en") < LEARNED_ZIPF):
+    if not seed and (is_word(last + after) or zipf(after) < LEARNED_ZIPF):
         return None
     return Repair(end, last + after, f"name {name!r} before the word {after!r}")
