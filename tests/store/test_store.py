@@ -24,6 +24,20 @@ def test_migrations_apply_once(store_url: str) -> None:
         assert again.stats().texts == 1
 
 
+def test_an_older_database_is_upgraded_when_opened(store_url: str) -> None:
+    with open_store(store_url) as store:
+        store.add_documents([make_doc(1)])
+        # Make it a version-1 database, as one written before migration 2 existed.
+        store._execute("DROP TABLE feed_state")  # type: ignore[attr-defined]
+        store._execute("DELETE FROM schema_migrations WHERE version = 2")  # type: ignore[attr-defined]
+        assert store.schema_version() == 1
+    with open_store(store_url) as store:
+        assert store.schema_version() == 2
+        store.save_feed_state("http://e.kp/rss", {"seen": ["a"]})
+        assert store.feed_state("http://e.kp/rss") == {"seen": ["a"]}
+        assert store.stats().texts == 1
+
+
 def test_one_text_many_urls_and_ingesting_again_adds_nothing(store: Store) -> None:
     docs = [make_doc(1, section="Home News"), make_doc(1, section="Top News",
             url="http://www.example.kp/en/top/1.html"), make_doc(2)]

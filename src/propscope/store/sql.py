@@ -157,6 +157,13 @@ class SqlStore(Store):
         self._migrate()
 
     def _migrate(self) -> None:
+        wanted = migrations(self.dialect)
+        try:  # up to date (the usual case): no write lock, so readers never wait
+            applied = {row[0] for row in self._execute("SELECT version FROM schema_migrations")}
+        except StoreError:
+            applied = set()
+        if all(version in applied for version, _, _ in wanted):
+            return
         with self._transaction():
             self._lock_schema()
             self._execute(
@@ -164,7 +171,7 @@ class SqlStore(Store):
                 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
             )
             applied = {row[0] for row in self._execute("SELECT version FROM schema_migrations")}
-            for version, name, sql in migrations(self.dialect):
+            for version, name, sql in wanted:
                 if version not in applied:
                     self._run_script(sql)
                     self._execute(
