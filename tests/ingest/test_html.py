@@ -139,3 +139,16 @@ def test_nested_and_oversized_captions() -> None:
     doc = extract_html(html)
     assert doc.meta["furniture"]["caption"] == ["Workers at the site"]
     assert doc.text.count("This paragraph is part of the article") >= 15
+
+
+def test_nested_inline_elements_are_marked_once_at_each_edge() -> None:
+    html = (
+        "<html><body><article><p>The gifts were sent by<a href='/k'><b>Kim Jong Un</b></a>to "
+        "the builders, who had finished the new houses ahead of time, the agency said, "
+        "adding that <span><em>many</em></span>families moved in on the same day.</p>"
+        "</article></body></html>"
+    )
+    doc = extract_html(html)
+    assert "sent by Kim Jong Un to the builders" in doc.text
+    assert "many families" in doc.text
+    assert [r["rule"].split(":")[0] for r in doc.meta["repairs"]].count("markup") >= 1

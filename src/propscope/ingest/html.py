@@ -170,23 +170,41 @@ def _prepare(html: str, name: str, marker: str | None) -> tuple[Any, list[str], 
 
 def _mark(element: Any, marker: str) -> None:
     """Put ``marker`` at the element's start and end where word characters touch."""
-    inner = element.text_content()
-    if not inner:
+    first = _first_char(element)
+    if not first:
         return
-    before = _text_before(element)
-    if before and before[-1].isalnum() and inner[0].isalnum():
+    if first.isalnum() and _char_before(element).isalnum():
         element.text = marker + (element.text or "")  # before any child, too
     after = element.tail or ""
-    if after and after[0].isalnum() and inner[-1].isalnum():
+    if after and after[0].isalnum() and _last_char(element).isalnum():
         element.tail = marker + after
 
 
-def _text_before(element: Any) -> str:
+def _first_char(element: Any) -> str:
+    """The first character of the element's text, reading no more than needed."""
+    for piece in element.itertext():
+        if piece:
+            return str(piece[0])
+    return ""
+
+
+def _last_char(element: Any) -> str:
+    """The last character of the element's text, walking down its last children
+    (not ``text_content()``: nested inline elements would make that quadratic)."""
+    while len(element):
+        child = element[-1]
+        if child.tail:
+            return str(child.tail[-1])
+        element = child
+    return str(element.text[-1]) if element.text else ""
+
+
+def _char_before(element: Any) -> str:
     previous = element.getprevious()
     if previous is not None:
-        return previous.tail or previous.text_content()
+        return str(previous.tail[-1]) if previous.tail else _last_char(previous)
     parent = element.getparent()
-    return (parent.text or "") if parent is not None else ""
+    return str(parent.text[-1]) if parent is not None and parent.text else ""
 
 
 def _take_markers(text: str, marker: str | None) -> tuple[str, list[int]]:
