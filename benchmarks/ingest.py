@@ -8,6 +8,7 @@ always; PostgreSQL too when $PROPSCOPE_TEST_POSTGRES names a server (a scratch s
 is made and dropped).
 
     python benchmarks/ingest.py [--data ../shared/data] [--detector fast]
+                                [--analyse-limit N]
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def _rate(n: int, seconds: float) -> str:
     return f"{n:>6,} in {seconds:7.2f} s = {n / seconds:8.1f} /s"
 
 
-def run_backend(name: str, url: str, docs: list[Document], detector: str) -> None:
+def run_backend(name: str, url: str, docs: list[Document], detector: str,
+                limit: int | None) -> None:
     with open_store(url) as store:
         t0 = time.perf_counter()
         first = ingest_documents(store, docs)
@@ -50,7 +52,7 @@ def run_backend(name: str, url: str, docs: list[Document], detector: str) -> Non
               f"({again.counts['texts_added']} texts added)")
         try:
             t3 = time.perf_counter()
-            report = analyze_store(store, detector)
+            report = analyze_store(store, detector, limit=limit)
             t4 = time.perf_counter()
         except DetectorError as err:
             print(f"{name:10} analyse      skipped: {err.one_line()}")
@@ -63,6 +65,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=_default_data())
     parser.add_argument("--detector", default="default")
+    parser.add_argument("--analyse-limit", type=int, default=None,
+                        help="analyse only this many texts (a slow detector on a small CPU)")
     args = parser.parse_args()
     source = args.data / "kcna" / "kcna-2024.jsonl"
     if not source.is_file():
@@ -76,7 +80,8 @@ def main() -> int:
     print(f"{'all':10} load+repair  {_rate(len(items), time.perf_counter() - t0)}   "
           f"({len(items) - len(docs)} item errors)")
     with tempfile.TemporaryDirectory() as tmp:
-        run_backend("sqlite", str(Path(tmp) / "bench.db"), docs, args.detector)
+        run_backend("sqlite", str(Path(tmp) / "bench.db"), docs, args.detector,
+                    args.analyse_limit)
     base = os.environ.get("PROPSCOPE_TEST_POSTGRES")
     if base:
         import psycopg
@@ -87,7 +92,7 @@ def main() -> int:
         try:
             joiner = "&" if "?" in base else "?"
             run_backend("postgres", f"{base}{joiner}options=-csearch_path%3D{schema}", docs,
-                        args.detector)
+                        args.detector, args.analyse_limit)
         finally:
             with psycopg.connect(base, autocommit=True) as conn:
                 conn.execute(f"DROP SCHEMA {schema} CASCADE")

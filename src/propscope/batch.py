@@ -171,10 +171,12 @@ def analyze_store(
     progress: Progress | None = None,
     *,
     batch_size: int = ANALYSE_BATCH,
+    limit: int | None = None,
 ) -> RunReport:
     """Analyse every stored text that ``detector`` (by its versioned id) has not
     analysed yet, ``batch_size`` texts per transaction.  ``since`` limits the run to
-    texts published on or after that date (texts without a date: added since then).
+    texts published on or after that date (texts without a date: added since then);
+    ``limit`` to that many texts (the next run goes on where this one stopped).
 
     Counts: ``pending`` at the start, ``analysed``, ``spans``, ``skipped`` (analysed by
     another process meanwhile) and ``errors``.
@@ -183,13 +185,16 @@ def analyze_store(
     found = get_detector(detector)
     name = detector_id(found)
     total = store.count_pending(name, since)
+    if limit is not None:
+        total = min(total, limit)
     report = RunReport(store.start_run("analyze", name), "analyze", name)
     report.counts.update({"pending": total, "analysed": 0, "spans": 0, "skipped": 0,
                           "errors": 0})
     after = 0
     done = 0
-    while True:
-        batch = store.pending(name, since=since, after_id=after, limit=batch_size)
+    while done < total:
+        batch = store.pending(name, since=since, after_id=after,
+                              limit=min(batch_size, total - done))
         if not batch:
             break
         after = batch[-1][0]

@@ -124,3 +124,11 @@ def test_saving_an_analysis_twice_stores_it_once(store: Store) -> None:
     again = store.save_analyses(report.run_id, [(stored.text_id, analysed)], {}, [])
     assert again == set()
     assert store.stats().spans == {"lexicon-test.v1": {"Loaded_Language": 3}}
+
+
+def test_limit_stops_early_and_the_next_run_goes_on(store: Store) -> None:
+    ingest_documents(store, [make_doc(i) for i in range(7)])
+    first = analyze_store(store, LexiconDetector(), limit=5, batch_size=2)
+    assert first.counts["pending"] == 5 and first.counts["analysed"] == 5
+    rest = analyze_store(store, LexiconDetector())
+    assert rest.counts["analysed"] == 2
