@@ -75,3 +75,12 @@ def test_atom_and_broken_entries() -> None:
     assert str(entries[0].published) == "2024-06-01"
     with pytest.raises(FormatError):
         entries_of(b"\x00\x01 not xml", "junk")
+
+
+def test_forgotten_entries_come_back_on_the_next_poll(server, local) -> None:
+    state = FeedState()
+    entries = poll(server("/feed.xml"), state, options=local)
+    assert poll(server("/feed.xml"), state, options=local) == []
+    state.forget([entries[2].id])  # "Gone Story" failed: try it again next time
+    again = poll(server("/feed.xml"), state, options=local)
+    assert [e.title for e in again] == ["Gone Story"]

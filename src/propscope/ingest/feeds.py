@@ -66,6 +66,14 @@ class FeedState:
     def to_dict(self) -> dict[str, Any]:
         return {"http": self.http, "seen": self.seen}
 
+    def forget(self, entry_ids: Iterable[str]) -> None:
+        """Mark entries unseen again (e.g. those whose page failed to fetch), so the
+        next poll that lists them returns them."""
+        drop = set(entry_ids)
+        self.seen[:] = [i for i in self.seen if i not in drop]
+        if drop:
+            self.http.clear()  # a 304 would hide them: fetch the feed in full next time
+
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> FeedState:
         data = data or {}
