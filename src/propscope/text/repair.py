@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from propscope.text.offsets import MapBuilder, OffsetMap
@@ -164,6 +164,7 @@ class NameLexicon:
         self.counts: Counter[str] = Counter()
         self._index: dict[str, set[str]] = {}
         self._clean: dict[str, list[str]] = {}
+        self._sorted: dict[str, list[str]] = {}
         for name in self.seeds:
             self._add(name)
 
@@ -174,6 +175,13 @@ class NameLexicon:
         first = name.split(" ", 1)[0]
         self._index.setdefault(first, set()).add(name)
         self._clean.pop(first, None)  # a new name can make a longer one look glued
+        self._sorted.pop(first, None)
+
+    def sorted_group(self, first: str) -> list[str]:
+        """Names starting with the word ``first``, longest first, glued ones kept."""
+        if first not in self._sorted:
+            self._sorted[first] = sorted(self._index.get(first, ()), key=len, reverse=True)
+        return self._sorted[first]
 
     def group(self, first: str) -> list[str]:
         """Names starting with the word ``first``, longest first, glued ones out."""
@@ -215,22 +223,30 @@ class NameLexicon:
 
 
 class _Lookup:
-    """Names by first word for one document, longest first, glued look-alikes out."""
+    """Names by first word for one document: the lexicon's and the document's own.
+
+    Whether a name is a glued look-alike is checked only when it matches the text
+    (a few times a document), not for every name of every group.
+    """
 
     def __init__(self, lexicon: NameLexicon, local: dict[str, set[str]]) -> None:
         self.lexicon = lexicon
         self.local = local
         self.cache: dict[str, list[str]] = {}
 
-    def __call__(self, first: str) -> list[str]:
+    def candidates(self, first: str) -> list[str]:
+        """Names starting with the word ``first``, longest first."""
         local = self.local.get(first)
         if not local:
-            return self.lexicon.group(first)
+            return self.lexicon.sorted_group(first)
         if first not in self.cache:
             group = self.lexicon._index.get(first, set()) | local
-            kept = [name for name in group if not _glued(name, group)]
-            self.cache[first] = sorted(kept, key=len, reverse=True)
+            self.cache[first] = sorted(group, key=len, reverse=True)
         return self.cache[first]
+
+    def glued(self, name: str) -> bool:
+        first = name.split(" ", 1)[0]
+        return _glued(name, self.lexicon._index.get(first, set()) | self.local.get(first, set()))
 
 
 def _glued(name: str, group: set[str]) -> bool:
@@ -321,15 +337,15 @@ def _markup_split(text: str, offset: int) -> Repair | None:
     return Repair(offset, token, f"markup: {text[start:offset]!r} | {text[offset:end]!r}")
 
 
-def _occurrences(text: str, lookup: Callable[[str], list[str]]) -> list[tuple[int, int, str]]:
+def _occurrences(text: str, lookup: _Lookup) -> list[tuple[int, int, str]]:
     """Non-overlapping occurrences of the names ``lookup`` gives for each capitalised
     word, longest first, found even inside a longer token ("byKim Jong Unto")."""
     found: list[tuple[int, int, str]] = []
     pos = 0
     while (match := _CAPITAL.search(text, pos)) is not None:
         pos = match.end()
-        for name in lookup(match.group()):
-            if text.startswith(name, match.start()):
+        for name in lookup.candidates(match.group()):
+            if text.startswith(name, match.start()) and not lookup.glued(name):
                 end = match.start() + len(name)
                 found.append((match.start(), end, name))
                 pos = end
@@ -337,9 +353,7 @@ def _occurrences(text: str, lookup: Callable[[str], list[str]]) -> list[tuple[in
     return found
 
 
-def _name_splits(
-    text: str, lookup: Callable[[str], list[str]], seeds: frozenset[str]
-) -> list[Repair]:
+def _name_splits(text: str, lookup: _Lookup, seeds: frozenset[str]) -> list[Repair]:
     fixes: list[Repair] = []
     occurrences = _occurrences(text, lookup)
     for k, (start, end, name) in enumerate(occurrences):
