@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import propscope.ingest as ingest
+from propscope import ingest
 from propscope.errors import EmptyInput
 from propscope.ingest import USER_AGENT, IngestOptions, ItemError
 
