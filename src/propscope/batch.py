@@ -88,6 +88,7 @@ def ingest_documents(
     batch_size: int = INGEST_BATCH,
     progress: Progress | None = None,
     near_duplicates: bool = True,
+    dedup: NearDuplicateIndex | None = None,
 ) -> RunReport:
     """Store every :class:`Document` of ``items``; record every item error.
 
@@ -96,13 +97,17 @@ def ingest_documents(
     ``source`` and ``item``).  Counts: ``documents`` seen, ``texts_added`` and
     ``texts_known`` (already stored: a duplicate), ``urls_added``, ``urls_known``,
     ``urls_updated`` (a page whose text changed), ``near_duplicates`` linked, ``errors``.
+
+    The near-duplicate index is built from the store's signatures unless ``dedup``
+    passes one to reuse (``watch`` keeps one across polls rather than reread them all).
     """
     started = time.perf_counter()
     report = RunReport(store.start_run("ingest"), "ingest")
     for key in ("documents", "texts_added", "texts_known", "urls_added", "urls_known",
                 "urls_updated", "near_duplicates", "errors"):
         report.counts[key] = 0
-    dedup = NearDuplicateIndex.from_signatures(store.signatures()) if near_duplicates else None
+    if dedup is None and near_duplicates:
+        dedup = NearDuplicateIndex.from_signatures(store.signatures())
     batch: list[Document] = []
     done = 0
     iterator = iter(items)

@@ -30,6 +30,7 @@ from typing import Any
 from propscope.batch import RunReport, analyze_store, ingest_documents
 from propscope.errors import FormatError, InputNotFound, PropscopeError
 from propscope.store.base import Store
+from propscope.store.dedup import NearDuplicateIndex
 
 DEFAULT_INTERVAL = 900.0
 MIN_INTERVAL = 10.0
@@ -106,6 +107,8 @@ def watch(
     One fetcher serves every poll (its rate limits and robots.txt cache carry over);
     each feed's state (HTTP validators, entry ids seen) is kept in the store, so an
     unchanged feed costs one conditional GET and a restarted watch does not refetch.
+    The near-duplicate index is read once and kept: texts another process stores
+    meanwhile are not linked to new ones until watch restarts.
     """
     from propscope.ingest.fetch import Fetcher
     from propscope.ingest.types import IngestOptions
@@ -113,6 +116,7 @@ def watch(
     options = IngestOptions(allow_private=config.allow_private)
     due = {feed.url: 0.0 for feed in config.feeds}
     done = 0
+    dedup: NearDuplicateIndex | None = None  # built at the first poll, then kept
     with Fetcher(options) as fetcher:
         while rounds is None or done < rounds:
             now = clock()
@@ -122,7 +126,9 @@ def watch(
                 continue
             states: dict[str, Any] = {}
             items = _poll_items(store, ready, options, fetcher, states)
-            ingest = ingest_documents(store, items)
+            if dedup is None:
+                dedup = NearDuplicateIndex.from_signatures(store.signatures())
+            ingest = ingest_documents(store, items, dedup=dedup)
             for url, state in states.items():  # after the documents are committed
                 store.save_feed_state(url, state.to_dict())
             analysis = None
