@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from propscope.text.normalise import normalise
+from propscope.text import segment
 from propscope.text.segment import sentences, words
 
 from .strategies import any_text
@@ -76,3 +77,24 @@ def test_empty_and_blank_text_have_no_sentences() -> None:
     assert sentences("") == []
     assert sentences("\n\n") == []
     assert words("") == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(any_text)
+def test_direct_call_matches_blingfires_own_wrapper(raw: str) -> None:
+    """The ctypes path and the package's wrapper find the same sentences."""
+    text = normalise(raw).text
+    direct = sentences(text)
+    saved = segment._SPLIT
+    segment._SPLIT = None
+    try:
+        assert sentences(text) == direct
+    finally:
+        segment._SPLIT = saved
+
+
+def test_non_ascii_lines_map_bytes_to_characters() -> None:
+    text = "Ça va. Très bien! 😀 Encore une phrase.\nZweite Zeile. Noch eine."
+    found = [text[s:e] for s, e in sentences(text)]
+    assert found == ["Ça va.", "Très bien! 😀 Encore une phrase.", "Zweite Zeile.",
+                     "Noch eine."]

@@ -27,30 +27,28 @@ from dataclasses import dataclass
 
 from propscope.text.offsets import MapBuilder, OffsetMap
 
-_SPACE = "[ \\t\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]"
-_INVISIBLE = "[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u00ad\\u200b-\\u200d\\u2060\\ufeff]"
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
            "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'}
 
-# A line break: atomic, so that "\r\n" is never taken apart into two breaks (which
-# would turn every Windows line end followed by text into a blank line).
-_BREAK = "(?>\r\n|\r|\n)"
-
-# One alternation, tried left to right at each position; each group names an edit.
-_EDITS = re.compile(
-    "|".join(
-        [
-            (
-                f"(?P<blank>(?:{_SPACE}|{_INVISIBLE})*{_BREAK}"
-                f"(?:(?:{_SPACE}|{_INVISIBLE})*{_BREAK})+(?:{_SPACE}|{_INVISIBLE})*)"
-            ),
-            f"(?P<newline>(?:{_SPACE}|{_INVISIBLE})*{_BREAK}(?:{_SPACE}|{_INVISIBLE})*)",
-            f"(?P<space>{_INVISIBLE}*{_SPACE}(?:{_SPACE}|{_INVISIBLE})*)",
-            f"(?P<invisible>{_INVISIBLE}+)",
-            f"(?P<quote>[{''.join(_QUOTES)}])",
-        ]
-    )
+_SPACE_CHARS = " \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_INVISIBLE_CHARS = (
+    "\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200d\u2060\ufeff"
 )
+_RUN_CHARS = f"{_SPACE_CHARS}{_INVISIBLE_CHARS}\r\n"
+# Characters that need an edit even alone: all but a plain space and a plain "\n".
+_EDIT_CHARS = f"\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000{_INVISIBLE_CHARS}\r"
+
+# What may need an edit: a run of two or more white-space or invisible characters
+# (always taken whole, so a run is classified once), one character that is never
+# left as it is, white space at either end of the text, or a curly quote.  A lone
+# space or line break between words, by far the most common case, never matches, so
+# ordinary text is scanned at the regex engine's speed.
+_EDITS = re.compile(
+    f"[{_RUN_CHARS}]{{2,}}|[{_EDIT_CHARS}]|\\A[{_RUN_CHARS}]|[{_RUN_CHARS}]\\Z"
+    f"|(?P<quote>[{''.join(_QUOTES)}])"
+)
+_HAS_SPACE = re.compile(f"[{_SPACE_CHARS}]")
+
 
 # Jamo that compose with a preceding syllable or jamo under NFC.
 _COMBINING_JAMO = re.compile("[\u1160-\u11ff]")
@@ -79,23 +77,33 @@ def normalise(raw: str) -> Normalised:
 
 
 def _apply_edits(raw: str) -> tuple[str, OffsetMap]:
+    """White space, invisibles and quotes, in one pass.
+
+    A run of white space and invisible characters becomes: nothing at either end of
+    the text; a blank line ("\\n\\n") if it holds two or more line breaks ("\\r\\n"
+    counts as one); one "\\n" if it holds one; one space if it holds any space;
+    nothing if it holds only invisibles.
+    """
     builder = MapBuilder(raw)
     length = len(raw)
     for match in _EDITS.finditer(raw):
         start, end = match.span()
-        builder.copy(start)
-        kind = match.lastgroup
-        at_edge = start == 0 or end == length
-        if kind == "blank":
-            builder.replace(end, "" if at_edge else "\n\n")
-        elif kind == "newline":
-            builder.replace(end, "" if at_edge else "\n")
-        elif kind == "space":
-            builder.replace(end, "" if at_edge else " ")
-        elif kind == "invisible":
-            builder.replace(end, "")
-        else:  # quote
-            builder.replace(end, _QUOTES[match.group()])
+        run = match.group()
+        if match.lastgroup == "quote":
+            new = _QUOTES[run]
+        elif start == 0 or end == length:
+            new = ""
+        else:
+            breaks = run.count("\n") + run.count("\r") - run.count("\r\n")
+            if breaks >= 2:
+                new = "\n\n"
+            elif breaks == 1:
+                new = "\n"
+            else:
+                new = " " if _HAS_SPACE.search(run) else ""
+        if new != run:
+            builder.copy(start)
+            builder.replace(end, new)
     return builder.finish()
 
 
