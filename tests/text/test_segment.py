@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from propscope.text.normalise import normalise
 from propscope.text import segment
+from propscope.text.normalise import normalise
 from propscope.text.segment import sentences, words
 
 from .strategies import any_text
