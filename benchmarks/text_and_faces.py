@@ -54,6 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("articles", nargs="?", type=Path, default=default_dir())
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--render", type=int, default=50,
+                        help="articles to render (the terminal face is the slow one)")
     args = parser.parse_args()
     files = sorted(args.articles.glob("*.txt"))
     if not files:
@@ -72,7 +74,7 @@ def main() -> None:
 
     # Dense, overlapping spans: every common word, and each sentence's first half.
     results = []
-    for raw in raws:
+    for raw in raws[: args.render]:
         doc = Document.from_raw(raw)
         spans = [Span(m.start(), m.end(), TECHNIQUES[k % 4])
                  for k, m in enumerate(PHRASES.finditer(doc.text))]
@@ -80,7 +82,8 @@ def main() -> None:
         spans += [Span(s, s + max(1, (e - s) // 2), "Loaded_Language") for s, e in sents]
         results.append(AnalysedDocument(doc, spans, "phrases.v0", 0.5, sents))
     n_spans = sum(len(r.spans) for r in results)
-    print(f"{n_spans} spans in all ({n_spans / len(results):.0f} per article)")
+    print(f"rendering {len(results)} articles, {n_spans} spans "
+          f"({n_spans / len(results):.0f} per article)")
     for name, render in (
         ("terminal (plain)", lambda: print_report(
             results, make_console(io.StringIO(), colour=False, width=120))),
@@ -90,7 +93,8 @@ def main() -> None:
         ("json", lambda: to_json(results)),
     ):
         seconds = timed(render, 1)
-        print(f"render {name:18s} {len(results) / seconds:8.1f} articles/s")
+        print(f"render {name:18s} {len(results) / seconds:8.1f} articles/s, "
+              f"{n_spans / seconds:8.0f} spans/s")
     html = render_html(results[:1])
     print(f"html report of one article: {len(html.encode()) / 1024:.0f} KiB")
 
