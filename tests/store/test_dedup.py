@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from propscope.store.dedup import NearDuplicateIndex, canonical_url, shingles, signature
+from propscope.store.dedup import (
+    NearDuplicateIndex,
+    canonical_url,
+    redact,
+    shingles,
+    signature,
+)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +107,9 @@ def test_canonical_url_is_idempotent_and_drops_tracking(url: str) -> None:
     assert canonical_url(key) == key
     assert "#" not in key and "utm_" not in key.lower() and "fbclid" not in key
     assert key.startswith(("http://", "https://"))
+
+
+def test_redact_hides_only_the_password() -> None:
+    assert redact("postgresql://me:s3cret@db:5432/news") == "postgresql://me:***@db:5432/news"
+    assert redact("postgresql://me@db/news") == "postgresql://me@db/news"
+    assert redact("news.db") == "news.db"

@@ -26,6 +26,7 @@ from rich.table import Table
 from propscope.batch import INGEST_BATCH, RunReport, analyze_store, ingest_documents
 from propscope.cli.app import app
 from propscope.store import default_db, open_store
+from propscope.store.dedup import redact
 from propscope.store.export import FORMATS, export
 
 DbOption = Annotated[
@@ -194,7 +195,7 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print(json.dumps(found.to_dict()))
         return
-    table = Table(show_header=False, title=f"{db or default_db()}", title_justify="left")
+    table = Table(show_header=False, title=redact(db or default_db()), title_justify="left")
     table.add_row("sources", f"{found.sources:,}")
     table.add_row("URLs", f"{found.urls:,}")
     table.add_row("distinct texts", f"{found.texts:,}")

@@ -71,6 +71,14 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
+def redact(url: str) -> str:
+    """``url`` with its password replaced by ``***``: for messages and titles."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
 # -- near-duplicates ---------------------------------------------------------------
 
 NUM_PERM = 128

@@ -17,6 +17,7 @@ from typing import Any
 
 from propscope.errors import StoreError
 from propscope.store.base import SearchHit
+from propscope.store.dedup import redact
 from propscope.store.sql import SqlStore, as_date
 
 _MIGRATION_LOCK = 0x70_72_6F_70  # "prop": any constant shared by every propscope process
@@ -48,7 +49,7 @@ class PostgresStore(SqlStore):
             self._conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
             raise StoreError(
-                f"cannot connect to PostgreSQL at {_redact(url)}: {exc}".strip(),
+                f"cannot connect to PostgreSQL at {redact(url)}: {exc}".strip(),
                 fix="check the URL, that the server runs, and the user's rights",
             ) from exc
         self._prepare()
@@ -92,13 +93,3 @@ class PostgresStore(SqlStore):
             SearchHit(int(r[0]), r[1], r[2], as_date(r[3]), r[4], float(r[5])) for r in rows
         ]
 
-
-def _redact(url: str) -> str:
-    """``url`` without its password, for messages."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
