@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import threading
 import time
@@ -133,3 +134,20 @@ def test_bad_schedules_are_format_errors(tmp_path: Path, text: str, message: str
 def test_missing_schedule_is_input_not_found(tmp_path: Path) -> None:
     with pytest.raises(InputNotFound):
         WatchConfig.read(tmp_path / "none.toml")
+
+
+def test_watch_command_polls_and_prints_reports(
+    store_url: str, site: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from propscope.cli.app import main
+
+    base, root = site
+    (root / "feed.xml").write_text(_feed(base, ["1"]), encoding="utf-8")
+    path = tmp_path / "sources.toml"
+    path.write_text(f'detector = ""\nallow_private = true\n[[feeds]]\nurl = "{base}/feed.xml"\n',
+                    encoding="utf-8")
+    code = main(["watch", str(path), "--db", store_url, "--rounds", "1", "--json"])
+    reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    assert [r["kind"] for r in reports] == ["ingest"]  # detector "" stores only
+    assert reports[0]["counts"]["texts_added"] == 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -238,10 +237,11 @@ def watch(
         if poll.analysis is not None:
             print_report(poll.analysis, as_json=as_json)
 
-    signal.signal(signal.SIGTERM, _stop)
-    with open_store(db or config.db or default_db()) as store:
-        try:
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        with open_store(db or config.db or default_db()) as store:
             run_watch(config, store, rounds=rounds, on_round=report)
-        except KeyboardInterrupt:
-            _err.print("stopped")
-            sys.exit(0)
+    except KeyboardInterrupt:
+        _err.print("stopped")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
