@@ -67,6 +67,8 @@ def print_report(report: RunReport, *, as_json: bool = False) -> None:
     what = report.kind + (f" with {report.detector}" if report.detector else "")
     table = Table(title=f"run {report.run_id}: {what} ({report.seconds:.1f} s)",
                   show_header=False, title_justify="left")
+    table.add_column()
+    table.add_column(justify="right")
     for key, value in report.counts.items():
         table.add_row(key.replace("_", " "), f"{value:,}")
     _err.print(table)
@@ -195,6 +197,8 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
         print(json.dumps(found.to_dict()))
         return
     table = Table(show_header=False, title=redact(db or default_db()), title_justify="left")
+    table.add_column()
+    table.add_column(justify="right")
     table.add_row("sources", f"{found.sources:,}")
     table.add_row("URLs", f"{found.urls:,}")
     table.add_row("distinct texts", f"{found.texts:,}")
@@ -204,7 +208,8 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
         table.add_row(f"analysed by {name}", f"{n:,}")
     _out.print(table)
     for name, counts in found.spans.items():
-        spans = Table("technique", "spans", title=f"spans of {name}", title_justify="left")
+        spans = Table("technique", title=f"spans of {name}", title_justify="left")
+        spans.add_column("spans", justify="right")
         for technique, n in counts.items():
             spans.add_row(technique, f"{n:,}")
         _out.print(spans)
