@@ -36,6 +36,7 @@ MAX_STORED_ERRORS = 1000
 """Item errors kept in a run record; the count in ``counts["errors"]`` is always exact."""
 
 INGEST_BATCH = 200
+FLUSH_SECONDS = 5.0
 ANALYSE_BATCH = 64
 
 
@@ -89,6 +90,7 @@ def ingest_documents(
     progress: Progress | None = None,
     near_duplicates: bool = True,
     dedup: NearDuplicateIndex | None = None,
+    flush_seconds: float = FLUSH_SECONDS,
 ) -> RunReport:
     """Store every :class:`Document` of ``items``; record every item error.
 
@@ -100,6 +102,9 @@ def ingest_documents(
 
     The near-duplicate index is built from the store's signatures unless ``dedup``
     passes one to reuse (``watch`` keeps one across polls rather than reread them all).
+    A batch is stored when it holds ``batch_size`` documents or when ``flush_seconds``
+    have passed since the last one, so a slow source (pages fetched one a second)
+    loses little work when the run is killed.
     """
     started = time.perf_counter()
     report = RunReport(store.start_run("ingest"), "ingest")
@@ -110,6 +115,7 @@ def ingest_documents(
         dedup = NearDuplicateIndex.from_signatures(store.signatures())
     batch: list[Document] = []
     done = 0
+    last_flush = time.monotonic()
     iterator = iter(items)
     while True:
         try:
@@ -128,9 +134,12 @@ def ingest_documents(
         else:
             error = getattr(item, "error", item)
             report.fail(str(getattr(item, "item", "?")), error, str(getattr(item, "source", "")))
-        if len(batch) >= batch_size:
+        if len(batch) >= batch_size or (
+            batch and time.monotonic() - last_flush >= flush_seconds
+        ):
             done += _store_batch(store, batch, dedup, report)
             batch = []
+            last_flush = time.monotonic()
             store.update_run(report.run_id, report.counts, report.errors)
             if progress:
                 progress(done, None)

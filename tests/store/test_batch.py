@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from propscope.batch import analyze_store, ingest_documents
@@ -132,3 +133,15 @@ def test_limit_stops_early_and_the_next_run_goes_on(store: Store) -> None:
     assert first.counts["pending"] == 5 and first.counts["analysed"] == 5
     rest = analyze_store(store, LexiconDetector())
     assert rest.counts["analysed"] == 2
+
+
+def test_a_slow_source_is_stored_as_it_arrives(store: Store) -> None:
+    seen: list[int] = []
+
+    def slow() -> Iterator[Document]:
+        for i in range(3):
+            yield make_doc(i)
+            seen.append(store.stats().texts)  # what is committed once doc i is handed over
+
+    ingest_documents(store, slow(), batch_size=100, flush_seconds=0)
+    assert seen == [1, 2, 3]
