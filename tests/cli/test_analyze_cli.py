@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,25 @@ def test_default_detector_on_the_bundled_example(run: Run, bundled_example: Path
     spans_fit(doc)
     assert {s["technique"] for s in doc["spans"]} <= set(TECHNIQUE_NAMES) | {None}
     assert 0 < doc["score"] <= 1
+
+
+def test_narrow_stdout_encoding(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An ASCII-only stdout: machine formats still come out as UTF-8 with every
+    character, and the terminal face replaces what it cannot show instead of failing."""
+    from propscope.cli.app import main
+
+    path = tmp_path / "ko.txt"
+    path.write_text("“Les impérialistes” — 万岁! vile lies.", encoding="utf-8")
+    for fmt in ("json", "text"):
+        raw = io.BytesIO()
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))
+        assert main(["analyze", str(path), "-f", fmt, "-d", "keywords"]) == 0
+        sys.stdout.flush()
+        data = raw.getvalue()
+        if fmt == "json":
+            doc = json.loads(data.decode("utf-8"))
+            assert doc["text"] == "\"Les impérialistes\" — 万岁! vile lies."
+            spans_fit(doc)
+        else:
+            assert b"[[vile lies]]{1:loaded-language}" in data
+            assert b"imp?rialistes" in data

