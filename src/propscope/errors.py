@@ -95,6 +95,13 @@ class DetectorError(PropscopeError):
     code = "PS301"
 
 
+class TrainingError(DetectorError):
+    """Training cannot start: an unknown engine option or a value of the wrong type."""
+
+    code = "PS302"
+    fix = "see propscope train --help for the engine's options"
+
+
 class DataError(PropscopeError):
     code = "PS401"
 

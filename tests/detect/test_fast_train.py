@@ -78,6 +78,9 @@ def test_train_command_dispatches_and_rejects_bad_options(
     assert main(["train", "--data", str(tiny_ptc_for_train), "--split", "all",
                  "-o", str(out), "--bogus", "1"]) == 2
     assert "unknown fast option 'bogus'" in capsys.readouterr().err
+    assert main(["train", "--data", str(tiny_ptc_for_train), "-o", str(out),
+                 "--folds", "two"]) == 2
+    assert "PS302" in capsys.readouterr().err
     assert main(["train", "--data", str(tiny_ptc_for_train), "--split", "all", "-o", str(out),
                  "--folds", "1", "--max-iterations", "3"]) == 0
     assert FastModel.load(out).meta["config"]["max_iterations"] == 3

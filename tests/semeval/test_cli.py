@@ -94,3 +94,13 @@ def test_invalid_utf8_article_is_a_clear_error(
     (tiny_ptc / "articles" / "article9.txt").write_bytes(b"Bad \xff\xfe bytes\n")
     assert main(["semeval", "si", str(tiny_ptc / "articles"), "-o", str(tmp_path / "x")]) == 2
     assert "PS105" in capsys.readouterr().err
+
+
+def test_template_span_past_the_article_is_refused(
+    tiny_ptc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "template.txt"
+    template.write_text("2\t?\t0\t5000\n")
+    assert main(["semeval", "tc", str(tiny_ptc / "articles"), str(template),
+                 "-o", str(tmp_path / "tc.txt")]) == 2
+    assert "ends past article 2" in capsys.readouterr().err

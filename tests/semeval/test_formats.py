@@ -32,7 +32,7 @@ def test_template_line_keeps_question_mark() -> None:
 @pytest.mark.parametrize(
     "line, message",
     [
-        ("1\t2", "expected 3 (SI) or 4 (TC)"),
+        ("1\t2", r"expected 3 \(SI\) or 4 \(TC\)"),
         ("1\tx\t3", "integers"),
         ("1\tPropaganda\t0\t3", "unknown technique"),
         ("1\t5\t5", "bad span"),

@@ -19,7 +19,7 @@ from typing import Any
 import typer
 
 from propscope.cli.app import app
-from propscope.errors import DetectorError
+from propscope.errors import DetectorError, TrainingError
 
 ENGINES: dict[str, str] = {
     "fast": "propscope.detect.fast.train:train_cli",
@@ -54,7 +54,7 @@ def parse_options(args: list[str]) -> dict[str, str]:
     while i < len(args):
         arg = args[i]
         if not arg.startswith("--") or len(arg) == 2:
-            raise typer.BadParameter(f"unexpected argument {arg!r}")
+            raise TrainingError(f"unexpected argument {arg!r}: engine options are --key value")
         key, eq, value = arg[2:].partition("=")
         if not eq:
             if i + 1 < len(args) and not args[i + 1].startswith("--"):
@@ -93,7 +93,4 @@ def train(
     --max-iterations, --min-feature-count).
     """
     function = engine_function(engine)
-    try:
-        function(data, split.value, output, parse_options(list(ctx.args)))
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+    function(data, split.value, output, parse_options(list(ctx.args)))

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from propscope.detect.base import Detector
+from propscope.errors import FormatError
 from propscope.model import Document, Span
 from propscope.semeval.corpus import Article
 from propscope.semeval.formats import Label
@@ -83,19 +84,31 @@ def predict_tc(
         if not wanted:
             continue
         doc = _document(article)
-        offset_map = doc.offset_map
-        norm = []
-        for label in wanted:
-            start, end = offset_map.span_to_norm(label.start, label.end) if offset_map \
-                else (label.start, label.end)
-            norm.append((start, max(end, start + 1)) if start < len(doc.text) else (0, 1))
-        if classify is not None:
+        norm = [_template_span(doc, article, label) for label in wanted]
+        if not doc.text:
+            techniques = [FALLBACK_TECHNIQUE] * len(wanted)
+        elif classify is not None:
             techniques = [s.technique for s in classify(doc.text, norm)]
         else:
             techniques = _by_overlap(norm, detector.detect([doc])[0])
         for label, technique in zip(wanted, techniques, strict=True):
             out.append(Label(label.article_id, label.start, label.end, technique))
     return out
+
+
+def _template_span(doc: Document, article: Article, label: Label) -> tuple[int, int]:
+    """A template span in normalised offsets, never empty (a span of white space that
+    normalisation collapsed keeps one character) and never past the text."""
+    if label.end > len(article.raw):
+        raise FormatError(
+            f"template span {label.start}-{label.end} ends past article {article.id} "
+            f"({len(article.raw)} characters)"
+        )
+    start, end = (doc.offset_map.span_to_norm(label.start, label.end)
+                  if doc.offset_map else (label.start, label.end))
+    length = len(doc.text)
+    start = min(start, max(length - 1, 0))
+    return start, min(max(end, start + 1), length)
 
 
 def _by_overlap(spans: list[tuple[int, int]], found: list[Span]) -> list[str]:

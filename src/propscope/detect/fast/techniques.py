@@ -55,7 +55,7 @@ class TechniqueModel:
 _PREFIX = {
     "u": "word '{}'", "b": "words '{}'", "first": "starts '{}'", "last": "ends '{}'",
     "cl": "after '{}'", "cr": "before '{}'", "c-1": "after '{}'", "c+1": "before '{}'",
-    "lex": "lexicon: {}", "len": "length {} words", "cover": "sentence cover {}",
+    "lex": "lexicon: {}", "len": "{} word(s) long", "cover": "sentence cover {}",
 }
 _FLAGS = {
     "cap": "capitalised", "allcaps": "in capitals", "excl": "exclamation",

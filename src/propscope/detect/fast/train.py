@@ -40,6 +40,7 @@ from propscope.detect.fast.tokenmodel import (
     token_inputs,
 )
 from propscope.detect.fast.tokens import Tokenised, tokenise
+from propscope.errors import TrainingError
 from propscope.model import Document
 from propscope.semeval.corpus import Article, load_corpus, resolve_ptc_dir, split_ids
 from propscope.semeval.formats import Label
@@ -328,8 +329,12 @@ def train_cli(data: str | None, split: str, output: Path, options: dict[str, str
     values: dict[str, Any] = {}
     for key, raw in options.items():
         if key not in fields:
-            raise ValueError(f"unknown fast option {key!r}; known: {', '.join(fields)}")
-        values[key] = type(getattr(TrainConfig(), key))(raw)
+            raise TrainingError(f"unknown fast option {key!r}; known: {', '.join(fields)}")
+        kind = type(getattr(TrainConfig(), key))
+        try:
+            values[key] = kind(raw)
+        except ValueError as exc:
+            raise TrainingError(f"option {key!r} needs a {kind.__name__}, not {raw!r}") from exc
     config = TrainConfig(**values)
     model = train(data, split, config)
     if split == "dev":
