@@ -17,7 +17,7 @@ from pathlib import Path
 
 from propscope.detect.fast.lexicon import lexicon_spans
 from propscope.detect.fast.model import FastModel
-from propscope.detect.fast.spans import CrfTables, decode, marginals
+from propscope.detect.fast.spans import CrfTables, decode, marginals, marginals_many
 from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise
@@ -54,22 +54,26 @@ class FastDetector:
         return cls(FastModel.load(path), lexicon=lexicon, path=path)
 
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
-        return [self.detect_text(doc.text) for doc in docs]
+        """Spans with techniques for each document; the CRF runs once per batch."""
+        toks = [tokenise(doc.text) for doc in docs]
+        inputs = [token_inputs(tok, self.vocab) for tok in toks]
+        threshold = self.model.span_threshold
+        results = []
+        for tok, item, probs in zip(toks, inputs, marginals_many(inputs, self.tables)):
+            spans = self._label(tok, decode(item, probs, threshold))
+            if self.use_lexicon:
+                spans = _merge_lexicon(spans, tok.text)
+            results.append(spans)
+        return results
 
     def detect_text(self, text: str) -> list[Span]:
         """Spans with techniques in one normalised text."""
-        tok = tokenise(text)
-        found = self.find(tok)
-        spans = self._label(tok, found)
-        if self.use_lexicon:
-            spans = _merge_lexicon(spans, text)
-        return spans
+        return self.detect([Document(text=text)])[0]
 
-    def find(self, tok: Tokenised, threshold: float | None = None) -> list[tuple[int, int, float]]:
+    def find(self, tok: Tokenised) -> list[tuple[int, int, float]]:
         """``(start, end, P)`` of the spans the CRF finds in a tokenised text."""
         inputs = token_inputs(tok, self.vocab)
-        probs = marginals(inputs, self.tables)
-        return decode(inputs, probs, self.model.span_threshold if threshold is None else threshold)
+        return decode(inputs, marginals(inputs, self.tables), self.model.span_threshold)
 
     def find_spans(self, text: str) -> list[Span]:
         """Spans without techniques (SemEval SI): the CRF's spans, and with the lexicon

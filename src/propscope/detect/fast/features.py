@@ -34,8 +34,7 @@ def span_tokens(tok: Tokenised, start: int, end: int) -> tuple[list[str], Senten
     lowers: list[str] = []
     if sent is None:
         return lowers, None
-    k = tok.sentences.index(sent)
-    for s in tok.sentences[k:]:
+    for s in tok.sentences[sent.index:]:
         if s.start >= end:
             break
         for (a, b), low in zip(s.tokens, s.lowers):

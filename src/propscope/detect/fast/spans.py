@@ -3,8 +3,8 @@
 The CRF is trained with crfsuite (:mod:`propscope.detect.fast.train`) and exported to
 weight tables indexed by the integer features of :mod:`propscope.detect.fast.tokenmodel`,
 so at runtime a token's emission scores are a few table look-ups, and forward-backward
-runs in numpy over all sentences of an article at once (a loop over positions, not
-over tokens).
+runs in numpy over all sentences of a batch of articles at once (a loop over
+positions, not over tokens).
 
 Why marginals rather than the single best tag sequence: the SemEval soft-overlap F1
 rewards partial overlap, and a CRF's best sequence is conservative (most tokens are
@@ -58,36 +58,74 @@ def marginals(inputs: TokenInputs, tables: CrfTables) -> np.ndarray:
     n = len(inputs)
     if n == 0:
         return np.zeros((0, 3))
-    scores = inputs.flags @ tables.flags
+    scores = np.zeros((n, 3))
     for group in ID_GROUPS:
         scores += tables.emissions[group][inputs.ids[group]]
-    scores = scores.astype(np.float64)
+    flag_rows, flag_cols = np.nonzero(inputs.flags)
+    for tag in range(3):
+        weights = tables.flags[flag_cols, tag]
+        scores[:, tag] += np.bincount(flag_rows, weights=weights, minlength=n)
     scores -= scores.max(axis=1, keepdims=True)
     emit = np.exp(scores)
     trans = np.exp(tables.transitions.astype(np.float64))
-    # lay tokens out as (sentences × positions); padding positions are never read
-    sentence = inputs.sentence
-    lengths = np.bincount(sentence)
+    # lay tokens out as (sentences × positions), longest sentence first, so that at
+    # position t only the first k_t rows (the sentences longer than t) are computed:
+    # the work follows the number of tokens, not sentences × longest sentence
+    lengths = np.bincount(inputs.sentence)
     first = np.cumsum(lengths) - lengths
-    pos = np.arange(n) - first[sentence]
-    n_sent, width = len(lengths), int(lengths.max())
-    grid = np.ones((n_sent, width, 3))
-    grid[sentence, pos] = emit
+    pos = np.arange(n) - first[inputs.sentence]
+    order = np.argsort(-lengths, kind="stable")
+    row_of = np.empty_like(order)
+    row_of[order] = np.arange(len(order))
+    rows = row_of[inputs.sentence]
+    sorted_lengths = lengths[order]
+    width = int(sorted_lengths[0])
+    # active[t] = how many sentences are longer than t
+    active = np.searchsorted(-sorted_lengths, -np.arange(width + 1), side="left")
+    grid = np.ones((len(lengths), width, 3))
+    grid[rows, pos] = emit
     alpha = np.empty_like(grid)
     beta = np.ones_like(grid)
     alpha[:, 0] = grid[:, 0] / grid[:, 0].sum(axis=1, keepdims=True)
     for t in range(1, width):
-        step = (alpha[:, t - 1] @ trans) * grid[:, t]
-        alpha[:, t] = step / step.sum(axis=1, keepdims=True)
-    last = lengths - 1
+        k = active[t]
+        step = _times(alpha[:k, t - 1], trans) * grid[:k, t]
+        alpha[:k, t] = step / step.sum(axis=1, keepdims=True)
+    trans_t = np.ascontiguousarray(trans.T)
     for t in range(width - 2, -1, -1):
-        step = (beta[:, t + 1] * grid[:, t + 1]) @ trans.T
-        step /= step.sum(axis=1, keepdims=True)
-        # positions at or past a sentence's end keep beta = 1
-        beta[:, t] = np.where((t < last)[:, None], step, 1.0)
-    post = alpha * beta
-    post /= post.sum(axis=2, keepdims=True)
-    return post[sentence, pos]
+        k = active[t + 1]  # sentences that go on after t; the others keep beta = 1
+        step = _times(beta[:k, t + 1] * grid[:k, t + 1], trans_t)
+        beta[:k, t] = step / step.sum(axis=1, keepdims=True)
+    post = alpha[rows, pos] * beta[rows, pos]
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def _times(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``rows @ matrix`` for a 3 × 3 matrix, as three broadcasts: no BLAS call, whose
+    thread pool only adds overhead for arrays this small (and stalls on a busy box)."""
+    return rows[:, 0:1] * matrix[0] + rows[:, 1:2] * matrix[1] + rows[:, 2:3] * matrix[2]
+
+
+def marginals_many(items: list[TokenInputs], tables: CrfTables) -> list[np.ndarray]:
+    """:func:`marginals` of several articles in one pass: the loop over positions is
+    paid once per batch instead of once per article (``detect`` is batch first)."""
+    if len(items) <= 1:
+        return [marginals(item, tables) for item in items]
+    shift, sentences = 0, []
+    for item in items:
+        sentences.append(item.sentence + shift)
+        if len(item):
+            shift += int(item.sentence[-1]) + 1
+    joined = TokenInputs(
+        {g: np.concatenate([item.ids[g] for item in items]) for g in ID_GROUPS},
+        np.concatenate([item.flags for item in items]),
+        np.concatenate(sentences),
+        np.concatenate([item.starts for item in items]),
+        np.concatenate([item.ends for item in items]),
+    )
+    probs = marginals(joined, tables)
+    bounds = np.cumsum([len(item) for item in items])[:-1]
+    return np.split(probs, bounds)
 
 
 def decode(
