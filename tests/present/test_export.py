@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from propscope.model import AnalysedDocument
+from propscope.model import AnalysedDocument, Span
 from propscope.present.export import CSV_COLUMNS, to_csv, to_json, to_jsonl
 
 from .conftest import by_hand
@@ -32,16 +32,19 @@ def test_json_of_several_documents_is_an_array() -> None:
 
 def test_jsonl_is_one_object_per_line_even_with_line_separators() -> None:
     tricky = by_hand("A\u2028B\u2029C\nD", (0, 3, "Doubt"))
+    tricky.spans[0] = Span(0, 3, "Doubt", evidence="next\x85line")
     out = to_jsonl([tricky, by_hand("Two.")])
     lines = out.splitlines()
     assert len(lines) == 2 and out.endswith("\n")
     first = json.loads(lines[0])
     assert first["text"] == "A\u2028B\u2029C\nD"
     assert first["spans"][0]["text"] == "A\u2028B"
+    assert first["spans"][0]["evidence"] == "next\x85line"
 
 
 def test_csv_has_a_row_per_span_with_quoting(hostile: AnalysedDocument) -> None:
     tricky = by_hand('He said, "never".\nAgain', (0, 18, "Doubt"))
+    tricky.spans[0] = Span(0, 18, "Doubt", evidence="a\rb")  # a lone CR must not split a row
     rows = list(csv.reader(io.StringIO(to_csv([hostile, tricky]))))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == 1 + len(hostile.spans) + 1
@@ -49,3 +52,4 @@ def test_csv_has_a_row_per_span_with_quoting(hostile: AnalysedDocument) -> None:
     assert first["technique"] == "Name_Calling,Labeling"
     assert hostile.text[int(first["start"]):int(first["end"])] == first["text"]
     assert rows[-1][-1] == 'He said, "never".\n'
+    assert rows[-1][-2] == "a\rb"

@@ -109,6 +109,6 @@ def _write(content: str, output: Path | None) -> None:
             buffer.flush()
         return
     try:
-        output.write_text(content, encoding="utf-8")
+        output.write_text(content, encoding="utf-8", newline="")  # bytes as rendered
     except OSError as exc:
         raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from exc

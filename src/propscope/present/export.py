@@ -22,20 +22,25 @@ def to_json(results: Sequence[AnalysedDocument]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+# Characters JSON leaves raw that ``str.splitlines`` (and many line readers) take as a
+# line end: NEL and the Unicode line and paragraph separators.
+_LINE_BREAKERS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def to_jsonl(results: Sequence[AnalysedDocument]) -> str:
-    """One compact object per line.  U+2028 and U+2029 are escaped as well: JSON allows
-    them raw, but ``str.splitlines`` and many line readers split on them."""
-    lines = []
-    for result in results:
-        line = json.dumps(result.to_dict(), ensure_ascii=False)
-        lines.append(line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    """One compact object per line, with no character inside that a line reader could
+    take for a line end (see ``_LINE_BREAKERS``)."""
+    lines = [json.dumps(r.to_dict(), ensure_ascii=False).translate(_LINE_BREAKERS)
+             for r in results]
     return "".join(line + "\n" for line in lines)
 
 
 def to_csv(results: Sequence[AnalysedDocument]) -> str:
     """A header and one row per span; ``document`` is the id (or its position)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: with "\r\n" as the terminator the writer quotes any field
+    # holding "\r" or "\n", so a stray carriage return in evidence cannot split a row.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for number, result in enumerate(results, 1):
         name = result.document.id or str(number)

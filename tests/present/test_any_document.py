@@ -1,0 +1,68 @@
+"""Every face, on any text with any spans: nothing breaks, nothing leaves the text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.text import Text
+
+from propscope.model import AnalysedDocument, Document, Span
+from propscope.present.export import to_csv, to_json, to_jsonl
+from propscope.present.html import render_html
+from propscope.present.terminal import make_console, print_report, render_text
+from propscope.techniques import TECHNIQUE_NAMES
+from propscope.text.normalise import normalise
+from propscope.text.segment import sentences
+
+from .test_html import Page
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> AnalysedDocument:
+    raw = draw(st.text(min_size=1, max_size=80) | st.sampled_from(
+        ["<script>alert(1)</script>", "a]]{1:doubt}b [[c", "[red]x[/red] &amp; \u2028y"]))
+    text = normalise(raw).text or "x"
+    n = len(text)
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, n)), max_size=6))
+    techniques = st.sampled_from([*TECHNIQUE_NAMES, None])
+    spans = [Span(s, min(n, s + k), draw(techniques), score=draw(st.floats(0, 1)),
+                  evidence=draw(st.text(max_size=10)))
+             for s, k in pairs]
+    return AnalysedDocument(Document(text=text, id="h"), spans, "h.v1", 0.0, sentences(text))
+
+
+def unstyled(shown: Text, mark_style: str) -> str:
+    """``shown`` without the stretches carrying ``mark_style``."""
+    keep = [True] * len(shown.plain)
+    for span in shown.spans:
+        if str(span.style) == mark_style:
+            keep[span.start:span.end] = [False] * (span.end - span.start)
+    return "".join(c for c, k in zip(shown.plain, keep, strict=True) if k)
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents())
+def test_every_face_keeps_the_text_and_the_offsets(result: AnalysedDocument) -> None:
+    text = result.text
+    # Marks are styled (bold brackets, dim [n]); the document's own text never is.
+    assert unstyled(render_text(result, plain=True), "bold") == text
+    assert unstyled(render_text(result, plain=False), "dim") == text
+    print_report([result], make_console(io.StringIO(), colour=False, width=100))
+
+    page = Page(render_html([result]))
+    assert page.doc_texts == [text]
+    assert [a.get("type") for a, _ in page.scripts] == ["application/json", None]
+    json.loads(page.scripts[0][1])
+
+    data = json.loads(to_json([result]))
+    assert json.loads(to_jsonl([result]).rstrip("\n")) == data
+    assert len(to_jsonl([result]).splitlines()) == 1
+    for span in data["spans"]:
+        assert 0 <= span["start"] < span["end"] <= len(data["text"])
+        assert data["text"][span["start"]:span["end"]] == span["text"]
+    rows = list(csv.reader(io.StringIO(to_csv([result]))))
+    assert [r[-1] for r in rows[1:]] == [s["text"] for s in data["spans"]]
