@@ -39,7 +39,8 @@ def analyze_command(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of standard output.")] = None,
     detector: Annotated[str, typer.Option(
-        "--detector", "-d", help="Registered detector name; default is the shipped one.")] = "default",
+        "--detector", "-d", help="Registered detector name; default is the shipped one.")
+    ] = "default",
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1, help="Refuse an input larger than this many bytes.")
     ] = DEFAULT_MAX_BYTES,

@@ -186,7 +186,8 @@ def _from_anchors(anchors: list[tuple[int, int, bool]]) -> OffsetMap:
         norm.append(c)
         raw.append(a)
     uneven = tuple(
-        k for k, lock in enumerate(even) if not lock and norm[k + 1] - norm[k] == raw[k + 1] - raw[k]
+        k for k, lock in enumerate(even)
+        if not lock and norm[k + 1] - norm[k] == raw[k + 1] - raw[k]
     )
     return OffsetMap(tuple(norm), tuple(raw), uneven)
 
