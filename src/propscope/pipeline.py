@@ -44,7 +44,9 @@ def analyze_many(
     docs = [as_document(item) for item in items]
     for doc in docs:
         if not doc.text.strip():
-            raise EmptyInput("the document has no text")
+            name = doc.id or "the document"
+            raise EmptyInput(f"{name} has no text once white space and invisible characters "
+                             "are removed")
     try:
         found = get_detector(detector)
     except ImportError as exc:  # a detector whose optional dependencies are missing

@@ -37,13 +37,14 @@ def assert_one_line_error(result: tuple[int, str, str], code: str, *phrases: str
         (b"", "PS102", "is empty"),
         (b" \n\t\r\n  ", "PS102", "only white space"),
         ("\u00a0\u3000\n".encode(), "PS102", "no text, only white space"),
+        ("\u200b\u200b\n\u00ad ".encode(), "PS102", "invisible characters are removed"),
         (PNG, "PS103", "binary"),
         (b"some text\x00\x00\x00with NUL bytes", "PS103", "binary"),
         (b"%PDF-1.7\n", "PS103", "binary"),
         (b"caf\xe9 au lait", "PS105", "not valid UTF-8 at byte 3"),
         (b"\xef\xbb\xbfgood start then \xff\xfe bad", "PS105", "not valid UTF-8"),
     ],
-    ids=["empty", "white-space", "unicode-spaces", "png", "nul", "pdf", "latin-1",
+    ids=["empty", "white-space", "unicode-spaces", "invisible-only", "png", "nul", "pdf", "latin-1",
          "bom-then-bad"],
 )
 def test_bad_file(run: Run, tmp_path: Path, content: bytes, code: str, phrase: str) -> None:
