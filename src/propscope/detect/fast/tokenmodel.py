@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -55,6 +55,26 @@ class TokenVocab:
     pairs: np.ndarray  # sorted int64 keys: id(a) * n_words + id(b)
     suffixes: dict[str, int]  # ids from 1
     prefixes: dict[str, int]
+
+    _info: dict[str, tuple[int, int, int, bool, bool]] = field(default_factory=dict)
+
+    def word_info(self, word: str) -> tuple[int, int, int, bool, bool]:
+        """Word id, suffix id, prefix id, content word?, function word? — cached per
+        word, since a running detector meets the same words again and again."""
+        found = self._info.get(word)
+        if found is None:
+            if len(self._info) > 500_000:
+                self._info.clear()
+            long = len(word) > 3
+            stop = word in STOPWORDS
+            found = self._info[word] = (
+                self.words.get(word, OOV),
+                self.suffixes.get(word[-3:], 0) if long else 0,
+                self.prefixes.get(word[:3], 0) if long else 0,
+                long and not stop,
+                stop,
+            )
+        return found
 
     @property
     def n_words(self) -> int:
@@ -142,7 +162,8 @@ def token_inputs(tok: Tokenised, vocab: TokenVocab) -> TokenInputs:
         empty = np.zeros(0, dtype=np.int64)
         return TokenInputs({g: empty for g in ID_GROUPS}, np.zeros((0, len(FLAGS)), np.uint8),
                            empty, empty, empty)
-    spans = np.array([t for s in sents for t in s.tokens], dtype=np.int64)
+    flat = itertools.chain.from_iterable(itertools.chain.from_iterable(s.tokens for s in sents))
+    spans = np.fromiter(flat, np.int64, 2 * n).reshape(n, 2)
     starts, ends = spans[:, 0], spans[:, 1]
     sentence = np.repeat(np.arange(len(sents)), lengths)
     first_of = np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -154,17 +175,12 @@ def token_inputs(tok: Tokenised, vocab: TokenVocab) -> TokenInputs:
     lid = np.fromiter(map(local.setdefault, lowers, itertools.count()), np.int64, n)
     uniq = list(local)
     slots = np.fromiter(local.values(), np.int64, len(local))
-    words = vocab.words
-    g_of = np.zeros(n, dtype=np.int64)
-    g_of[slots] = [words.get(w, OOV) for w in uniq]
-    s_of = np.zeros(n, dtype=np.int64)
-    s_of[slots] = [vocab.suffixes.get(w[-3:], 0) if len(w) > 3 else 0 for w in uniq]
-    p_of = np.zeros(n, dtype=np.int64)
-    p_of[slots] = [vocab.prefixes.get(w[:3], 0) if len(w) > 3 else 0 for w in uniq]
-    content_of = np.zeros(n, dtype=bool)
-    content_of[slots] = [len(w) > 3 and w not in STOPWORDS for w in uniq]
-    stop_of = np.zeros(n, dtype=bool)
-    stop_of[slots] = [w in STOPWORDS for w in uniq]
+    info = vocab.word_info
+    # per distinct word: (word id, suffix id, prefix id, content word?, function word?)
+    table = np.zeros((n, 5), dtype=np.int64)
+    table[slots] = [info(w) for w in uniq]
+    g_of, s_of, p_of = table[:, 0], table[:, 1], table[:, 2]
+    content_of, stop_of = table[:, 3].astype(bool), table[:, 4].astype(bool)
     w0 = g_of[lid]
 
     def shifted(values: np.ndarray, k: int, fill: int) -> np.ndarray:
