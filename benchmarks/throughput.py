@@ -57,8 +57,9 @@ def _texts_dir(data: str | None) -> Path:
     return resolve_data_dir(data) / "unlabeled" / "openwebtext"
 
 
-def _texts(data: str | None) -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(_texts_dir(data).glob("*.txt"))]
+def _texts(data: str | None, limit: int | None = None) -> list[str]:
+    paths = sorted(_texts_dir(data).glob("*.txt"))[:limit]
+    return [p.read_text(encoding="utf-8") for p in paths]
 
 
 _WORKER_DETECTOR = None
@@ -86,9 +87,11 @@ def _detect_batches(detector: object, texts: list[str], batch: int) -> int:
     return count
 
 
-def measure(name: str, data: str | None, workers: int, batch: int) -> dict:
+def measure(
+    name: str, data: str | None, workers: int, batch: int, limit: int | None = None
+) -> dict:
     """All figures of one detector; runs inside its own subprocess."""
-    texts = _texts(data)
+    texts = _texts(data, limit)
     words = sum(len(t.split()) for t in texts)
     t0 = time.perf_counter()
     detector = get_detector(name)
@@ -143,10 +146,11 @@ def main() -> int:
     parser.add_argument("--detectors", help="comma-separated (default: all registered)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=32, help="documents per detect call")
+    parser.add_argument("--limit", type=int, help="first N articles only (slow detectors)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(measure(args.worker, args.data, args.workers, args.batch)))
+        print(json.dumps(measure(args.worker, args.data, args.workers, args.batch, args.limit)))
         return 0
     names = args.detectors.split(",") if args.detectors else available_detectors()
     first = min(_texts_dir(args.data).glob("*.txt"))
@@ -157,6 +161,7 @@ def main() -> int:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name,
                "--workers", str(args.workers), "--batch", str(args.batch)]
         cmd += ["--data", args.data] if args.data else []
+        cmd += ["--limit", str(args.limit)] if args.limit else []
         done = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=_ROOT)
         if done.returncode != 0:
             print(f"skipped {name}: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
@@ -174,8 +179,8 @@ def main() -> int:
               f"{'model MB':>10}")
     print(header)
     for r in rows:
-        multi = f"{r['articles_s_multi']:.0f}" if r["articles_s_multi"] else "-"
-        print(f"{r['detector']:12}{r['articles_s']:9.0f}{multi:>11}{r['words_s']:10.0f}"
+        multi = f"{r['articles_s_multi']:.1f}" if r["articles_s_multi"] else "-"
+        print(f"{r['detector']:12}{r['articles_s']:9.1f}{multi:>11}{r['words_s']:10.0f}"
               f"{r['p50_ms']:9.1f}{r['p95_ms']:9.1f}{r['peak_rss_mb']:9.0f}"
               f"{r['cold_s']:8.2f}{r['load_s']:8.2f}{r['model_mb']:10.2f}")
     return 0

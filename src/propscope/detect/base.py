@@ -43,7 +43,7 @@ _REGISTRY: dict[str, str | Callable[[], Detector]] = {
     "neural": "propscope.detect.neural.runtime:NeuralDetector.load",
     "neural-torch": "propscope.detect.neural.torch_runtime:NeuralTorchDetector.load",
 }
-_ALIASES: dict[str, str] = {"default": "fast"}
+_ALIASES: dict[str, str] = {"default": "neural"}  # beats fast on dev SI and TC: docs/neural.md
 _CACHE: dict[str, Detector] = {}
 
 

@@ -65,14 +65,47 @@ def _export_span_head(model: NeuralTagger, path: Path) -> None:
     )
 
 
+WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
+
+
 def quantise(src: Path, dst: Path) -> None:
-    """int8 dynamic quantisation of the weights, one scale per output channel."""
+    """int8 dynamic quantisation of every MatMul weight, one scale per output channel;
+    the word-embedding table is kept in fp16 instead (:func:`half_embeddings`)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(
         str(src), str(dst), per_channel=True, weight_type=QuantType.QInt8,
-        op_types_to_quantize=["MatMul", "Gemm", "Gather"],
+        op_types_to_quantize=["MatMul", "Gemm"],
     )
+    half_embeddings(dst)
+
+
+def half_embeddings(path: Path) -> None:
+    """Store the word-embedding table (half the model's weights) in fp16, with a Cast
+    after its lookup.  Quantising it to int8 cost about a point of TC micro-F1 on the
+    dev split; fp16 costs nothing measurable and keeps the file under 40 MB."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    table = next((t for t in graph.initializer if t.name == WORD_EMBEDDINGS), None)
+    if table is None:
+        return
+    half = numpy_helper.from_array(numpy_helper.to_array(table).astype(np.float16), table.name)
+    table.CopyFrom(half)
+    for index, node in enumerate(graph.node):
+        if node.op_type == "Gather" and node.input[0] == WORD_EMBEDDINGS:
+            looked_up = node.output[0] + "_fp16"
+            cast = helper.make_node(
+                "Cast", [looked_up], [node.output[0]], to=onnx.TensorProto.FLOAT,
+                name=node.name + "_to_fp32",
+            )
+            node.output[0] = looked_up
+            graph.node.insert(index + 1, cast)
+            break
+    onnx.save(model, str(path))
 
 
 def export_model(

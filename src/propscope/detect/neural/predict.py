@@ -51,6 +51,7 @@ class Settings:
     threshold: float = 0.5  # on the "any" channel, calibrated on held-out train articles
     max_gap: int = 1  # join two runs of active tokens this close
     min_tokens: int = 1
+    split_lines: bool = True  # a span never crosses a line break
     second_threshold: float = 1.01  # emit a span's runner-up technique above this
     techniques: list[str] = field(default_factory=lambda: list(TECHNIQUE_NAMES))
 
@@ -151,7 +152,8 @@ class Pipeline:
             return []
         p = enc.probs[:, ANY]
         out = []
-        for a, b in runs(p >= thr, enc.tokens.words, s.max_gap):
+        breaks = enc.tokens.line_breaks if s.split_lines else None
+        for a, b in runs(p >= thr, enc.tokens.words, s.max_gap, breaks):
             if b - a < s.min_tokens:
                 continue
             start = int(enc.tokens.offsets[a, 0])

@@ -101,8 +101,9 @@ class NeuralDetector:
     name = "neural"
     version = "1"
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, model_path: Path | None = None) -> None:
         self.pipeline = pipeline
+        self.model_path = model_path  # the weights file, for size reports
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> NeuralDetector:
@@ -120,7 +121,8 @@ class NeuralDetector:
         folder = meta_path.parent
         engine = OrtEngine(folder / meta["onnx"], folder / meta["span_onnx"], thread_count())
         tokenizer = load_tokenizer(str(folder / meta["tokenizer"]))
-        return cls(Pipeline(engine, tokenizer, Settings.from_dict(meta["settings"])))
+        settings = Settings.from_dict(meta["settings"])
+        return cls(Pipeline(engine, tokenizer, settings), folder / meta["onnx"])
 
     @property
     def settings(self) -> Settings:

@@ -83,4 +83,4 @@ class NeuralTorchDetector(NeuralDetector):
         torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
         engine = TorchEngine(load_tagger(weights))
         tokenizer = load_tokenizer(str(meta_path.parent / meta["tokenizer"]))
-        return cls(Pipeline(engine, tokenizer, Settings.from_dict(meta["settings"])))
+        return cls(Pipeline(engine, tokenizer, Settings.from_dict(meta["settings"])), weights)
