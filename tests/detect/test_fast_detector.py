@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from propscope.detect.base import get_detector
 from propscope.detect.fast import FastDetector
@@ -84,3 +86,25 @@ def test_broken_or_missing_model_file_is_a_detector_error(tmp_path: Path) -> Non
     bad.write_bytes(b"not a zip file")
     with pytest.raises(DetectorError, match="cannot read"):
         FastDetector.load(bad)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+       | st.lists(st.sampled_from(["Thanks to him,", "the", "imperialist reactionaries",
+                                   '"', "!", "\n", "WPK", "final victory", "Ünïcode", " "]),
+                  max_size=60).map(" ".join))
+def test_any_text_gives_spans_inside_it(text: str) -> None:
+    detector = FastDetector.load()
+    spans = detector.detect([Document(text=text)])[0]
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert span.technique in TECHNIQUE_NAMES and 0.0 <= span.score <= 1.0
+    for span in detector.find_spans(text):
+        assert 0 <= span.start < span.end <= len(text)
+
+
+def test_lone_surrogates_do_not_break_detection(detector: FastDetector) -> None:
+    text = "Bad \udcff byte among imperialist reactionaries."
+    spans = detector.detect([Document(text=text)])[0]
+    at = text.index("imperialist reactionaries")
+    assert any(s.start <= at < s.end and s.technique == "Name_Calling,Labeling" for s in spans)

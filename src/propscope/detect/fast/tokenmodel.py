@@ -136,7 +136,7 @@ class TokenInputs:
 
 def _shape_codes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Shape of each token from its first two code points (ASCII rules, vectorised)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     first = codes[starts]
     second = codes[np.minimum(starts + 1, len(codes) - 1)]
     two = (ends - starts) > 1
