@@ -6,7 +6,9 @@ signature ``train_cli(data: str | None, split: str, output: Path,
 options: dict[str, str]) -> None``: ``options`` holds every ``--key value`` (or
 ``--key=value``) the command line gave beyond the common ones, with dashes in keys
 made underscores, so an engine can take its own settings without this module knowing
-them.  To add an engine, add one line to :data:`ENGINES`.
+them.  An engine rejects a bad option by raising :class:`~propscope.errors.TrainingError`
+(or ``ValueError``, turned into one here): one line and exit code 2, not a traceback.
+To add an engine, add one line to :data:`ENGINES`.
 """
 
 from __future__ import annotations
@@ -93,4 +95,8 @@ def train(
     --max-iterations, --min-feature-count).
     """
     function = engine_function(engine)
-    function(data, split.value, output, parse_options(list(ctx.args)))
+    options = parse_options(list(ctx.args))
+    try:
+        function(data, split.value, output, options)
+    except ValueError as exc:  # engines reject bad option values with ValueError
+        raise TrainingError(f"--engine {engine}: {exc}") from exc
