@@ -6,7 +6,7 @@ CRF (:mod:`~propscope.detect.fast.spans`), label each with the technique model
 gives it at least the tuned probability (the technique-aware metric scores each
 technique of a span on its own), then merge in the hand-written patterns of
 :mod:`~propscope.detect.fast.lexicon` where no learned span of the same technique
-already overlaps.  No torch, no network: numpy and crfsuite only.
+already overlaps.  No torch, no network, no crfsuite at runtime: numpy only.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class FastDetector:
         threshold = self.model.span_threshold
         results = []
         for tok, item, probs in zip(toks, inputs, marginals_many(inputs, self.tables)):
-            spans = self._label(tok, decode(item, probs, threshold))
+            spans = self.label_spans(tok, decode(item, probs, threshold))
             if self.use_lexicon:
                 spans = _merge_lexicon(spans, tok.text)
             results.append(spans)
@@ -102,7 +102,9 @@ class FastDetector:
                             self.name, evidence))
         return out
 
-    def _label(self, tok: Tokenised, found: list[tuple[int, int, float]]) -> list[Span]:
+    def label_spans(self, tok: Tokenised, found: list[tuple[int, int, float]]) -> list[Span]:
+        """Techniques for found ``(start, end, P)`` spans: the best one, and the second
+        too when its probability reaches the tuned threshold."""
         rows = [self.techniques.features(tok, start, end) for start, end, _ in found]
         probs = self.techniques.probabilities(rows)
         second = self.model.second_threshold

@@ -249,7 +249,7 @@ def tune(examples: Sequence[Example], config: TrainConfig,
             meta = {"span_threshold": best_t, "second_threshold": second}
             detector = FastDetector(_model(span_model, tcs[best_c], meta), lexicon=False)
             for ex in held:
-                found = detector._label(ex.tok, decode(*probs[ex.id], best_t))
+                found = detector.label_spans(ex.tok, decode(*probs[ex.id], best_t))
                 pred.extend(Label(ex.id, s.start, s.end, s.technique) for s in found)
         spans_by_second[second] = score_spans(gold_labels, pred).overall.f1
     best_second = max(SECOND_GRID, key=lambda s: spans_by_second[s])
