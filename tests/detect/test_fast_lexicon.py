@@ -21,6 +21,12 @@ def test_patterns_propose_techniques_with_evidence() -> None:
         assert 0 < score < 1 and evidence.startswith(("lexicon:", "pattern:"))
 
 
+def test_honorifics_and_eulogies_of_state_media() -> None:
+    found = _found("The respected Comrade leader showed extraordinary wisdom in the sacred war.")
+    assert found == {"respected Comrade": "Loaded_Language",
+                     "extraordinary wisdom": "Loaded_Language", "sacred war": "Flag-Waving"}
+
+
 def test_earlier_patterns_claim_text_first() -> None:
     spans = lexicon_spans("an immortal achievements list")
     assert [(t, ev.split(":")[1].strip()) for _, _, t, _, ev in spans] == [

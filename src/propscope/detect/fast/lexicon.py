@@ -22,7 +22,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Word lists, by the kind of cue they give.
+# Word lists, by the kind of cue they give.  These are *features* of the trained
+# models: changing them changes what a shipped model sees, so retrain after an edit.
+# The patterns below are not features and can grow freely.
 WORDS: dict[str, frozenset[str]] = {
     # praise beyond measure, typical of leader cults and victory reports
     "eulogy": frozenset(
@@ -131,6 +133,15 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("invincible",
        r"\binvincible (?:[\w-]+ ){0,2}(?:power|army|force|might|fortress|state)\b",
        "Exaggeration,Minimisation", "lexicon: eulogy", 0.7),
+    _p("wisdom|leadership|guidance|exploits|feats",
+       r"\b(?:extraordinary|outstanding|distinguished|tireless|energetic|wise|seasoned|"
+       r"sagacious|brilliant|peerless|unparalleled) (?:wisdom|leadership|guidance|"
+       r"exploits|feats)\b", "Loaded_Language", "lexicon: eulogy", 0.6),
+    _p("respected comrade|dear respected|great leader",
+       r"\b(?:dear )?respected comrade\b|\bgreat leader\b", "Loaded_Language",
+       "lexicon: honorific", 0.55),
+    _p("sacred", r"\bsacred (?:war|cause|struggle|duty|mission|land)\b", "Flag-Waving",
+       "lexicon: nation", 0.6),
     _p("absolute", r"\babsolute (?:trust|support|loyalty|devotion|confidence)\b",
        "Exaggeration,Minimisation", "lexicon: absolute", 0.6),
     _p("ever-victorious|indomitable|invincible|sagacious|peerless|matchless|immortal|"
