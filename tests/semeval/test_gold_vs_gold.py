@@ -45,3 +45,19 @@ def test_tiny_gold_vs_gold_is_one(tiny_ptc: Path) -> None:
     gold, back = _round_trip(tiny_ptc)
     assert back == gold
     assert score_spans(gold, back).overall.f1 == 1.0
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("task, sub", [("si", "labels-si"), ("tc", "labels-tc"),
+                                       ("spans", "labels-tc")])
+def test_ptc_gold_files_score_one_through_the_cli(
+    ptc_dir: Path, tmp_path: Path, task: str, sub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from propscope.cli.app import main
+
+    pred = tmp_path / "gold.txt"
+    pred.write_text("".join(p.read_text(encoding="utf-8")
+                            for p in sorted((ptc_dir / sub).glob("*.labels"))))
+    assert main(["semeval", "score", task, str(ptc_dir), str(pred)]) == 0
+    overall = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("overall"))
+    assert overall.split()[1:4] == ["1.0000", "1.0000", "1.0000"]
