@@ -108,3 +108,10 @@ def test_lone_surrogates_do_not_break_detection(detector: FastDetector) -> None:
     spans = detector.detect([Document(text=text)])[0]
     at = text.index("imperialist reactionaries")
     assert any(s.start <= at < s.end and s.technique == "Name_Calling,Labeling" for s in spans)
+
+
+def test_evidence_leaves_out_function_words() -> None:
+    from propscope.detect.fast.techniques import _telling
+
+    assert not _telling("u=the") and not _telling("cl=,") and not _telling("b=of|the")
+    assert _telling("u=regime") and _telling("b=the|regime") and _telling("trep=rep3")

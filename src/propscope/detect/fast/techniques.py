@@ -3,7 +3,8 @@
 Trained with scikit-learn (see :mod:`propscope.detect.fast.train`) and exported as a
 weight matrix, so the runtime needs only numpy.  The evidence of a label is read off
 the model itself: the features that pushed the chosen technique's score up most,
-written for a reader ("word 'regime'", "repeated 3× in the text", "lexicon: eulogy").
+written for a reader ("word 'regime'", "repeated 3× in the text", "lexicon: eulogy"),
+leaving out function words and punctuation, which say nothing to a reader.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 
 from propscope.detect.fast.features import span_features
 from propscope.detect.fast.model import FastModel
-from propscope.detect.fast.tokens import Tokenised
+from propscope.detect.fast.tokens import STOPWORDS, Tokenised
 
 
 class TechniqueModel:
@@ -45,22 +46,39 @@ class TechniqueModel:
         if not idx:
             return "prior"
         contrib = self.weights[idx, cls]
-        order = np.argsort(-contrib)[:top]
-        parts = [
-            _describe(self.names[idx[k]], tok, start, end) for k in order if contrib[k] > 0
-        ]
+        parts: list[str] = []
+        for k in np.argsort(-contrib):
+            if contrib[k] <= 0 or len(parts) == top:
+                break
+            name = self.names[idx[k]]
+            if _telling(name):
+                parts.append(_describe(name, tok, start, end))
         return "; ".join(dict.fromkeys(parts)) or "prior"
 
 
 _PREFIX = {
     "u": "word '{}'", "b": "words '{}'", "first": "starts '{}'", "last": "ends '{}'",
     "cl": "after '{}'", "cr": "before '{}'", "c-1": "after '{}'", "c+1": "before '{}'",
-    "lex": "lexicon: {}", "len": "{} word(s) long", "cover": "sentence cover {}",
+    "lex": "lexicon: {}",
 }
+_COVER = {"lo": "a small part of its sentence", "mid": "much of its sentence",
+          "hi": "most of its sentence"}
 _FLAGS = {
     "cap": "capitalised", "allcaps": "in capitals", "excl": "exclamation",
     "ques": "question", "quote": "quoted", "title": "in the title",
 }
+
+
+_WORDY = {"u", "b", "first", "last", "cl", "cr", "c-1", "c+1"}
+
+
+def _telling(feature: str) -> bool:
+    """False for cues a reader learns nothing from: function words and punctuation
+    ("word 'the'", "after ','"), which the model may still weigh."""
+    name, _, value = feature.partition("=")
+    if name not in _WORDY:
+        return True
+    return any(w not in STOPWORDS and w[:1].isalnum() for w in value.split("|"))
 
 
 def _describe(feature: str, tok: Tokenised, start: int, end: int) -> str:
@@ -70,6 +88,10 @@ def _describe(feature: str, tok: Tokenised, start: int, end: int) -> str:
         return f"repeated {count}× in the text"
     if name == "wrep":
         return "a word of it recurs in the text"
+    if name == "len":
+        return "1 word long" if value == "1" else f"{value} words long"
+    if name == "cover":
+        return _COVER.get(value, feature)
     if name in _PREFIX:
         return _PREFIX[name].format(value.replace("|", " "))
     return _FLAGS.get(name, feature)
