@@ -65,8 +65,8 @@ def print_report(report: RunReport, *, as_json: bool = False) -> None:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
         return
     what = report.kind + (f" with {report.detector}" if report.detector else "")
-    table = Table(title=f"run {report.run_id}: {what} ({report.seconds:.1f} s)",
-                  show_header=False, title_justify="left")
+    _err.print(f"run {report.run_id}: {what} ({report.seconds:.1f} s)", highlight=False)
+    table = Table(show_header=False)
     table.add_column()
     table.add_column(justify="right")
     for key, value in report.counts.items():
