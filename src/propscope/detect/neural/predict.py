@@ -15,6 +15,7 @@ scores into spans and techniques.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
@@ -65,7 +66,10 @@ class Settings:
 
 
 class Engine(Protocol):
-    """What runs the network: ONNX Runtime in production, torch as the baseline."""
+    """What runs the network: ONNX Runtime in production, torch as the baseline.
+
+    An engine may set ``parallel`` (default 1): how many batches the pipeline may run
+    through :meth:`encode` at once, from as many threads."""
 
     def encode(
         self, input_ids: np.ndarray, attention_mask: np.ndarray
@@ -124,14 +128,27 @@ class Pipeline:
         hidden: list[list[np.ndarray]] = [[np.empty(0)] * len(w) for w in wins]
         flat = [(d, k, w) for d, ws in enumerate(wins) for k, w in enumerate(ws)]
         flat.sort(key=lambda item: item[2].length)
-        for b in range(0, len(flat), s.batch_size):
-            batch = flat[b : b + s.batch_size]
+        workers = max(1, int(getattr(self.engine, "parallel", 1)))
+        size = max(1, min(s.batch_size, -(-len(flat) // workers)))  # every worker gets one
+        batches = [flat[b : b + size] for b in range(0, len(flat), size)]
+
+        def inputs(batch: list[tuple[int, int, Window]]) -> tuple[np.ndarray, np.ndarray]:
             length = max(w.length for _, _, w in batch)
             ids = np.zeros((len(batch), length), dtype=np.int64)
             mask = np.zeros((len(batch), length), dtype=np.int64)
             for row, (d, _, w) in enumerate(batch):
                 ids[row], mask[row] = window_inputs(toks[d], w, length)
-            logits, states = self.engine.encode(ids, mask)
+            return ids, mask
+
+        def run(batch: list[tuple[int, int, Window]]) -> tuple[np.ndarray, np.ndarray]:
+            return self.engine.encode(*inputs(batch))
+
+        if workers > 1 and len(batches) > 1:
+            with ThreadPoolExecutor(workers) as pool:
+                outputs = list(pool.map(run, batches))
+        else:
+            outputs = [run(batch) for batch in batches]
+        for batch, (logits, states) in zip(batches, outputs):
             probs = sigmoid(logits.astype(np.float32))
             for row, (d, k, w) in enumerate(batch):
                 n = w.end - w.start
