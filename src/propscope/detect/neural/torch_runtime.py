@@ -57,7 +57,7 @@ def load_tagger(weights: str | Path, encoder: str | Path | None = None) -> Neura
 
     model = NeuralTagger(load_encoder(encoder))
     state = {k: v.float() for k, v in load_file(str(weights)).items()}
-    model.load_state_dict(state, strict=False)
+    model.load_state_dict(state)  # strict: a weights file of another shape must fail
     return model.eval()
 
 
