@@ -8,7 +8,9 @@ technique-aware span P/R/F1 and per-technique F1 (spans and TC) on the fixed dev
 (:func:`propscope.semeval.corpus.dev_split`: 74 of the 371 PTC articles).  Detectors
 come from the registry by name, so a new one (``neural``, a ``torch-fp32`` baseline…)
 appears here once it is registered; ``fast-nolex`` is the fast detector without its
-hand-written lexicon component, to show what that component costs or earns on PTC.
+hand-written lexicon component (``neural-nolex`` likewise), to show what that component
+costs or earns on PTC; ``neural-noblend`` is the encoder's technique head alone, without
+the equal-weight average with the fast detector's technique model.
 """
 
 from __future__ import annotations
@@ -34,7 +36,19 @@ def _register_variants() -> None:
 
         return FastDetector.load(lexicon=False)
 
+    def neural_without_lexicon() -> Detector:
+        from propscope.detect.neural.runtime import NeuralDetector
+
+        return NeuralDetector.load(lexicon=False)
+
     register("fast-nolex", fast_without_lexicon)
+    def neural_alone() -> Detector:
+        from propscope.detect.neural.runtime import NeuralDetector
+
+        return NeuralDetector.load(blend=False)
+
+    register("neural-nolex", neural_without_lexicon)
+    register("neural-noblend", neural_alone)
 
 
 def evaluate(name: str, articles: list) -> dict[str, Report | float]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from propscope.detect.fast.lexicon import lexicon_spans
+from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.spans import CrfTables, decode, marginals, marginals_many
 from propscope.detect.fast.techniques import TechniqueModel
@@ -62,7 +62,7 @@ class FastDetector:
         for tok, item, probs in zip(toks, inputs, marginals_many(inputs, self.tables)):
             spans = self.label_spans(tok, decode(item, probs, threshold))
             if self.use_lexicon:
-                spans = _merge_lexicon(spans, tok.text)
+                spans = merge_pattern_spans(spans, tok.text, self.name)
             results.append(spans)
         return results
 
@@ -84,9 +84,7 @@ class FastDetector:
             for start, end, score in self.find(tok)
         ]
         if self.use_lexicon:
-            for start, end, _, score, evidence in lexicon_spans(text):
-                if not any(s.start < end and start < s.end for s in spans):
-                    spans.append(Span(start, end, None, score, self.name, evidence))
+            spans = add_untyped_pattern_spans(spans, text, self.name)
         return spans
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
@@ -120,12 +118,3 @@ class FastDetector:
                                 f"span p={p_span:.2f}; {why}"))
         return out
 
-
-def _merge_lexicon(spans: list[Span], text: str) -> list[Span]:
-    """Add pattern hits that no learned span of the same technique overlaps."""
-    out = list(spans)
-    for start, end, technique, score, evidence in lexicon_spans(text):
-        if any(s.technique == technique and s.start < end and start < s.end for s in spans):
-            continue
-        out.append(Span(start, end, technique, score, "fast", evidence))
-    return out

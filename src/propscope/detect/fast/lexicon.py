@@ -19,8 +19,11 @@ a capital letter matters (names).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+from propscope.model import Span
 
 # Word lists, by the kind of cue they give.  These are *features* of the trained
 # models: changing them changes what a shipped model sees, so retrain after an edit.
@@ -152,6 +155,29 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("patriotism|motherland|fatherland", r"\b(?:patriotism|motherland|fatherland)\b",
        "Flag-Waving", "lexicon: nation", 0.55),
 )
+
+
+def merge_pattern_spans(spans: Sequence[Span], text: str, detector: str) -> list[Span]:
+    """``spans`` plus the pattern hits that no span of the same technique overlaps.
+
+    Shared by every learned detector: PTC (US news, 2017-19) teaches a model little
+    about state-media eulogies, so the patterns add what a reader of KCNA expects to
+    see flagged, and stay out of the way where the model already found the span."""
+    out = list(spans)
+    for start, end, technique, score, evidence in lexicon_spans(text):
+        if any(s.technique == technique and s.start < end and start < s.end for s in spans):
+            continue
+        out.append(Span(start, end, technique, score, detector, evidence))
+    return out
+
+
+def add_untyped_pattern_spans(spans: Sequence[Span], text: str, detector: str) -> list[Span]:
+    """For span identification alone (SemEval SI): pattern hits that no span overlaps."""
+    out = list(spans)
+    for start, end, _, score, evidence in lexicon_spans(text):
+        if not any(s.start < end and start < s.end for s in spans):
+            out.append(Span(start, end, None, score, detector, evidence))
+    return out
 
 
 def lexicon_spans(text: str) -> list[tuple[int, int, str, float, str]]:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from propscope.detect.base import detector_id
+from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings
 from propscope.detect.neural.windows import load_tokenizer
 from propscope.errors import DetectorError
@@ -107,12 +108,21 @@ class NeuralDetector:
     name = "neural"
     version = "1"
 
-    def __init__(self, pipeline: Pipeline, model_path: Path | None = None) -> None:
+    def __init__(
+        self, pipeline: Pipeline, model_path: Path | None = None, *, lexicon: bool = True
+    ) -> None:
         self.pipeline = pipeline
         self.model_path = model_path  # the weights file, for size reports
+        # The state-media patterns shared with the fast detector (see
+        # propscope.detect.fast.lexicon): PTC teaches the encoder little about eulogies
+        # of leaders, and on the PTC dev split the patterns change SI/TC by < 0.01.
+        self.use_lexicon = lexicon
+        self.blend: _FastTechniqueBlend | None = None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> NeuralDetector:
+    def load(
+        cls, path: str | Path | None = None, *, lexicon: bool = True, blend: bool = True
+    ) -> NeuralDetector:
         """The model described by ``path`` (a ``neural-v1.json`` or the folder holding
         it), else the one shipped in the package."""
         meta_path = Path(path) if path else default_model_path()
@@ -128,7 +138,10 @@ class NeuralDetector:
         engine = OrtEngine(folder / meta["onnx"], folder / meta["span_onnx"], thread_count())
         tokenizer = load_tokenizer(str(folder / meta["tokenizer"]))
         settings = Settings.from_dict(meta["settings"])
-        return cls(Pipeline(engine, tokenizer, settings), folder / meta["onnx"])
+        detector = cls(Pipeline(engine, tokenizer, settings), folder / meta["onnx"], lexicon=lexicon)
+        if blend:
+            detector.blend = _FastTechniqueBlend()
+        return detector
 
     @property
     def settings(self) -> Settings:
@@ -139,8 +152,11 @@ class NeuralDetector:
         out: list[list[Span]] = []
         for i in range(0, len(docs), DOCS_PER_PASS):
             chunk = docs[i : i + DOCS_PER_PASS]
-            for enc in self.pipeline.encode([d.text for d in chunk]):
-                out.append(self._spans(enc))
+            for doc, enc in zip(chunk, self.pipeline.encode([d.text for d in chunk])):
+                spans = self._spans(enc)
+                if self.use_lexicon:
+                    spans = merge_pattern_spans(spans, doc.text, detector_id(self))
+                out.append(spans)
         return out
 
     def find_spans(self, text: str | Document) -> list[Span]:
@@ -148,10 +164,13 @@ class NeuralDetector:
         text = text.text if isinstance(text, Document) else text
         (enc,) = self.pipeline.encode([text])
         who = detector_id(self)
-        return [
+        spans = [
             Span(a, b, None, score=p, detector=who, evidence=f"neural: p(propaganda) {p:.2f}")
             for a, b, p in self.pipeline.find_spans(enc)
         ]
+        if self.use_lexicon:
+            spans = add_untyped_pattern_spans(spans, text, who)
+        return spans
 
     def classify(
         self, text: str | Document, spans: Sequence[Span | tuple[int, int]]
@@ -169,7 +188,7 @@ class NeuralDetector:
         if not pairs:
             return []
         (enc,) = self.pipeline.encode([text])
-        probs = self.pipeline.classify(enc, pairs)
+        probs = self._technique_probs(enc, text, pairs)
         names = rank_techniques(probs, pairs, self.settings.techniques)
         index = {name: i for i, name in enumerate(self.settings.techniques)}
         who = detector_id(self)
@@ -183,7 +202,7 @@ class NeuralDetector:
         found = self.pipeline.find_spans(enc)
         if not found:
             return []
-        probs = self.pipeline.classify(enc, [(a, b) for a, b, _ in found])
+        probs = self._technique_probs(enc, enc.text, [(a, b) for a, b, _ in found])
         names = self.settings.techniques
         who = detector_id(self)
         spans: list[Span] = []
@@ -204,3 +223,37 @@ class NeuralDetector:
                     )
                 )
         return spans
+
+    def _technique_probs(
+        self, enc: Encoded, text: str, pairs: Sequence[tuple[int, int]]
+    ) -> np.ndarray:
+        probs = self.pipeline.classify(enc, pairs)
+        if self.blend is not None:
+            probs = self.blend.average(probs, text, pairs, self.settings.techniques)
+        return probs
+
+
+class _FastTechniqueBlend:
+    """Averages the encoder's technique probabilities with the fast detector's linear
+    model, with equal weights fixed in advance (not tuned).  The two err differently:
+    the bag-of-words model is the better judge of Repetition, Doubt and the rare
+    argument-shaped techniques, the encoder of the emotive ones."""
+
+    def __init__(self) -> None:
+        from propscope.detect.fast import FastDetector
+
+        self.fast = FastDetector.load(lexicon=False)
+
+    def average(
+        self, probs: np.ndarray, text: str, pairs: Sequence[tuple[int, int]],
+        techniques: Sequence[str],
+    ) -> np.ndarray:
+        from propscope.detect.fast.tokens import tokenise
+
+        if not len(pairs):
+            return probs
+        model = self.fast.techniques
+        tok = tokenise(text)
+        fast = model.probabilities([model.features(tok, a, b) for a, b in pairs])
+        order = [model.classes.index(name) for name in techniques]
+        return 0.5 * probs + 0.5 * fast[:, order]
