@@ -17,10 +17,13 @@ import functools
 import re
 import zlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+if TYPE_CHECKING:  # datasketch pulls in scipy (~0.7 s): imported where it is used
+    from datasketch import LeanMinHash
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
@@ -106,6 +109,8 @@ def shingles(text: str, size: int = 3) -> set[bytes]:
 @functools.cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     """The seeded permutations, made once: datasketch would redo them per text."""
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
@@ -114,6 +119,8 @@ def signature(text: str) -> bytes | None:
     grams = shingles(text)
     if not grams:
         return None
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32,
                       permutations=_permutations())
     minhash.update_batch(list(grams))
@@ -121,6 +128,8 @@ def signature(text: str) -> bytes | None:
 
 
 def _from_bytes(data: bytes) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     values = np.frombuffer(data, dtype=np.uint32)
     if len(values) != NUM_PERM:
         raise ValueError(f"signature has {len(values)} values, expected {NUM_PERM}")
@@ -133,6 +142,8 @@ class NearDuplicateIndex:
     "which stored texts look like this one?" without comparing against all of them."""
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
+        from datasketch import MinHashLSH
+
         self.threshold = threshold
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._hashes: dict[int, LeanMinHash] = {}
