@@ -66,3 +66,22 @@ def test_html_file_is_extracted_before_analysis(run: Run, tmp_path: Path) -> Non
 def test_files_and_db_together_are_refused(run: Run, tmp_path: Path) -> None:
     code, _, err = run("analyze", "x.txt", "--db", str(tmp_path / "p.db"))
     assert code == 2 and "either files/URLs or --db" in err
+
+
+def test_no_input_analyses_the_default_database(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundled_example: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PROPSCOPE_DB", raising=False)
+    code, _, err = run("analyze")
+    assert code == 2 and "nothing to analyse" in err
+    code, _, err = run("ingest", str(bundled_example), "-q")
+    assert code == 0, err
+    assert (tmp_path / "propscope.db").is_file()
+    code, _, err = run("analyze", "-d", "fast")
+    assert code == 0, err
+    assert "analysed" in err and "fast.v1" in err
+    from propscope.store import open_store
+
+    with open_store(str(tmp_path / "propscope.db"), create=False) as store:
+        assert store.count_pending("fast.v1", None) == 0

@@ -7,7 +7,8 @@ folder, empty, binary, too large, undecodable).  ``--raw`` analyses a text file 
 as it is instead (only normalised), and standard input is always read that way.  The
 documents go to :func:`propscope.analyze_many`; the results are printed in the chosen
 format.  With ``--db`` it analyses what a database holds that the detector has not
-analysed yet (:func:`propscope.cli.store_cmd.analyze_db`).  Nothing here changes a span.
+analysed yet (:func:`propscope.cli.store_cmd.analyze_db`); with no input at all, the
+default database (``$PROPSCOPE_DB`` or ``./propscope.db``) when there is one.  Nothing here changes a span.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def analyze_command(
 ) -> None:
     """Find propaganda techniques in text, span by span."""
     paths = paths or []
+    if db is None and not paths:
+        db = _default_db_if_present()
     if db is not None:
         if paths:
             raise InputError("give either files/URLs or --db, not both")
@@ -77,7 +80,9 @@ def analyze_command(
         report = analyze_db(db, detector, since.date() if since else None)
         raise typer.Exit(1 if report.counts.get("errors") else 0)
     if not paths:
-        raise InputError("nothing to analyse", fix="give a file, a URL, - for stdin, or --db")
+        raise InputError("nothing to analyse: no file or URL given, and no database at "
+                         "$PROPSCOPE_DB or ./propscope.db",
+                         fix="give a file, a URL, - for stdin, or --db")
     if paths.count("-") > 1:
         raise InputError("standard input (-) can be read only once")
     documents = [_read(path, raw=raw, encoding=encoding, max_bytes=max_bytes,
@@ -87,6 +92,15 @@ def analyze_command(
         _print_text(results, output)
     else:
         _write(_render(results, output_format), output)
+
+
+def _default_db_if_present() -> str | None:
+    """With no inputs, ``analyze`` analyses the default database (``$PROPSCOPE_DB`` or
+    ``./propscope.db``), as after ``propscope ingest SOURCE`` — if there is one."""
+    from propscope.store import default_db, is_postgres_url
+
+    db = default_db()
+    return db if is_postgres_url(db) or Path(db.removeprefix("sqlite:///")).is_file() else None
 
 
 def _read(path: str, *, raw: bool, encoding: str | None, max_bytes: int,
