@@ -107,6 +107,21 @@ def ingest(
         "--text-field", help="The field holding the text in JSON and CSV files.")] = "text",
     repair: Annotated[bool, typer.Option(
         "--repair/--no-repair", help="Repair names fused with their neighbours.")] = True,
+    furniture: Annotated[bool, typer.Option(
+        "--furniture/--no-furniture", help="Set page furniture (skip links, captions, "
+        "cookie notices) apart from the article text.")] = True,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=0.1, help="Seconds before a fetch gives up (default 20).")] = None,
+    rate_limit: Annotated[float | None, typer.Option(
+        "--rate-limit", min=0, help="Requests per second per host (default 1; 0 = no "
+        "limit).")] = None,
+    retries: Annotated[int | None, typer.Option(
+        "--retries", min=0, help="Retries on 5xx and timeouts, with backoff (default 2).")
+    ] = None,
+    robots: Annotated[bool, typer.Option(
+        "--robots/--no-robots", help="Obey robots.txt.")] = True,
+    user_agent: Annotated[str | None, typer.Option(
+        "--user-agent", help="User-Agent header for fetches.")] = None,
     analyze: Annotated[bool, typer.Option(
         "--analyze", help="Analyse the new texts after storing them.")] = False,
     detector: Annotated[str, typer.Option(
@@ -125,7 +140,12 @@ def ingest(
     from propscope.ingest.types import IngestOptions
 
     settings: dict[str, Any] = {"allow_private": allow_private, "text_field": text_field,
-                                "repair": repair}
+                                "repair": repair, "furniture": furniture,
+                                "respect_robots": robots}
+    for key, value in (("timeout", timeout), ("rate_limit", rate_limit),
+                       ("retries", retries), ("user_agent", user_agent)):
+        if value is not None:
+            settings[key] = value
     if max_bytes is not None:
         settings["max_bytes"] = max_bytes
     if encoding is not None:
