@@ -159,4 +159,12 @@ def _poll_items(
             yield ItemError(url, url, err)
             continue
         states[url] = state
-        yield from ingest_entries(entries, options, fetcher=fetcher, source=url)
+        # An entry whose page failed (a 500, a timeout) is marked unseen again, so the
+        # next poll retries it instead of losing the story.
+        entry_of = {key: entry.id for entry in entries for key in (entry.id, entry.link) if key}
+        failed: list[str] = []
+        for item in ingest_entries(entries, options, fetcher=fetcher, source=url):
+            if isinstance(item, ItemError) and item.item in entry_of:
+                failed.append(entry_of[item.item])
+            yield item
+        state.forget(failed)

@@ -114,6 +114,25 @@ def test_watch_reports_a_broken_feed_as_an_item_error(
     assert polls[0].ingest.errors[0]["item"] == f"{base}/feed.xml"
 
 
+def test_an_entry_whose_page_failed_is_retried_at_the_next_poll(
+    store: Store, site: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, root = site
+    (root / "feed.xml").write_text(_feed(base, ["1", "4"]), encoding="utf-8")
+    config = _schedule(tmp_path, f"{base}/feed.xml")
+    config.detector = ""
+    polls: list[Round] = []
+    watch(config, store, rounds=1, on_round=polls.append)
+    assert polls[-1].ingest.counts["texts_added"] == 1
+    assert polls[-1].ingest.counts["errors"] == 1  # story 4 is not there yet: a 404
+    (root / "story" / "4.html").write_text(
+        PAGE.format(title="Story 4", day="January 4", place="Nampho"), encoding="utf-8")
+    watch(config, store, rounds=1, on_round=polls.append)
+    assert polls[-1].ingest.counts["texts_added"] == 1, polls[-1].ingest.errors
+    assert polls[-1].ingest.counts["errors"] == 0
+    assert store.stats().texts == 2
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
