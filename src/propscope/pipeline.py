@@ -47,13 +47,7 @@ def analyze_many(
             name = doc.id or "the document"
             raise EmptyInput(f"{name} has no text once white space and invisible characters "
                              "are removed")
-    try:
-        found = get_detector(detector)
-    except ImportError as exc:  # a detector whose optional dependencies are missing
-        raise DetectorError(
-            f"detector {detector!r} cannot be loaded: {exc}",
-            fix="install the package it needs, or choose another with --detector",
-        ) from exc
+    found = get_detector(detector)
     all_spans = found.detect(docs) if docs else []
     name = detector_id(found)
     if len(all_spans) != len(docs):

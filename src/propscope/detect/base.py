@@ -13,7 +13,8 @@ packages can add their own with :func:`register`.
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from propscope.errors import DetectorError
 from propscope.model import Document, Span
@@ -66,7 +67,9 @@ def default_detector_name() -> str:
 
 def get_detector(name: str | Detector = "default") -> Detector:
     """The detector registered as ``name`` (loaded once per process), or ``name``
-    itself when it already is a detector."""
+    itself when it already is a detector.  A detector whose optional dependencies are
+    missing raises :class:`DetectorError`, so every caller (analyze, batch, semeval)
+    reports it the same way."""
     if not isinstance(name, str):
         return name
     name = _ALIASES.get(name, name)
@@ -78,12 +81,18 @@ def get_detector(name: str | Detector = "default") -> Detector:
             f"unknown detector {name!r}",
             fix=f"choose one of: {', '.join(available_detectors())}",
         )
-    if isinstance(factory, str):
-        module_name, _, attr = factory.partition(":")
-        target: object = importlib.import_module(module_name)
-        for part in attr.split("."):
-            target = getattr(target, part)
-        factory = target  # type: ignore[assignment]
-    detector = factory()  # type: ignore[operator]
+    try:
+        if isinstance(factory, str):
+            module_name, _, attr = factory.partition(":")
+            target: object = importlib.import_module(module_name)
+            for part in attr.split("."):
+                target = getattr(target, part)
+            factory = target  # type: ignore[assignment]
+        detector = factory()  # type: ignore[operator]
+    except ImportError as exc:  # a detector whose optional dependencies are missing
+        raise DetectorError(
+            f"detector {name!r} cannot be loaded: {exc}",
+            fix="install the package it needs, or choose another with --detector",
+        ) from exc
     _CACHE[name] = detector
     return detector
