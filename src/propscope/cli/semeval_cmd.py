@@ -16,7 +16,7 @@ import typer
 from propscope.cli.app import app
 from propscope.detect.base import get_detector
 from propscope.errors import DataError
-from propscope.semeval.corpus import Article, article_ids, dev_split, load_articles
+from propscope.semeval.corpus import Article, article_ids, load_articles, select_split
 from propscope.semeval.formats import Label, read_labels, read_labels_dir, write_labels
 from propscope.semeval.run import predict_si, predict_spans, predict_tc
 from propscope.semeval.scorer import SCORERS
@@ -47,15 +47,8 @@ SPLIT = typer.Option(
 OUTPUT = typer.Option(..., "--output", "-o", help="Prediction file to write.")
 
 
-def _ids(ids: list[str], split: Split) -> list[str]:
-    if split is Split.all:
-        return ids
-    train, dev = dev_split(ids)
-    return dev if split is Split.dev else train
-
-
 def _articles(articles_dir: Path, split: Split) -> list[Article]:
-    ids = _ids(article_ids(articles_dir), split)
+    ids = select_split(article_ids(articles_dir), split.value)
     if not ids:
         raise DataError(f"no article<ID>.txt files in {articles_dir}",
                         fix="point at a folder laid out like ptc/articles")
@@ -121,7 +114,7 @@ def score(task: Task, gold_dir: Path, pred: Path, split: Split = SPLIT) -> None:
     gold = gold_labels(gold_dir, task)
     predicted = read_labels(pred)
     if split is not Split.all:
-        keep = set(_ids(gold_ids(gold_dir), split))
+        keep = set(select_split(gold_ids(gold_dir), split.value))
         gold = [g for g in gold if g.article_id in keep]
         predicted = [p for p in predicted if p.article_id in keep]
     if task is Task.tc and any(p.technique in (None, "?") for p in predicted):

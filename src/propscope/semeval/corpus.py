@@ -125,9 +125,13 @@ def dev_split(ids: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def split_ids(ptc_dir: str | Path, split: str) -> list[str]:
     """Ids of ``split`` (``train``, ``dev`` or ``all``) of a PTC folder."""
-    ids = article_ids(Path(ptc_dir) / "articles")
+    return select_split(article_ids(Path(ptc_dir) / "articles"), split)
+
+
+def select_split(ids: Sequence[str], split: str) -> list[str]:
+    """The ids of ``split`` (``train``, ``dev`` or ``all``) among ``ids``."""
     if split == "all":
-        return ids
+        return list(ids)
     train, dev = dev_split(ids)
     if split == "train":
         return train
