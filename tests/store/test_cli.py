@@ -64,6 +64,14 @@ def test_stats_and_search(analysed_db: str, capsys: pytest.CaptureFixture[str]) 
     assert code == 0 and "no matches" in err
 
 
+def test_search_table_shows_the_marked_matches(
+    analysed_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The snippet marks a match as [word]: printed as text, not read as Rich markup.
+    code, out, _ = _run(capsys, "search", "imperialist", "--db", analysed_db)
+    assert code == 0 and "[imperialist]" in out
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", "semeval"])
 def test_export_formats(
     analysed_db: str, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]

@@ -19,8 +19,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from propscope.batch import INGEST_BATCH, RunReport, analyze_store, ingest_documents
 from propscope.cli.app import app
@@ -73,7 +75,8 @@ def print_report(report: RunReport, *, as_json: bool = False) -> None:
         table.add_row(key.replace("_", " "), f"{value:,}")
     _err.print(table)
     for error in report.errors[:REPORT_ERRORS_SHOWN]:
-        _err.print(f"  [red]{error['code']}[/red] {error['item']}: {error['message']}",
+        _err.print(f"  [red]{escape(error['code'])}[/red] "
+                   f"{escape(error['item'])}: {escape(error['message'])}",
                    markup=True, highlight=False)
     hidden = report.counts.get("errors", 0) - min(len(report.errors), REPORT_ERRORS_SHOWN)
     if hidden > 0:
@@ -187,7 +190,9 @@ def search(
     table = Table("id", "published", "title / url", "snippet", show_lines=True)
     for hit in hits:
         where = "\n".join(x for x in (hit.title, hit.url) if x)
-        table.add_row(str(hit.text_id), str(hit.published or ""), where, hit.snippet)
+        # Text, not markup: the snippet marks each match as [word], which Rich would
+        # read as a style tag (dropping the word, or raising on a [/…] in the text).
+        table.add_row(str(hit.text_id), str(hit.published or ""), Text(where), Text(hit.snippet))
     _out.print(table)
 
 
