@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from propscope.errors import FormatError, InputNotFound
+from propscope.errors import DecodeError, FormatError, InputNotFound
 from propscope.semeval.formats import Label, parse_line, read_labels, read_labels_dir, write_labels
 
 
@@ -60,4 +60,11 @@ def test_error_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.labels"
     path.write_text("1\t0\t4\n1\toops\t4\n")
     with pytest.raises(FormatError, match=r"bad.labels:2"):
+        read_labels(path)
+
+
+def test_a_label_file_not_in_utf8_is_a_decode_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.labels"
+    path.write_bytes(b"1\t0\t4\n1\tLoaded_Language\t0\t4 \xe9\n")
+    with pytest.raises(DecodeError, match="latin1.labels is not valid UTF-8"):
         read_labels(path)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from propscope.errors import FormatError, InputNotFound
+from propscope.errors import DecodeError, FormatError, InputNotFound
 from propscope.techniques import TECHNIQUES_BY_NAME
 
 TEMPLATE_TECHNIQUE = "?"
@@ -73,10 +73,13 @@ def read_labels(path: str | Path) -> list[Label]:
         raise InputNotFound(f"no label file at {path}")
     labels = []
     with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            label = parse_line(line, where=f"{path}:{number}")
-            if label is not None:
-                labels.append(label)
+        try:
+            for number, line in enumerate(handle, 1):
+                label = parse_line(line, where=f"{path}:{number}")
+                if label is not None:
+                    labels.append(label)
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"{path} is not valid UTF-8") from exc
     return labels
 
 
