@@ -9,7 +9,7 @@ sentences.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Sequence
+from collections.abc import Sequence
 
 from propscope.model import Span
 
@@ -17,6 +17,12 @@ from propscope.model import Span
 def propaganda_density(sentences: Sequence[tuple[int, int]], spans: Sequence[Span]) -> float:
     if not sentences:
         return 0.0
+    return sentences_hit(sentences, spans) / len(sentences)
+
+
+def sentences_hit(sentences: Sequence[tuple[int, int]], spans: Sequence[Span]) -> int:
+    """How many of ``sentences`` (in text order, as :func:`~propscope.text.segment.sentences`
+    gives them) overlap at least one span: the numerator of the density."""
     starts = [s for s, _ in sentences]
     hit = [False] * len(sentences)
     for span in spans:
@@ -25,4 +31,4 @@ def propaganda_density(sentences: Sequence[tuple[int, int]], spans: Sequence[Spa
             if sentences[k][1] > span.start:
                 hit[k] = True
             k += 1
-    return sum(hit) / len(sentences)
+    return sum(hit)

@@ -6,6 +6,7 @@ with the same words and the same rounding.
 
 from __future__ import annotations
 
+from propscope.enrich.score import sentences_hit
 from propscope.model import AnalysedDocument, Span
 from propscope.techniques import TECHNIQUES_BY_NAME, Technique
 
@@ -29,12 +30,10 @@ def document_label(result: AnalysedDocument, number: int) -> str:
 
 def score_sentence(result: AnalysedDocument) -> str:
     """The document score with what it means, e.g. ``0.43 (3 of 7 sentences hold a
-    span)``; the count is taken from the sentences and spans themselves."""
+    span)``; the count is taken from the sentences and spans themselves, as the
+    score is (:func:`~propscope.enrich.score.sentences_hit`)."""
     total = len(result.sentences)
-    hit = sum(
-        1 for start, end in result.sentences
-        if any(span.start < end and start < span.end for span in result.spans)
-    )
+    hit = sentences_hit(result.sentences, result.spans)
     noun = "sentence" if total == 1 else "sentences"
     verb = "holds" if hit == 1 else "hold"
     return f"{result.score:.2f} ({hit} of {total} {noun} {verb} a span)"
