@@ -104,6 +104,26 @@ def test_missing_source_and_bad_files_are_item_errors(tmp_path: Path) -> None:
     assert "PS101" in errors[0].one_line()
 
 
+def test_unreadable_files_and_unknown_encodings_are_typed_item_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.csv", "b.jsonl", "c.txt", "d.warc"):
+        (tmp_path / name).write_text("text\nsome words\n")
+    docs, errors = _split(load([str(tmp_path / "a.csv")], IngestOptions(encoding="no-such")))
+    assert not docs and [type(e.error).__name__ for e in errors] == ["DecodeError"]
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    docs, errors = _split(load([str(tmp_path)]))
+    assert not docs
+    assert {Path(e.item).name: e.error.code for e in errors} == {
+        "a.csv": "PS107", "b.jsonl": "PS107", "c.txt": "PS107", "d.warc": "PS107"
+    }
+
+
 def test_load_is_lazy(tmp_path: Path) -> None:
     path = tmp_path / "many.jsonl"
     path.write_text("".join(json.dumps({"text": f"{BODY} {k}"}) + "\n" for k in range(50)))

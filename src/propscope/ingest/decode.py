@@ -15,6 +15,7 @@ from propscope.errors import (
     BinaryInput,
     DecodeError,
     EmptyInput,
+    InputError,
     InputNotFound,
     InputTooLarge,
     InputUnreadable,
@@ -58,12 +59,7 @@ def decode_bytes(
     if not data or data.isspace():  # isspace, unlike strip, copies nothing
         raise EmptyInput(f"{source} is empty" if not data else f"{source} holds only white space")
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError as exc:
-            raise DecodeError(
-                f"unknown encoding {encoding!r}", fix="name a Python codec, e.g. utf-8, cp1252"
-            ) from exc
+        check_encoding(encoding)
     elif looks_binary(data):
         raise BinaryInput(f"{source} looks like a binary file, not text")
     try:
@@ -100,11 +96,27 @@ def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple
         with p.open("rb") as handle:
             # Ask for no more than the file holds: read(n) sets aside n bytes first.
             data = handle.read((max_bytes if size is None else size) + 1)
-    except FileNotFoundError as exc:
-        raise InputNotFound(f"{p} does not exist") from exc
-    except OSError as exc:  # permission denied, a broken device, a socket …
-        raise InputUnreadable(f"{p} cannot be read: {exc.strerror or exc}") from exc
+    except OSError as exc:
+        raise unreadable(p, exc) from exc
     return data, str(p)
+
+
+def unreadable(path: str | Path, exc: OSError) -> InputError:
+    """The typed error for a file that cannot be opened or read: missing (PS101), or
+    there but unreadable (PS107: permission denied, a broken device, a socket …)."""
+    if isinstance(exc, FileNotFoundError):
+        return InputNotFound(f"{path} does not exist")
+    return InputUnreadable(f"{path} cannot be read: {exc.strerror or exc}")
+
+
+def check_encoding(encoding: str) -> None:
+    """Raise :class:`DecodeError` unless ``encoding`` names a Python codec."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise DecodeError(
+            f"unknown encoding {encoding!r}", fix="name a Python codec, e.g. utf-8, cp1252"
+        ) from exc
 
 
 def read_text(path: str | Path, *, encoding: str | None = None,

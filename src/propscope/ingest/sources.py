@@ -31,7 +31,13 @@ from propscope.errors import (
     InputTooLarge,
     PropscopeError,
 )
-from propscope.ingest.decode import decode_bytes, decode_markup, looks_binary
+from propscope.ingest.decode import (
+    check_encoding,
+    decode_bytes,
+    decode_markup,
+    looks_binary,
+    unreadable,
+)
 from propscope.ingest.document import build_document, parse_date
 from propscope.ingest.fetch import Fetcher
 from propscope.ingest.html import extract_html
@@ -137,7 +143,7 @@ class Reader:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                yield ItemError(source, item, InputNotFound(f"{path} cannot be read: {exc}"))
+                yield ItemError(source, item, unreadable(path, exc))
                 return
             yield from self.data(source, item, data, kind or "text")
 
@@ -232,7 +238,12 @@ class Reader:
             yield guarded(source, name, lambda r=record, n=name: self._record(source, n, r, None))
 
     def jsonl(self, source: str, path: Path) -> Iterator[Item]:
-        with path.open("rb") as handle:
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            yield ItemError(source, str(path), unreadable(path, exc))
+            return
+        with handle:
             yield from self._json_lines(source, str(path), handle)
 
     def _json_lines(
@@ -256,9 +267,14 @@ class Reader:
     def csv(self, source: str, path: Path) -> Iterator[Item]:
         csv.field_size_limit(self.options.max_bytes)
         try:
+            if self.options.encoding:
+                check_encoding(self.options.encoding)
             handle = path.open(encoding=self.options.encoding or "utf-8-sig", newline="")
+        except PropscopeError as err:
+            yield ItemError(source, str(path), err)
+            return
         except OSError as exc:
-            yield ItemError(source, str(path), InputNotFound(f"{path} cannot be read: {exc}"))
+            yield ItemError(source, str(path), unreadable(path, exc))
             return
         with handle:
             rows = csv.DictReader(handle)

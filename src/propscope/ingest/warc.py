@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from propscope.errors import FormatError, InputNotFound, InputTooLarge
-from propscope.ingest.decode import decode_markup
+from propscope.errors import FormatError, InputTooLarge
+from propscope.ingest.decode import decode_markup, unreadable
 from propscope.ingest.document import build_document
 from propscope.ingest.html import extract_html
 from propscope.ingest.types import ItemError
@@ -35,7 +35,7 @@ def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        yield ItemError(source, str(path), InputNotFound(f"{path} cannot be read: {exc}"))
+        yield ItemError(source, str(path), unreadable(path, exc))
         return
     with handle:
         if not _looks_like_an_archive(path):
