@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from propscope.errors import DecodeError, FormatError, InputNotFound
+from propscope.errors import DecodeError, FormatError, InputNotFound, OutputError
 from propscope.semeval.formats import Label, parse_line, read_labels, read_labels_dir, write_labels
 
 
@@ -68,3 +68,8 @@ def test_a_label_file_not_in_utf8_is_a_decode_error(tmp_path: Path) -> None:
     path.write_bytes(b"1\t0\t4\n1\tLoaded_Language\t0\t4 \xe9\n")
     with pytest.raises(DecodeError, match="latin1.labels is not valid UTF-8"):
         read_labels(path)
+
+
+def test_a_prediction_file_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="cannot write"):
+        write_labels(tmp_path / "absent" / "pred.txt", [Label("1", 0, 2)], with_technique=False)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from propscope.errors import DecodeError, FormatError, InputNotFound
+from propscope.errors import DecodeError, FormatError, InputNotFound, OutputError
 from propscope.techniques import TECHNIQUES_BY_NAME
 
 TEMPLATE_TECHNIQUE = "?"
@@ -109,7 +109,10 @@ def write_labels(path: str | Path, labels: Iterable[Label], *, with_technique: b
         labels, key=lambda x: (_id_key(x.article_id), x.start, x.end, x.technique or "")
     )
     lines = [format_line(label, with_technique=with_technique) for label in ordered]
-    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    try:
+        Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return len(lines)
 
 
