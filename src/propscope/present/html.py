@@ -25,7 +25,13 @@ from html import escape
 
 from propscope.model import AnalysedDocument
 from propscope.present.layers import pieces
-from propscope.present.summary import document_label, quote, score_sentence, technique_of
+from propscope.present.summary import (
+    document_label,
+    quote,
+    score_sentence,
+    technique_counts,
+    technique_of,
+)
 from propscope.techniques import TECHNIQUES, Technique
 
 _CSS = """
@@ -157,12 +163,11 @@ def _highlighted(result: AnalysedDocument, doc_index: int) -> str:
 def _legend(result: AnalysedDocument) -> str:
     if not result.spans:
         return '<p class="meta">No propaganda techniques found.</p>'
-    by_name = {technique_of(s).name: technique_of(s) for s in result.spans}
     items = "".join(
-        f'<li title="{escape(by_name[name].definition)}">'
-        f'<span class="swatch" style="background:{by_name[name].colour}"></span>'
-        f"{escape(by_name[name].display)}: {count}</li>"
-        for name, count in result.counts().items()
+        f'<li title="{escape(technique.definition)}">'
+        f'<span class="swatch" style="background:{technique.colour}"></span>'
+        f"{escape(technique.display)}: {count}</li>"
+        for technique, count in technique_counts(result)
     )
     return f'<ul class="legend" aria-label="Techniques found and their counts">{items}</ul>'
 

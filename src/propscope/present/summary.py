@@ -23,6 +23,16 @@ def technique_of(span: Span) -> Technique:
     return TECHNIQUES_BY_NAME[span.technique] if span.technique else NO_TECHNIQUE
 
 
+def technique_counts(result: AnalysedDocument) -> list[tuple[Technique, int]]:
+    """Each technique found with its number of spans, most frequent first (as
+    :meth:`AnalysedDocument.counts`)."""
+    by_name: dict[str, Technique] = {}
+    for span in result.spans:
+        technique = technique_of(span)
+        by_name[technique.name] = technique
+    return [(by_name[name], count) for name, count in result.counts().items()]
+
+
 def document_label(result: AnalysedDocument, number: int) -> str:
     doc = result.document
     return doc.title or doc.id or f"document {number}"

@@ -27,7 +27,13 @@ from rich.text import Text
 
 from propscope.model import AnalysedDocument
 from propscope.present.layers import balanced_marks, pieces
-from propscope.present.summary import document_label, quote, score_sentence, technique_of
+from propscope.present.summary import (
+    document_label,
+    quote,
+    score_sentence,
+    technique_counts,
+    technique_of,
+)
 
 
 def make_console(
@@ -114,9 +120,7 @@ def render_summary(result: AnalysedDocument, *, plain: bool = False) -> Group:
         legend.add_column("colour")
     legend.add_column("technique")
     legend.add_column("spans", justify="right")
-    by_name = {technique_of(s).name: technique_of(s) for s in result.spans}
-    for name, count in result.counts().items():
-        found = by_name[name]
+    for found, count in technique_counts(result):
         swatch = [] if plain else [Text("  ", style=f"on {found.colour}")]
         legend.add_row(*swatch, Text(found.display), str(count))
     table = Table(title="Spans", box=box.SIMPLE, title_justify="left")
