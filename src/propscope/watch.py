@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,6 @@ class WatchConfig:
     detector: str = "default"
     db: str | None = None
     allow_private: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: str | Path) -> WatchConfig:
@@ -114,7 +113,8 @@ def watch(
     from propscope.ingest.types import IngestOptions
 
     options = IngestOptions(allow_private=config.allow_private)
-    due = {feed.url: 0.0 for feed in config.feeds}
+    interval = {feed.url: feed.interval for feed in config.feeds}
+    due = dict.fromkeys(interval, 0.0)
     done = 0
     dedup: NearDuplicateIndex | None = None  # built at the first poll, then kept
     with Fetcher(options) as fetcher:
@@ -134,7 +134,6 @@ def watch(
             analysis = None
             if config.detector and ingest.counts.get("texts_added", 0):
                 analysis = analyze_store(store, config.detector)
-            interval = {feed.url: feed.interval for feed in config.feeds}
             for url in ready:
                 due[url] = clock() + interval[url]
             done += 1
