@@ -59,6 +59,10 @@ class WatchConfig:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise FormatError(f"{path}: not valid TOML: {exc}") from exc
+        except OSError as exc:
+            from propscope.ingest.decode import unreadable
+
+            raise unreadable(path, exc) from exc
         default = _interval(data.get("interval", DEFAULT_INTERVAL), f"{path}: interval")
         feeds = []
         entries = data.get("feeds", [])
@@ -72,6 +76,8 @@ class WatchConfig:
         detector = data.get("detector", "default")
         if not isinstance(detector, str):
             raise FormatError(f"{path}: detector must be a name")
+        if not isinstance(data.get("db", ""), str):
+            raise FormatError(f"{path}: db must be a file name or a postgresql:// URL")
         return cls(feeds=feeds, detector=detector, db=data.get("db"),
                    allow_private=bool(data.get("allow_private", False)))
 

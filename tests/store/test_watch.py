@@ -141,6 +141,7 @@ def test_an_entry_whose_page_failed_is_retried_at_the_next_poll(
         ("[[feeds]]\nurl = 'http://e.kp/rss'\ninterval = 1\n", "at least 10"),
         ("interval = 'often'\n[[feeds]]\nurl = 'http://e.kp/rss'\n", "interval"),
         ("[[feeds]\nurl = ", "not valid TOML"),
+        ("db = 5\n[[feeds]]\nurl = 'http://e.kp/rss'\n", "db must be"),
     ],
 )
 def test_bad_schedules_are_format_errors(tmp_path: Path, text: str, message: str) -> None:
