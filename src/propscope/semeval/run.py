@@ -4,7 +4,8 @@ The one place where SemEval's raw offsets meet propscope's normalised ones: each
 article file is read as UTF-8, made a :class:`~propscope.model.Document` with
 ``Document.from_raw`` (normalised text + offset map), the detector reads the
 normalised text, and its spans go back with ``offset_map.span_to_raw``; TC template
-spans come in with ``span_to_norm``.
+spans and the gold spans the trainers learn from (:func:`gold_spans`) come in with
+``span_to_norm``.
 
 Detectors are used through the registry contract (``detect``); two optional methods
 let a detector do better on the two sub-tasks that are not "find spans with
@@ -26,12 +27,33 @@ from propscope.errors import FormatError
 from propscope.model import Document, Span
 from propscope.semeval.corpus import Article
 from propscope.semeval.formats import Label
+from propscope.techniques import TECHNIQUES_BY_NAME
 
 FALLBACK_TECHNIQUE = "Loaded_Language"  # the most frequent PTC class
 
 
 def _document(article: Article) -> Document:
     return Document.from_raw(article.raw, id=article.id)
+
+
+def _to_norm(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """Raw file offsets of ``doc``'s article as offsets into ``doc.text``."""
+    return doc.offset_map.span_to_norm(start, end) if doc.offset_map else (start, end)
+
+
+def gold_spans(article: Article) -> tuple[Document, list[tuple[int, int, str]]]:
+    """The article as a normalised document, and its gold TC labels as ``(start, end,
+    technique)`` in that document's text (a label that normalisation emptied is
+    dropped): what both trainers learn from, so they see the text inference reads."""
+    doc = _document(article)
+    spans = []
+    for label in article.labels:
+        if label.technique not in TECHNIQUES_BY_NAME:
+            continue
+        start, end = _to_norm(doc, label.start, label.end)
+        if start < end:
+            spans.append((start, end, label.technique))
+    return doc, spans
 
 
 def _to_raw(doc: Document, article_id: str, spans: Iterable[Span]) -> list[Label]:
@@ -104,8 +126,7 @@ def _template_span(doc: Document, article: Article, label: Label) -> tuple[int, 
             f"template span {label.start}-{label.end} ends past article {article.id} "
             f"({len(article.raw)} characters)"
         )
-    start, end = (doc.offset_map.span_to_norm(label.start, label.end)
-                  if doc.offset_map else (label.start, label.end))
+    start, end = _to_norm(doc, label.start, label.end)
     length = len(doc.text)
     start = min(start, max(length - 1, 0))
     return start, min(max(end, start + 1), length)

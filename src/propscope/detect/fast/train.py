@@ -41,9 +41,9 @@ from propscope.detect.fast.tokenmodel import (
 )
 from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.errors import TrainingError
-from propscope.model import Document
 from propscope.semeval.corpus import Article, load_corpus, resolve_ptc_dir, split_ids
 from propscope.semeval.formats import Label
+from propscope.semeval.run import gold_spans
 from propscope.semeval.scorer import merge_spans, score_si, score_spans, score_tc
 
 THRESHOLDS = (0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3)
@@ -73,15 +73,8 @@ class Example:
 
 
 def prepare(article: Article) -> Example:
-    doc = Document.from_raw(article.raw)
-    tok = tokenise(doc.text)
-    gold = []
-    for label in article.labels:
-        start, end = (doc.offset_map.span_to_norm(label.start, label.end)
-                      if doc.offset_map else (label.start, label.end))
-        if end > start and label.technique:
-            gold.append((start, end, label.technique))
-    return Example(article.id, tok, gold)
+    doc, gold = gold_spans(article)
+    return Example(article.id, tokenise(doc.text), gold)
 
 
 def bio_tags(tokens: list[tuple[int, int]], merged: list[tuple[int, int]]) -> list[str]:

@@ -26,6 +26,7 @@ from propscope.detect.neural.windows import (
 )
 from propscope.model import Document
 from propscope.semeval.corpus import load_corpus
+from propscope.semeval.run import gold_spans
 from propscope.techniques import TECHNIQUE_NAMES
 
 TECHNIQUE_INDEX = {name: i for i, name in enumerate(TECHNIQUE_NAMES)}
@@ -55,17 +56,7 @@ def load_labelled(ptc_dir: str | Path, ids: Sequence[str]) -> list[LabelledDoc]:
     """PTC articles ``ids`` as normalised documents with their spans mapped onto them."""
     out = []
     for article in load_corpus(ptc_dir, ids):
-        doc = Document.from_raw(article.raw, id=article.id)
-        spans = []
-        for label in article.labels:
-            if label.technique not in TECHNIQUE_INDEX:
-                continue
-            if doc.offset_map is not None:
-                start, end = doc.offset_map.span_to_norm(label.start, label.end)
-            else:
-                start, end = label.start, label.end
-            if start < end:
-                spans.append((start, end, label.technique))
+        doc, spans = gold_spans(article)
         out.append(LabelledDoc(article.id, doc, spans))
     return out
 
