@@ -105,3 +105,21 @@ def test_template_span_past_the_article_is_refused(
     assert main(["semeval", "tc", str(tiny_ptc / "articles"), str(template),
                  "-o", str(tmp_path / "tc.txt")]) == 2
     assert "ends past article 2" in capsys.readouterr().err
+
+
+def test_score_split_reads_ids_from_ptc_release_label_names(
+    tiny_ptc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without articles/, the split takes the ids from the label file names, also in
+    the PTC release's ``article<ID>.task2-TC.labels`` shape."""
+    gold = tmp_path / "gold"
+    (gold / "labels-tc").mkdir(parents=True)
+    for path in (tiny_ptc / "labels-tc").glob("*.labels"):
+        (gold / "labels-tc" / f"{path.stem}.task2-TC.labels").write_text(path.read_text())
+    pred = tmp_path / "pred.txt"
+    pred.write_text((tiny_ptc / "labels-tc" / "article1.labels").read_text())
+    assert main(["semeval", "score", "tc", str(gold), str(pred), "--split", "train"]) == 0
+    gold_count = sum(len(read_labels(p)) for p in (tiny_ptc / "labels-tc").glob("*.labels"))
+    overall = _overall(capsys.readouterr().out)
+    assert overall[1] == "1.0000"  # precision: every line of article 1 is gold
+    assert overall[-2:] == [str(len(read_labels(pred))), str(gold_count)]

@@ -8,6 +8,7 @@ Offsets in every file are code points of the article file as read in UTF-8; see
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 
@@ -88,6 +89,9 @@ def spans(articles_dir: Path, output: Path = OUTPUT, detector: str = DETECTOR,
     _done(output, write_labels(output, labels, with_technique=True), len(articles))
 
 
+_LABEL_FILE = re.compile(r"article(\d+)\.")
+
+
 def gold_labels(gold_dir: Path, task: Task) -> list[Label]:
     """Gold labels of a PTC-style folder: labels-si/ for SI when present, else labels-tc/."""
     si_dir, tc_dir = gold_dir / "labels-si", gold_dir / "labels-tc"
@@ -101,11 +105,12 @@ def gold_labels(gold_dir: Path, task: Task) -> list[Label]:
 
 def gold_ids(gold_dir: Path) -> list[str]:
     """All article ids of a gold folder, labelled or not (the split counts them all):
-    from articles/ when present, else from the ``article<ID>.labels`` file names."""
+    from articles/ when present, else from the ``article<ID>….labels`` file names (the
+    PTC release names them ``article<ID>.task2-TC.labels``)."""
     if (gold_dir / "articles").is_dir():
         return article_ids(gold_dir / "articles")
     names = (p.name for p in (gold_dir / "labels-tc").glob("article*.labels"))
-    return sorted((n[len("article"):-len(".labels")] for n in names), key=int)
+    return sorted({m.group(1) for n in names if (m := _LABEL_FILE.match(n))}, key=int)
 
 
 @semeval_app.command("score")
