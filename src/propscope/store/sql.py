@@ -37,8 +37,11 @@ from propscope.store.dedup import NearDuplicateIndex, canonical_url, signature
 from propscope.text.offsets import OffsetMap
 
 _TEXT_COLUMNS = (
-    "t.id, t.text, t.title, t.url_hint, t.published, t.language, o.name, t.meta, t.offset_map"
+    "t.id, t.text, t.title,"
+    " (SELECT u.url FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1),"
+    " t.published, t.language, o.name, t.meta"
 )
+"""What :meth:`SqlStore._document` reads, before the offset map (or NULL) that ends a row."""
 
 
 def migrations(dialect: str) -> list[tuple[int, str, str]]:
@@ -458,21 +461,19 @@ class SqlStore(Store):
             (after_id, detector, *params, limit),
             with_offsets=False,
         )
-        return [(int(row[0]), self._document(row, with_offsets=False)) for row in rows]
+        return [(int(row[0]), self._document(row)) for row in rows]
 
     def _select_texts(self, where: str, params: Sequence[Any], *, with_offsets: bool) -> list[Any]:
-        columns = _TEXT_COLUMNS.replace(
-            "t.url_hint",
-            "(SELECT u.url FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1)",
+        offsets = "t.offset_map" if with_offsets else "NULL"
+        sql = (
+            f"SELECT {_TEXT_COLUMNS}, {offsets} FROM texts t"
+            f" LEFT JOIN outlets o ON o.id = t.outlet_id WHERE {where}"
         )
-        if not with_offsets:
-            columns = columns.replace("t.offset_map", "NULL")
-        sql = f"SELECT {columns} FROM texts t LEFT JOIN outlets o ON o.id = t.outlet_id WHERE {where}"
         return list(self._execute(sql, params).fetchall())
 
-    def _document(self, row: Sequence[Any], *, with_offsets: bool = True) -> Document:
+    def _document(self, row: Sequence[Any]) -> Document:
         text_id, text, title, url, published, language, outlet, meta, offsets = row
-        offset_map = OffsetMap.from_json(load_json(offsets)) if with_offsets and offsets else None
+        offset_map = OffsetMap.from_json(load_json(offsets)) if offsets else None
         return Document(
             text=text,
             id=str(text_id),
