@@ -159,3 +159,17 @@ def test_unreachable_postgres_is_a_store_error() -> None:
     with pytest.raises(StoreError) as info:
         open_store("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
     assert "secret" not in info.value.message
+
+
+def test_a_failed_sqlite_commit_rolls_back_and_the_store_goes_on(tmp_path) -> None:
+    with open_store(tmp_path / "s.db") as store:
+        execute = store._execute  # type: ignore[attr-defined]
+        with pytest.raises(StoreError, match="FOREIGN KEY"), store._transaction():  # type: ignore[attr-defined]
+            execute("PRAGMA defer_foreign_keys = ON")  # the check fails at COMMIT
+            execute("INSERT INTO urls (canonical_url, url, text_id, fetched)"
+                    " VALUES ('x', 'x', 999, '2024-01-01')")
+        with pytest.raises(StoreError, match="boom"), store._transaction():  # type: ignore[attr-defined]
+            execute("ROLLBACK")  # as SQLite does itself on a full disk
+            raise StoreError("boom")
+        store.add_documents([make_doc(1)])  # the next transaction starts cleanly
+        assert store.stats().texts == 1 and store.stats().urls == 1

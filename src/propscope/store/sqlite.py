@@ -52,10 +52,13 @@ class SqliteStore(SqlStore):
         self._execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # A failed COMMIT leaves the transaction open, and some errors (a full
+            # disk, an I/O error) roll it back already: end it only when it is open.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
-        self._execute("COMMIT")
 
     def _run_script(self, sql: str) -> None:
         # executescript() would commit the open transaction; run statement by statement
