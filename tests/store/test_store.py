@@ -173,3 +173,29 @@ def test_a_failed_sqlite_commit_rolls_back_and_the_store_goes_on(tmp_path) -> No
             raise StoreError("boom")
         store.add_documents([make_doc(1)])  # the next transaction starts cleanly
         assert store.stats().texts == 1 and store.stats().urls == 1
+
+
+def test_a_file_that_does_not_open_as_a_store_leaves_no_connection_open(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    opened: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def spy(*args: object, **kwargs: object) -> sqlite3.Connection:
+        opened.append(connect(*args, **kwargs))  # type: ignore[arg-type]
+        return opened[-1]
+
+    (tmp_path / "garbage.db").write_bytes(b"not a database at all " * 300)
+    with connect(tmp_path / "foreign.db") as other:  # a database, but not propscope's
+        other.execute("CREATE TABLE schema_migrations (x)")
+    other.close()
+    monkeypatch.setattr(sqlite3, "connect", spy)
+    for name in ("garbage.db", "foreign.db"):
+        with pytest.raises(StoreError):
+            open_store(tmp_path / name)
+    assert len(opened) == 2
+    for conn in opened:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            conn.execute("SELECT 1")

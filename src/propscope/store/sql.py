@@ -157,7 +157,11 @@ class SqlStore(Store):
     def _prepare(self) -> None:
         self._source_ids: dict[str, int] = {}
         self._outlet_ids: dict[str, int] = {}
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:  # the store is not returned: nothing else would close it
+            self.close()
+            raise
 
     def _migrate(self) -> None:
         wanted = migrations(self.dialect)

@@ -32,19 +32,23 @@ class SqliteStore(SqlStore):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.url = str(self.path)
+        conn = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
+            conn = sqlite3.connect(
                 self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
             )
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")  # the first read: fails on a non-database
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
         except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
             raise StoreError(
                 f"cannot open the SQLite database {self.path}: {exc}",
                 fix="check the path and that the file is a propscope database",
             ) from exc
+        self._conn = conn
         self._prepare()
 
     @contextmanager
