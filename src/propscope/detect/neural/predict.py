@@ -104,6 +104,16 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def technique_picks(probs: np.ndarray, second_threshold: float) -> list[int]:
+    """Indices of a found span's techniques: the most likely, and the runner-up too when
+    its probability reaches ``second_threshold``."""
+    order = np.argsort(-probs, kind="stable")
+    picks = [int(order[0])]
+    if len(order) > 1 and probs[order[1]] >= second_threshold:
+        picks.append(int(order[1]))
+    return picks
+
+
 def pool_span(hidden: np.ndarray, r0: int, r1: int, feats: np.ndarray) -> np.ndarray:
     """A span's feature vector: mean and max of its token rows, then its features.
     :func:`.model.pool_spans` is the torch twin used in training."""

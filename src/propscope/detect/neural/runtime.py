@@ -19,7 +19,7 @@ import numpy as np
 
 from propscope.detect.base import detector_id
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
-from propscope.detect.neural.predict import Encoded, Pipeline, Settings
+from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
 from propscope.detect.neural.windows import load_tokenizer
 from propscope.errors import DetectorError
 from propscope.model import Document, Span
@@ -207,11 +207,7 @@ class NeuralDetector:
         who = detector_id(self)
         spans: list[Span] = []
         for (start, end, p_any), p in zip(found, probs):
-            order = np.argsort(-p, kind="stable")
-            picks = [int(order[0])]
-            if len(order) > 1 and p[order[1]] >= self.settings.second_threshold:
-                picks.append(int(order[1]))
-            for k in picks:
+            for k in technique_picks(p, self.settings.second_threshold):
                 spans.append(
                     Span(
                         start,

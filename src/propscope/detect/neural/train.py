@@ -31,7 +31,7 @@ from torch import nn
 
 from propscope.detect.neural.data import LabelledDoc, TrainWindow, doc_windows, load_labelled
 from propscope.detect.neural.model import NeuralTagger, encoder_dir, load_encoder, pool_spans
-from propscope.detect.neural.predict import Encoded, Pipeline, Settings
+from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
 from propscope.detect.neural.runtime import rank_techniques
 from propscope.detect.neural.torch_runtime import TorchEngine
 from propscope.detect.neural.windows import load_tokenizer
@@ -239,10 +239,8 @@ def predict_spans(
                 continue
             probs = pipeline.classify(enc, [(a, b) for a, b, _ in found])
             for (a, b, _), p in zip(found, probs):
-                order = np.argsort(-p, kind="stable")
-                spans.append(Label(d.id, a, b, settings.techniques[int(order[0])]))
-                if p[order[1]] >= settings.second_threshold:
-                    spans.append(Label(d.id, a, b, settings.techniques[int(order[1])]))
+                spans.extend(Label(d.id, a, b, settings.techniques[k])
+                             for k in technique_picks(p, settings.second_threshold))
     finally:
         pipeline.settings = old
     return si, spans
