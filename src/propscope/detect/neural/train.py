@@ -80,7 +80,8 @@ def inner_split(ids: Sequence[str]) -> tuple[list[str], list[str]]:
     """``(inner train, inner validation)`` of the training ids."""
     ordered = sorted(ids, key=int)
     val = [a for i, a in enumerate(ordered) if i % INNER_VAL_EVERY == INNER_VAL_EVERY - 1]
-    return [a for a in ordered if a not in set(val)], val
+    train = [a for i, a in enumerate(ordered) if i % INNER_VAL_EVERY != INNER_VAL_EVERY - 1]
+    return train, val
 
 
 def make_batches(
