@@ -73,6 +73,17 @@ def test_search_table_shows_the_marked_matches(
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", "semeval"])
+def test_export_to_a_path_that_cannot_be_written_is_ps701(
+    analysed_db: str, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    out = tmp_path if fmt != "semeval" else blocker / "sub"  # a folder; a file in the way
+    code, _, err = _run(capsys, "export", "--format", fmt, "--db", analysed_db, "-o", str(out))
+    assert code == 2 and "error PS701: cannot write" in err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", "semeval"])
 def test_export_formats(
     analysed_db: str, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from propscope.errors import StoreError
+from propscope.errors import OutputError, StoreError
 from propscope.store.base import Store, StoredText
 
 FORMATS = ("jsonl", "csv", "parquet", "semeval")
@@ -67,6 +67,14 @@ def export(store: Store, fmt: str, out: str | Path, *, detector: str | None = No
     out = Path(out)
     if fmt not in FORMATS:
         raise StoreError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+    try:
+        return _export(store, fmt, out, detector)
+    except OSError as exc:  # a folder in the way, no permission, a full disk
+        where = exc.filename or out
+        raise OutputError(f"cannot write {where}: {exc.strerror or exc}") from exc
+
+
+def _export(store: Store, fmt: str, out: Path, detector: str | None) -> int:
     if fmt == "semeval":
         return _export_semeval(store, out, detector)
     out.parent.mkdir(parents=True, exist_ok=True)
