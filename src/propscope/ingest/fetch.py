@@ -301,7 +301,8 @@ class Fetcher:
 
     def _once(self, url: str, headers: dict[str, str]) -> Response:
         self._wait_turn(url)
-        deadline = time.monotonic() + self.options.timeout * _DEADLINE_FACTOR
+        allowed = self.options.timeout * _DEADLINE_FACTOR
+        deadline = time.monotonic() + allowed
         limit = self.options.max_bytes
         try:
             with self.client.stream("GET", url, headers=headers) as answer:
@@ -320,7 +321,7 @@ class Fetcher:
                             raise ResponseTooLarge(f"{url} sent more than {limit:,} bytes; stopped")
                         if time.monotonic() > deadline:
                             raise FetchTimeout(
-                                f"{url} took longer than {deadline:.0f} s to send its body"
+                                f"{url} took longer than {allowed:g} s to send its body"
                             )
                         chunks.append(chunk)
                 return Response(str(answer.url), answer.status_code, found, b"".join(chunks))
