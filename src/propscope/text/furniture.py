@@ -240,18 +240,20 @@ def _assemble(
             parts.setdefault(kind, []).append(content)
     if not parts:
         return Layout(text, OffsetMap.identity(len(text)), {}, title)
-    kept = [(start, end) for (start, end, _), kind in zip(lines, kinds) if kind is None]
     builder = MapBuilder(text)
-    position = 0
-    for k, (start, end) in enumerate(kept):
-        gap = text[position:start]
-        if k == 0:
+    position = None  # the end of the last line kept
+    removed = False  # a line was set apart since then
+    for (start, end, _), kind in zip(lines, kinds):
+        if kind is not None:
+            removed = True
+            continue
+        if position is None:
             builder.replace(start, "")
-        elif any(position <= s < start for s, _, _ in lines):
+        elif removed:
             # Lines were removed in between: one paragraph break stands for them.
-            builder.replace(start, "\n\n" if "\n\n" in gap else "\n")
+            builder.replace(start, "\n\n" if "\n\n" in text[position:start] else "\n")
         builder.copy(end)
-        position = end
+        position, removed = end, False
     builder.replace(len(text), "")
     body, offset_map = builder.finish()
     return Layout(body, offset_map, parts, title)
