@@ -111,6 +111,13 @@ def test_load_reports_a_missing_model(tmp_path):
         NeuralDetector.load(tmp_path)
 
 
+@pytest.mark.parametrize("content", ["{not json", '{"onnx": "x.onnx"}'])
+def test_load_reports_a_damaged_model_description(tmp_path, content):
+    (tmp_path / "neural-v1.json").write_text(content, encoding="utf-8")
+    with pytest.raises(DetectorError, match="cannot read the neural model description"):
+        NeuralDetector.load(tmp_path)
+
+
 def test_runtime_needs_no_torch():
     code = (
         "import sys; sys.modules['torch'] = None\n"  # any import of torch now fails

@@ -133,12 +133,19 @@ class NeuralDetector:
                 f"no neural model at {meta_path}",
                 fix="reinstall propscope, or train one with `propscope train --engine neural`",
             )
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
         folder = meta_path.parent
-        engine = OrtEngine(folder / meta["onnx"], folder / meta["span_onnx"], thread_count())
-        tokenizer = load_tokenizer(str(folder / meta["tokenizer"]))
-        settings = Settings.from_dict(meta["settings"])
-        detector = cls(Pipeline(engine, tokenizer, settings), folder / meta["onnx"], lexicon=lexicon)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            onnx, span_onnx = folder / meta["onnx"], folder / meta["span_onnx"]
+            tokenizer = load_tokenizer(str(folder / meta["tokenizer"]))
+            settings = Settings.from_dict(meta["settings"])
+        except Exception as exc:  # bad JSON, a missing key or file, a broken tokenizer
+            raise DetectorError(
+                f"cannot read the neural model description {meta_path}: {exc!r}",
+                fix="reinstall propscope, or point at the folder `propscope train` wrote",
+            ) from exc
+        engine = OrtEngine(onnx, span_onnx, thread_count())
+        detector = cls(Pipeline(engine, tokenizer, settings), onnx, lexicon=lexicon)
         if blend:
             detector.blend = _FastTechniqueBlend()
         return detector
