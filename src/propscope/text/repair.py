@@ -163,7 +163,6 @@ class NameLexicon:
         self.min_count = min_count
         self.counts: Counter[str] = Counter()
         self._index: dict[str, set[str]] = {}
-        self._clean: dict[str, list[str]] = {}
         self._sorted: dict[str, list[str]] = {}
         for name in self.seeds:
             self._add(name)
@@ -174,7 +173,6 @@ class NameLexicon:
     def _add(self, name: str) -> None:
         first = name.split(" ", 1)[0]
         self._index.setdefault(first, set()).add(name)
-        self._clean.pop(first, None)  # a new name can make a longer one look glued
         self._sorted.pop(first, None)
 
     def sorted_group(self, first: str) -> list[str]:
@@ -182,14 +180,6 @@ class NameLexicon:
         if first not in self._sorted:
             self._sorted[first] = sorted(self._index.get(first, ()), key=len, reverse=True)
         return self._sorted[first]
-
-    def group(self, first: str) -> list[str]:
-        """Names starting with the word ``first``, longest first, glued ones out."""
-        if first not in self._clean:
-            names = self._index.get(first, set())
-            kept = [name for name in names if not _glued(name, names)]
-            self._clean[first] = sorted(kept, key=len, reverse=True)
-        return self._clean[first]
 
     def learn(self, text: str | Counter[str]) -> None:
         """Count the standalone names of ``text`` (or of its :func:`name_candidates`);
@@ -210,7 +200,7 @@ class NameLexicon:
 
     def names(self) -> set[str]:
         """Every name known now (seeds and learned), glued look-alikes left out."""
-        return {name for first in self._index for name in self.group(first)}
+        return {name for group in self._index.values() for name in group if not _glued(name, group)}
 
     def lookup(self, document: str | Counter[str]) -> _Lookup:
         """The names usable in ``document`` (its text, or its :func:`name_candidates`):
