@@ -159,8 +159,13 @@ def test_warc_streams_page_records(tmp_path: Path) -> None:
         response("https://news.example/old", b"", "text/html", "301 Moved Permanently")
         response("https://news.example/bin", b"\x89PNG\r\n\x1a\n" + bytes(300), "text/html")
         response("https://news.example/2", article("Second Visit", 2), "text/html")
+        response("https://news.example/3.txt", BODY.encode(), "text/plain")
     docs, errors = _split(load([str(path)]))
-    assert [d.url for d in docs] == ["https://news.example/1", "https://news.example/2"]
+    assert [d.url for d in docs] == [
+        "https://news.example/1", "https://news.example/2", "https://news.example/3.txt"
+    ]
+    # A plain-text record reads as a fetched plain-text page does, outlet included.
+    assert (docs[2].text, docs[2].outlet) == (BODY, "news.example")
     assert docs[0].title == "Farm Visit" and "Comrade Kim Jong Un inspected" in docs[0].text
     assert docs[0].meta["warc_date"]
     assert [(e.item, type(e.error)) for e in errors] == [("https://news.example/bin", BinaryInput)]

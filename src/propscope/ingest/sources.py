@@ -353,7 +353,23 @@ class Reader:
         kind: str,
         fallback: dict[str, Any] | None,
     ) -> Document:
-        meta = {"fetched_url": url}
+        document = self.page(source, url, data, charset, kind, {"fetched_url": url})
+        for key, value in (fallback or {}).items():
+            if getattr(document, key, None) in (None, "") and value:
+                setattr(document, key, value)
+        return document
+
+    def page(
+        self,
+        source: str,
+        url: str,
+        data: bytes,
+        charset: str | None,
+        kind: str,
+        meta: dict[str, Any],
+    ) -> Document:
+        """One web page's bytes (fetched, or from a WARC record) as a document:
+        ``kind`` "text" for a plain-text page, anything else for HTML."""
         if kind == "text":
             text, _ = decode_markup(
                 data,
@@ -372,13 +388,9 @@ class Reader:
                 url=url,
                 outlet=urlsplit(url).hostname,
             )
-        document = extract_html(
+        return extract_html(
             data, url, options=self.options, source=source, declared_charset=charset, meta=meta
         )
-        for key, value in (fallback or {}).items():
-            if getattr(document, key, None) in (None, "") and value:
-                setattr(document, key, value)
-        return document
 
     def feed(self, source: str, item: str, data: bytes) -> Iterator[Item]:
         from propscope.ingest.feeds import entries_of, entry_items

@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from propscope.errors import FormatError, InputTooLarge
-from propscope.ingest.decode import decode_markup, unreadable
-from propscope.ingest.document import build_document
-from propscope.ingest.html import extract_html
+from propscope.ingest.decode import unreadable
 from propscope.ingest.types import ItemError
 
 if TYPE_CHECKING:
@@ -113,17 +111,5 @@ def _document(
     options = reader.options
     if len(data) > options.max_bytes:
         raise InputTooLarge(f"{url} (WARC record) is over the limit of {options.max_bytes:,} bytes")
-    if media == "text/plain":
-        text, _ = decode_markup(
-            data,
-            source=url,
-            declared=charset,
-            encoding=options.encoding,
-            max_bytes=options.max_bytes,
-        )
-        return build_document(
-            text, options=options, source=source, item=url, raw=data, meta=meta, url=url
-        )
-    return extract_html(
-        data, url, options=options, source=source, declared_charset=charset, meta=meta
-    )
+    kind = "text" if media == "text/plain" else "html"
+    return reader.page(source, url, data, charset, kind, meta)
