@@ -146,13 +146,10 @@ def ingest(
                                 "repair": repair, "furniture": furniture,
                                 "respect_robots": robots}
     for key, value in (("timeout", timeout), ("rate_limit", rate_limit),
-                       ("retries", retries), ("user_agent", user_agent)):
-        if value is not None:
+                       ("retries", retries), ("user_agent", user_agent),
+                       ("max_bytes", max_bytes), ("encoding", encoding)):
+        if value is not None:  # not given: IngestOptions' default
             settings[key] = value
-    if max_bytes is not None:
-        settings["max_bytes"] = max_bytes
-    if encoding is not None:
-        settings["encoding"] = encoding
     options = IngestOptions(**settings)
     with open_store(db or default_db()) as store:
         with progress_bar("ingesting", quiet=quiet) as bar:
