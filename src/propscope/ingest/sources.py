@@ -36,6 +36,7 @@ from propscope.ingest.decode import (
     decode_bytes,
     decode_markup,
     looks_binary,
+    read_bytes,
     unreadable,
 )
 from propscope.ingest.document import build_document, parse_date
@@ -127,23 +128,15 @@ class Reader:
         if kind == "warc":
             yield from self.warc(source, path)
             return
-        try:
-            size = path.stat().st_size
-            limit = self.options.max_bytes
-            if kind not in ("jsonl", "csv") and size > limit:
-                raise InputTooLarge(f"{path} is {size:,} bytes, over the limit of {limit:,}")
-        except PropscopeError as err:
-            yield ItemError(source, item, err)
-            return
         if kind == "jsonl":
             yield from self.jsonl(source, path)
         elif kind == "csv":
             yield from self.csv(source, path)
         else:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                yield ItemError(source, item, unreadable(path, exc))
+            try:  # refused from its size alone when over the limit, never loaded whole
+                data, _ = read_bytes(path, max_bytes=self.options.max_bytes)
+            except PropscopeError as err:
+                yield ItemError(source, item, err)
                 return
             yield from self.data(source, item, data, kind or "text")
 
