@@ -19,8 +19,16 @@ Hierarchy::
     │   └── InputUnreadable   PS107  (permission denied, a device error)
     ├── OffsetError           PS201  (a span outside its text: a bug, never user input)
     ├── DetectorError         PS301  (unknown detector, missing or broken model file)
+    │   └── TrainingError     PS302  (an unknown engine option or a value of the wrong type)
     ├── DataError             PS401  (a corpus folder missing or malformed)
-    ├── FetchError            PS501  (network: refused, timeout, too large, robots)
+    ├── FetchError            PS501  (network: not http(s), does not resolve, failed)
+    │   ├── AddressRefused    PS502  (a private, loopback or link-local host)
+    │   ├── FetchTimeout      PS503
+    │   ├── ResponseTooLarge  PS504
+    │   ├── RobotsDisallowed  PS505
+    │   ├── TooManyRedirects  PS506
+    │   ├── HttpStatusError   PS507
+    │   └── TruncatedResponse PS508
     ├── StoreError            PS601  (database)
     └── OutputError           PS701  (a result that cannot be written)
 """
