@@ -64,6 +64,16 @@ def test_stats_and_search(analysed_db: str, capsys: pytest.CaptureFixture[str]) 
     assert code == 0 and "no matches" in err
 
 
+def test_stats_title_is_the_database_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "news[/x].db")  # brackets Rich would read as a closing tag
+    with open_store(db) as store:
+        ingest_documents(store, [make_doc(1)])
+    code, out, _ = _run(capsys, "stats", "--db", db)
+    assert code == 0 and "news[/x].db" in out.replace("\n", "")
+
+
 def test_search_table_shows_the_marked_matches(
     analysed_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

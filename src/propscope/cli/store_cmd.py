@@ -218,7 +218,7 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print(json.dumps(found.to_dict()))
         return
-    table = Table(show_header=False, title=redact(db or default_db()), title_justify="left")
+    table = Table(show_header=False, title=Text(redact(db or default_db())), title_justify="left")
     table.add_column()
     table.add_column(justify="right")
     table.add_row("sources", f"{found.sources:,}")
