@@ -24,10 +24,12 @@ app = typer.Typer(
 def _register() -> None:
     # Each command module adds its commands to `app` (or a sub-app) when imported.
     # (helpers: add one line per command module, keep them sorted)
-    from propscope.cli import analyze_cmd  # noqa: F401
-    from propscope.cli import semeval_cmd  # noqa: F401
-    from propscope.cli import store_cmd  # noqa: F401
-    from propscope.cli import train_cmd  # noqa: F401
+    from propscope.cli import (
+        analyze_cmd,  # noqa: F401
+        semeval_cmd,  # noqa: F401
+        store_cmd,  # noqa: F401
+        train_cmd,  # noqa: F401
+    )
 
 
 _register()
