@@ -117,12 +117,13 @@ def measure(
             pool.map(_run, chunks)
             multi = time.perf_counter() - t2
     path = getattr(detector, "model_path", None)
-    quantiles = statistics.quantiles(latencies, n=20)
+    # quantiles() needs two points; with one article its latency is also its p95
+    p95 = statistics.quantiles(latencies, n=20)[18] if len(latencies) > 1 else latencies[0]
     return {
         "detector": name, "articles": len(texts), "words": words, "spans": spans,
         "articles_s": len(texts) / one, "words_s": words / one,
         "articles_s_multi": len(texts) / multi if multi else None,
-        "p50_ms": statistics.median(latencies) * 1000, "p95_ms": quantiles[18] * 1000,
+        "p50_ms": statistics.median(latencies) * 1000, "p95_ms": p95 * 1000,
         "peak_rss_mb": peak_rss, "load_s": load_s,
         "model_mb": Path(path).stat().st_size / 1e6 if path else 0.0,
     }
