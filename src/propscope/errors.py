@@ -162,3 +162,8 @@ class TruncatedResponse(FetchError):
 class OutputError(PropscopeError):
     code = "PS701"
     fix = "check that the folder exists and can be written to"
+
+    @classmethod
+    def writing(cls, path: object, exc: OSError) -> OutputError:
+        """The error for an output that could not be written, worded once for every face."""
+        return cls(f"cannot write {path}: {exc.strerror or exc}")

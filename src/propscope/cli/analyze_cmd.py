@@ -146,7 +146,7 @@ def _print_text(results: list[AnalysedDocument], output: Path | None) -> None:
         with output.open("w", encoding="utf-8") as handle:
             print_report(results, make_console(handle, colour=False))
     except OSError as exc:
-        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        raise OutputError.writing(output, exc) from exc
 
 
 def _tolerate_narrow_stdout() -> None:
@@ -173,4 +173,4 @@ def _write(content: str, output: Path | None) -> None:
     try:
         output.write_text(content, encoding="utf-8", newline="")  # bytes as rendered
     except OSError as exc:
-        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        raise OutputError.writing(output, exc) from exc

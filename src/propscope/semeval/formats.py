@@ -112,7 +112,7 @@ def write_labels(path: str | Path, labels: Iterable[Label], *, with_technique: b
     try:
         Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise OutputError.writing(path, exc) from exc
     return len(lines)
 
 

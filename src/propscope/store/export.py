@@ -70,8 +70,7 @@ def export(store: Store, fmt: str, out: str | Path, *, detector: str | None = No
     try:
         return _export(store, fmt, out, detector)
     except OSError as exc:  # a folder in the way, no permission, a full disk
-        where = exc.filename or out
-        raise OutputError(f"cannot write {where}: {exc.strerror or exc}") from exc
+        raise OutputError.writing(exc.filename or out, exc) from exc
 
 
 def _export(store: Store, fmt: str, out: Path, detector: str | None) -> int:
