@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 
 from propscope.cli.app import app
-from propscope.errors import InputError, OutputError
+from propscope.errors import EmptyInput, InputError, OutputError
 from propscope.ingest.decode import DEFAULT_MAX_BYTES, read_text
 from propscope.model import AnalysedDocument, Document
 from propscope.pipeline import analyze_many
@@ -119,10 +119,15 @@ def _read(path: str, *, raw: bool, encoding: str | None, max_bytes: int,
         document.id = document.id or path
         return document
     text = read_text(path, encoding=encoding, max_bytes=max_bytes)
-    document = Document.from_raw(text, id=name)
-    if raw or not document.text.strip():  # blank text: the pipeline says why
-        return document
-    return build_document(text, options=options, source=name, item=name, id=name)
+    if raw:
+        return Document.from_raw(text, id=name)
+    try:
+        return build_document(text, options=options, source=name, item=name, id=name)
+    except EmptyInput:
+        document = Document.from_raw(text, id=name)
+        if document.text.strip():  # all furniture: build_document's error stands
+            raise
+        return document  # blank once normalised (e.g. only invisibles): the pipeline says why
 
 
 def _render(results: list[AnalysedDocument], output_format: Format) -> str:
