@@ -83,3 +83,32 @@ def test_sweep_and_inner_split_are_checked():
         parse_sweep('[{"learning_rate": 1}]')
     inner, val = inner_split([str(i) for i in range(12)])
     assert val == ["5", "11"] and not set(val) & set(inner) and len(inner) == 10
+
+
+def test_no_refit_ships_the_calibrated_candidate(tiny_ptc: Path, tmp_path: Path):
+    """``refit=False`` (the CPU recipe) trains each candidate once and ships the best
+    one as trained on the inner split, with its calibrated settings; the default trains
+    the winner once more on every training article."""
+    for copy in range(3, 7):  # six articles: the sixth becomes inner validation
+        for folder, suffix in (("articles", ".txt"), ("labels-tc", ".labels")):
+            source = (tiny_ptc / folder / f"article100{copy % 2 + 1}{suffix}").read_text()
+            if folder == "labels-tc":
+                source = source.replace(f"100{copy % 2 + 1}\t", f"100{copy}\t")
+            (tiny_ptc / folder / f"article100{copy}{suffix}").write_text(source)
+    sweep = '[{"max_tokens": 64, "overlap": 16}, {"max_tokens": 96, "overlap": 16}]'
+    runs: dict[bool, list[str]] = {}
+    reports = {}
+    for refit in (False, True):
+        lines: list[str] = []
+        reports[refit] = train(
+            tiny_ptc, tmp_path / f"m{refit}", device="cpu", split="all", sweep=sweep,
+            max_steps=1, export=False, report_dev=False, refit=refit, log=lines.append,
+        )
+        runs[refit] = [line for line in lines if line.startswith("train:")]
+    assert len(runs[False]) == 2 and len(runs[True]) == 3
+    assert runs[False][0].startswith("train: 5 articles")
+    assert runs[True][-1].startswith("train: 6 articles")
+    assert reports[False]["trained_on"] == "inner split: 5 articles"
+    assert reports[True]["trained_on"] == "all training articles: 6"
+    assert "threshold" in reports[False]["settings"]
+    assert (tmp_path / "mFalse" / "neural-v1.safetensors").is_file()
