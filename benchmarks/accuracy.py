@@ -10,7 +10,9 @@ come from the registry by name, so a new one (``neural``, a ``torch-fp32`` basel
 appears here once it is registered; ``fast-nolex`` is the fast detector without its
 hand-written lexicon component (``neural-nolex`` likewise), to show what that component
 costs or earns on PTC; ``neural-noblend`` is the encoder's technique head alone, without
-the equal-weight average with the fast detector's technique model.
+the equal-weight average with the fast detector's technique model.  ``--candidate DIR``
+adds ``candidate`` and ``candidate-noblend``: a trained model folder not yet shipped,
+scored beside the shipped one in the same run.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from propscope.semeval.scorer import Report, score_si, score_spans, score_tc
 from propscope.techniques import TECHNIQUE_NAMES
 
 
-def _register_variants() -> None:
+def _register_variants(candidate: str | None = None) -> None:
     def fast_without_lexicon() -> Detector:
         from propscope.detect.fast import FastDetector
 
@@ -49,6 +51,11 @@ def _register_variants() -> None:
 
     register("neural-nolex", neural_without_lexicon)
     register("neural-noblend", neural_alone)
+    if candidate:  # a model folder not (yet) shipped, e.g. a fresh CPU training run
+        from propscope.detect.neural.runtime import NeuralDetector
+
+        register("candidate", lambda: NeuralDetector.load(candidate))
+        register("candidate-noblend", lambda: NeuralDetector.load(candidate, blend=False))
 
 
 def evaluate(name: str, articles: list) -> dict[str, Report | float]:
@@ -67,8 +74,11 @@ def main() -> int:
     parser.add_argument("--data", help="shared data folder or ptc/ (default $PROPSCOPE_DATA)")
     parser.add_argument("--detectors", help="comma-separated registry names "
                         "(default: every registered detector plus fast-nolex)")
+    parser.add_argument("--candidate", metavar="MODEL_DIR",
+                        help="also offer `candidate` and `candidate-noblend`: the neural "
+                        "detector loaded from this folder (a training run's output)")
     args = parser.parse_args()
-    _register_variants()
+    _register_variants(args.candidate)
     names = args.detectors.split(",") if args.detectors else available_detectors()
     try:
         ptc = resolve_ptc_dir(args.data)
