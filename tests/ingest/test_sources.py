@@ -352,3 +352,16 @@ def test_files_over_the_size_cap_are_item_errors(tmp_path: Path) -> None:
     assert [d.text for d in docs] == [BODY]
     assert sorted(Path(e.item).name for e in errors) == ["big.html", "big.jsonl:1"]
     assert all(isinstance(e.error, InputTooLarge) for e in errors)
+
+
+def test_encoding_option_applies_to_json_files_too(tmp_path: Path) -> None:
+    """A JSON export in a legacy code page reads right when ``--encoding`` names it, and
+    fails with a typed error when it names an encoding that does not exist."""
+    text = f"Перемога! {BODY}"
+    (tmp_path / "legacy.json").write_bytes(
+        json.dumps({"title": "Звіт", "text": text}, ensure_ascii=False).encode("cp1251")
+    )
+    docs, errors = _split(load([str(tmp_path / "legacy.json")], IngestOptions(encoding="cp1251")))
+    assert not errors and docs[0].text == text and docs[0].title == "Звіт"
+    docs, errors = _split(load([str(tmp_path / "legacy.json")], IngestOptions(encoding="no-such")))
+    assert not docs and [type(e.error).__name__ for e in errors] == ["DecodeError"]

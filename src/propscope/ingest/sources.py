@@ -155,7 +155,10 @@ class Reader:
         elif kind == "jsonl":
             yield from self._json_lines(source, item, io.BytesIO(data))
         elif kind == "urls":
-            text = decode_bytes(data, source=item, max_bytes=self.options.max_bytes)
+            text = decode_bytes(
+                data, source=item, encoding=self.options.encoding,
+                max_bytes=self.options.max_bytes,
+            )
             for line in text.splitlines():
                 if line.strip() and not line.lstrip().startswith("#"):
                     yield from self.url(source, line.strip())
@@ -218,7 +221,10 @@ class Reader:
 
     def json_document(self, source: str, item: str, data: bytes) -> Iterator[Item]:
         try:
-            value = json.loads(decode_bytes(data, source=item, max_bytes=self.options.max_bytes))
+            value = json.loads(decode_bytes(
+                data, source=item, encoding=self.options.encoding,
+                max_bytes=self.options.max_bytes,
+            ))
         except PropscopeError as err:
             yield ItemError(source, item, err)
             return
