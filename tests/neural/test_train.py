@@ -7,6 +7,7 @@ model learns anything.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,8 @@ def test_no_refit_ships_the_calibrated_candidate(tiny_ptc: Path, tmp_path: Path)
         lines: list[str] = []
         reports[refit] = train(
             tiny_ptc, tmp_path / f"m{refit}", device="cpu", split="all", sweep=sweep,
-            max_steps=1, export=False, report_dev=False, refit=refit, log=lines.append,
+            max_steps=1, export=not refit, report_dev=False, refit=refit,
+            crf_blend=not refit, log=lines.append,
         )
         runs[refit] = [line for line in lines if line.startswith("train:")]
     assert len(runs[False]) == 2 and len(runs[True]) == 3
@@ -112,3 +114,17 @@ def test_no_refit_ships_the_calibrated_candidate(tiny_ptc: Path, tmp_path: Path)
     assert reports[True]["trained_on"] == "all training articles: 6"
     assert "threshold" in reports[False]["settings"]
     assert (tmp_path / "mFalse" / "neural-v1.safetensors").is_file()
+    # The encoder-CRF span blend was calibrated on the unseen sixth article and written
+    # into the model's settings; the loaded detector uses it, and only with the blend.
+    blend = reports[False]["crf_blend"]
+    assert blend["crf_weight"] == 0.5 and 0.0 <= blend["inner_val_si_f1"] <= 1.0
+    meta = json.loads((tmp_path / "mFalse" / "neural-v1.json").read_text())
+    assert meta["settings"]["crf_weight"] == 0.5
+    assert meta["settings"]["crf_threshold"] == blend["crf_threshold"]
+    detector = NeuralDetector.load(tmp_path / "mFalse")
+    assert detector.settings.crf_weight == 0.5 and detector.blend is not None
+    doc = Document(text=ARTICLES["1001"])
+    for span in detector.detect([doc])[0]:
+        span.check(doc.text)
+    with pytest.raises(ValueError, match="crf_blend"):
+        train(tiny_ptc, tmp_path / "bad", device="cpu", split="all", crf_blend=True)

@@ -54,6 +54,12 @@ class Settings:
     min_tokens: int = 1
     split_lines: bool = True  # a span never crosses a line break
     second_threshold: float = 1.01  # emit a span's runner-up technique above this
+    # Span finding from the average of the "any" score and the fast CRF's P(inside)
+    # (propscope.detect.neural.blend): the CRF's share (0 = the encoder alone), and the
+    # threshold and gap calibrated for the averaged score on held-out train articles.
+    crf_weight: float = 0.0
+    crf_threshold: float = 0.5
+    crf_max_gap: int = 1
     techniques: list[str] = field(default_factory=lambda: list(TECHNIQUE_NAMES))
 
     def to_dict(self) -> dict:
@@ -170,17 +176,24 @@ class Pipeline:
         ]
 
     def find_spans(
-        self, enc: Encoded, threshold: float | None = None
+        self,
+        enc: Encoded,
+        threshold: float | None = None,
+        *,
+        max_gap: int | None = None,
+        inside: np.ndarray | None = None,
     ) -> list[tuple[int, int, float]]:
-        """``(start, end, score)`` of each run of tokens likely inside propaganda."""
+        """``(start, end, score)`` of each run of tokens likely inside propaganda.
+        ``inside`` replaces the encoder's "any" score per token (a blended score)."""
         s = self.settings
         thr = s.threshold if threshold is None else threshold
+        gap = s.max_gap if max_gap is None else max_gap
         if len(enc.tokens) == 0:
             return []
-        p = enc.probs[:, ANY]
+        p = enc.probs[:, ANY] if inside is None else inside
         out = []
         breaks = enc.tokens.line_breaks if s.split_lines else None
-        for a, b in runs(p >= thr, enc.tokens.words, s.max_gap, breaks):
+        for a, b in runs(p >= thr, enc.tokens.words, gap, breaks):
             if b - a < s.min_tokens:
                 continue
             start = int(enc.tokens.offsets[a, 0])

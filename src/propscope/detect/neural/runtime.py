@@ -19,6 +19,7 @@ import numpy as np
 
 from propscope.detect.base import detector_id
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
+from propscope.detect.neural.blend import FastBlend
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
 from propscope.detect.neural.windows import load_tokenizer
 from propscope.errors import DetectorError
@@ -117,7 +118,7 @@ class NeuralDetector:
         # propscope.detect.fast.lexicon): PTC teaches the encoder little about eulogies
         # of leaders, and on the PTC dev split the patterns change SI/TC by < 0.01.
         self.use_lexicon = lexicon
-        self.blend: _FastTechniqueBlend | None = None
+        self.blend: FastBlend | None = None
 
     @classmethod
     def load(
@@ -147,7 +148,7 @@ class NeuralDetector:
         engine = OrtEngine(onnx, span_onnx, thread_count())
         detector = cls(Pipeline(engine, tokenizer, settings), onnx, lexicon=lexicon)
         if blend:
-            detector.blend = _FastTechniqueBlend()
+            detector.blend = FastBlend()
         return detector
 
     @property
@@ -173,7 +174,7 @@ class NeuralDetector:
         who = detector_id(self)
         spans = [
             Span(a, b, None, score=p, detector=who, evidence=f"neural: p(propaganda) {p:.2f}")
-            for a, b, p in self.pipeline.find_spans(enc)
+            for a, b, p in self._found(enc)
         ]
         if self.use_lexicon:
             spans = add_untyped_pattern_spans(spans, text, who)
@@ -205,8 +206,19 @@ class NeuralDetector:
             for (a, b), name, p in zip(pairs, names, probs)
         ]
 
+    def _found(self, enc: Encoded) -> list[tuple[int, int, float]]:
+        """Spans from the encoder's "any" score, or from its average with the fast
+        CRF's when the model's settings give the CRF a share (see ``blend``)."""
+        s = self.settings
+        if self.blend is None or s.crf_weight <= 0:
+            return self.pipeline.find_spans(enc)
+        return self.pipeline.find_spans(
+            enc, s.crf_threshold, max_gap=s.crf_max_gap,
+            inside=self.blend.inside(enc, s.crf_weight),
+        )
+
     def _spans(self, enc: Encoded) -> list[Span]:
-        found = self.pipeline.find_spans(enc)
+        found = self._found(enc)
         if not found:
             return []
         probs = self._technique_probs(enc, enc.text, [(a, b) for a, b, _ in found])
@@ -232,31 +244,5 @@ class NeuralDetector:
     ) -> np.ndarray:
         probs = self.pipeline.classify(enc, pairs)
         if self.blend is not None:
-            probs = self.blend.average(probs, text, pairs, self.settings.techniques)
+            probs = self.blend.techniques(probs, text, pairs, self.settings.techniques)
         return probs
-
-
-class _FastTechniqueBlend:
-    """Averages the encoder's technique probabilities with the fast detector's linear
-    model, with equal weights fixed in advance (not tuned).  The two err differently:
-    the bag-of-words model is the better judge of Repetition, Doubt and the rare
-    argument-shaped techniques, the encoder of the emotive ones."""
-
-    def __init__(self) -> None:
-        from propscope.detect.fast import FastDetector
-
-        self.fast = FastDetector.load(lexicon=False)
-
-    def average(
-        self, probs: np.ndarray, text: str, pairs: Sequence[tuple[int, int]],
-        techniques: Sequence[str],
-    ) -> np.ndarray:
-        from propscope.detect.fast.tokens import tokenise
-
-        if not len(pairs):
-            return probs
-        model = self.fast.techniques
-        tok = tokenise(text)
-        fast = model.probabilities([model.features(tok, a, b) for a, b in pairs])
-        order = [model.classes.index(name) for name in techniques]
-        return 0.5 * probs + 0.5 * fast[:, order]

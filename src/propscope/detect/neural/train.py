@@ -29,6 +29,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from propscope.detect.fast import FastDetector
+from propscope.detect.neural.blend import blended_inside
 from propscope.detect.neural.data import LabelledDoc, TrainWindow, doc_windows, load_labelled
 from propscope.detect.neural.model import NeuralTagger, encoder_dir, load_encoder, pool_spans
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
@@ -312,6 +314,71 @@ def calibrate(
     return settings, metrics
 
 
+CRF_WEIGHT = 0.5  # the fast CRF's share in the blended span score: fixed, never tuned
+
+
+def calibrate_crf_blend(
+    pipeline: Pipeline, encs: Sequence[Encoded], docs: Sequence[LabelledDoc],
+    fast: FastDetector, settings: Settings, weight: float = CRF_WEIGHT,
+) -> tuple[Settings, float]:
+    """The threshold and gap that maximise SI F1 on ``docs`` (held-out training
+    articles that neither the encoder nor ``fast`` saw) for spans found from the
+    average of the encoder's "any" score and the CRF's ``P(inside)``."""
+    inside = [blended_inside(e, fast, weight) for e in encs]
+    gold = labels_of(docs, False)
+    best = (-1.0, settings)
+    for thr in THRESHOLDS:
+        for gap in (0, 1, 2):
+            si = [
+                Label(d.id, a, b)
+                for d, e, p in zip(docs, encs, inside)
+                for a, b, _ in pipeline.find_spans(e, thr, max_gap=gap, inside=p)
+            ]
+            f1 = score_si(gold, si).overall.f1
+            if f1 > best[0]:
+                best = (f1, replace(settings, crf_weight=weight, crf_threshold=thr,
+                                    crf_max_gap=gap))
+    return best[1], best[0]
+
+
+def add_crf_blend(
+    model_dir: str | Path, data: str | Path | None, *, fast_path: str | Path | None = None,
+    limit: int | None = None, log: Log = print,
+) -> dict[str, float]:
+    """Give an exported model (trained with ``refit=False``, so the inner validation
+    articles are unseen) a calibrated encoder-CRF span blend: train the fast CRF on the
+    inner split (or load ``fast_path``, trained on it), calibrate on inner validation
+    with the ONNX model as shipped, and write the settings into ``neural-v1.json``."""
+    from propscope.detect.fast.train import TrainConfig
+    from propscope.detect.fast.train import train as train_fast
+    from propscope.detect.neural.runtime import MODEL_NAME, NeuralDetector
+
+    ptc = resolve_ptc_dir(data)
+    inner_ids, val_ids = inner_split(split_ids(ptc, "train")[:limit])
+    t0 = time.perf_counter()
+    if fast_path:
+        fast = FastDetector.load(fast_path, lexicon=False)
+    else:
+        fast = FastDetector(train_fast(ptc, config=TrainConfig(folds=1), ids=inner_ids,
+                                       log=log), lexicon=False)
+    fast_seconds = time.perf_counter() - t0
+    val_docs = load_labelled(ptc, val_ids)
+    pipe = NeuralDetector.load(model_dir, lexicon=False, blend=False).pipeline
+    settings, f1 = calibrate_crf_blend(
+        pipe, encode_docs(pipe, val_docs), val_docs, fast, pipe.settings
+    )
+    meta_path = Path(model_dir) / MODEL_NAME
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["settings"] = settings.to_dict()
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    result = {"inner_val_si_f1": f1, "crf_weight": settings.crf_weight,
+              "crf_threshold": settings.crf_threshold, "crf_max_gap": settings.crf_max_gap,
+              "crf_train_seconds": fast_seconds,
+              "seconds": time.perf_counter() - t0}
+    log(f"crf blend: {json.dumps(_rounded(result))}")
+    return result
+
+
 def save_weights(model: NeuralTagger, path: Path, half: bool = False) -> None:
     """The trained weights as safetensors (fp16 when ``half``, to travel light)."""
     from safetensors.torch import save_file
@@ -354,6 +421,7 @@ def train(
     limit: int | None = None,
     time_budget: float | None = None,
     refit: bool = True,
+    crf_blend: bool = False,
     log: Log = print,
 ) -> dict[str, Any]:
     """Train, calibrate, (optionally) export: the whole recipe behind
@@ -366,7 +434,12 @@ def train(
     ``refit=False`` ships the best candidate as trained on the inner split (the
     training articles less every sixth) instead of training it again on all of them:
     half the time, which is what lets the CPU recipe finish inside two hours on two
-    cores, at the price of a sixth of the training data."""
+    cores, at the price of a sixth of the training data.  ``crf_blend`` (needs
+    ``refit=False`` and ``export``) then calibrates the encoder-CRF span blend on those
+    unseen articles (:func:`add_crf_blend`)."""
+    if crf_blend and (refit or not export):
+        raise ValueError("crf_blend needs refit=False and export: it is calibrated on "
+                         "inner-validation articles the shipped model never saw")
     started = time.perf_counter()
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -447,6 +520,10 @@ def train(
         from propscope.detect.neural.export import export_model
 
         export_model(model.cpu(), settings, tokenizer_path, out_dir, log=log)
+    if crf_blend and best is not None:
+        report["crf_blend"] = add_crf_blend(out_dir, ptc, limit=limit, log=log)
+        report["total_seconds"] = time.perf_counter() - started
+        _write_report(out_dir, report)
     return report
 
 
@@ -456,6 +533,7 @@ _OPTION_TYPES: dict[str, Callable[[str], Any]] = {
     "report_dev": lambda v: v.lower() not in ("0", "false", "no"),
     "half": lambda v: v.lower() in ("1", "true", "yes"), "limit": int, "time_budget": float,
     "refit": lambda v: v.lower() not in ("0", "false", "no"),
+    "crf_blend": lambda v: v.lower() in ("1", "true", "yes"),
 }
 
 
@@ -470,7 +548,8 @@ def train_cli(
     ``--sweep JSON``, ``--epochs``, ``--seed``, ``--max-steps``, ``--encoder DIR``,
     ``--export false``, ``--report-dev false``, ``--half``, ``--limit``,
     ``--time-budget SECONDS``, ``--refit false`` (ship the candidate trained on the
-    inner split; the CPU recipe).
+    inner split; the CPU recipe), ``--crf-blend true`` (with ``--refit false``:
+    calibrate the encoder-CRF span blend on the unseen inner-validation articles).
     """
     kwargs: dict[str, Any] = {}
     for key, value in options.items():
@@ -517,16 +596,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-refit", action="store_true",
         help="ship the calibrated candidate trained on the inner split (the CPU recipe)",
     )
+    ap.add_argument(
+        "--crf-blend", action="store_true",
+        help="with --no-refit: calibrate the encoder-CRF span blend on inner validation",
+    )
+    ap.add_argument(
+        "--blend-only", metavar="MODEL_DIR",
+        help="add the calibrated encoder-CRF span blend to an exported --no-refit model",
+    )
     args = ap.parse_args(argv)
 
     def log(line: str) -> None:
         print(line, flush=True)
 
+    if args.blend_only:
+        add_crf_blend(args.blend_only, args.data, limit=args.limit, log=log)
+        return 0
+
     train(
         args.data, args.out, device=args.device, split=args.split, sweep=args.sweep,
         epochs=args.epochs, seed=args.seed, max_steps=args.max_steps, encoder=args.encoder,
         export=not args.no_export, report_dev=not args.no_dev, half=args.half,
-        limit=args.limit, time_budget=args.time_budget, refit=not args.no_refit, log=log,
+        limit=args.limit, time_budget=args.time_budget, refit=not args.no_refit,
+        crf_blend=args.crf_blend, log=log,
     )
     return 0
 
