@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from propscope.detect.neural.blend import FastBlend
 from propscope.detect.neural.model import NeuralTagger, load_encoder
 from propscope.detect.neural.predict import Pipeline, Settings
 from propscope.detect.neural.runtime import NeuralDetector, default_model_path
@@ -83,4 +84,6 @@ class NeuralTorchDetector(NeuralDetector):
         torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
         engine = TorchEngine(load_tagger(weights))
         tokenizer = load_tokenizer(str(meta_path.parent / meta["tokenizer"]))
-        return cls(Pipeline(engine, tokenizer, Settings.from_dict(meta["settings"])), weights)
+        detector = cls(Pipeline(engine, tokenizer, Settings.from_dict(meta["settings"])), weights)
+        detector.blend = FastBlend()  # the shipped detector's blends, so only the engine differs
+        return detector
