@@ -376,6 +376,11 @@ def add_crf_blend(
               "crf_train_seconds": fast_seconds,
               "seconds": time.perf_counter() - t0}
     log(f"crf blend: {json.dumps(_rounded(result))}")
+    report_path = Path(model_dir) / "neural-v1.train.json"
+    if report_path.is_file():  # the training run's report records the blend too
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        report["crf_blend"] = result
+        report_path.write_text(json.dumps(report, indent=2), encoding="utf-8")
     return result
 
 
