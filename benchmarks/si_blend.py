@@ -15,49 +15,26 @@ scored once with those settings, with the neural model and the shipped fast mode
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 from propscope.detect.fast.detector import FastDetector
 from propscope.detect.neural.blend import blended_inside
 from propscope.detect.neural.data import load_labelled
-from propscope.detect.neural.predict import ANY
 from propscope.detect.neural.runtime import NeuralDetector
 from propscope.detect.neural.train import (
     CRF_WEIGHT,
-    THRESHOLDS,
+    best_si_decoding,
     encode_docs,
     inner_split,
     labels_of,
-    predict_spans,
+    si_labels,
 )
 from propscope.semeval.corpus import resolve_ptc_dir, split_ids
 from propscope.semeval.scorer import score_si
 
 
-def blended(encs, docs, fast: FastDetector, weight: float):
-    out = []
-    for enc in encs:
-        probs = enc.probs.copy()
-        probs[:, ANY] = blended_inside(enc, fast, weight)
-        out.append(replace(enc, probs=probs))
-    return out
-
-
-def si_f1(pipe, encs, docs, settings) -> tuple[float, float, float]:
-    si, _ = predict_spans(pipe, encs, docs, settings)
-    r = score_si(labels_of(docs, False), si).overall
-    return r.precision, r.recall, r.f1
-
-
-def best_settings(pipe, encs, docs):
-    best = (-1.0, pipe.settings)
-    for thr in THRESHOLDS:
-        for gap in (0, 1, 2):
-            cand = replace(pipe.settings, threshold=thr, max_gap=gap, second_threshold=1.01)
-            f1 = si_f1(pipe, encs, docs, cand)[2]
-            if f1 > best[0]:
-                best = (f1, cand)
-    return best
+def si_prf(pipe, encs, docs, threshold, gap, inside=None) -> tuple[float, float, float]:
+    r = score_si(labels_of(docs, False), si_labels(pipe, encs, docs, threshold, gap, inside))
+    return r.overall.precision, r.overall.recall, r.overall.f1
 
 
 def main() -> None:
@@ -77,13 +54,13 @@ def main() -> None:
     val_encs, dev_encs = encode_docs(pipe, val_docs), encode_docs(pipe, dev_docs)
     shipped = pipe.settings
     rows = []
-    for name, weight in (("neural", 1.0), ("crf", 0.0), (f"blend {CRF_WEIGHT}", CRF_WEIGHT)):
-        v = val_encs if weight == 1.0 else blended(val_encs, val_docs, fast_inner, weight)
-        d = dev_encs if weight == 1.0 else blended(dev_encs, dev_docs, fast_dev, weight)
-        f1_val, chosen = best_settings(pipe, v, val_docs)
-        p, r, f1 = si_f1(pipe, d, dev_docs, chosen)
-        rows.append((name, chosen.threshold, chosen.max_gap, f1_val, p, r, f1))
-    p, r, f1 = si_f1(pipe, dev_encs, dev_docs, shipped)
+    # the CRF's share of the span score: 0 = the encoder alone, 1 = the CRF alone
+    for name, crf_share in (("neural", 0.0), ("crf", 1.0), (f"blend {CRF_WEIGHT}", CRF_WEIGHT)):
+        v = [blended_inside(e, fast_inner, crf_share) for e in val_encs]
+        d = [blended_inside(e, fast_dev, crf_share) for e in dev_encs]
+        f1_val, thr, gap = best_si_decoding(pipe, val_encs, val_docs, v)
+        rows.append((name, thr, gap, f1_val, *si_prf(pipe, dev_encs, dev_docs, thr, gap, d)))
+    p, r, f1 = si_prf(pipe, dev_encs, dev_docs, shipped.threshold, shipped.max_gap)
     print(f"shipped settings (threshold {shipped.threshold}, gap {shipped.max_gap}): "
           f"dev SI P/R/F1 {p:.4f}/{r:.4f}/{f1:.4f}")
     print(f"{'SI from':<10} {'thr':>5} {'gap':>4} {'inner-val F1':>13} {'dev P':>7} "

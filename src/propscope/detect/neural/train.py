@@ -278,6 +278,38 @@ def evaluate(
     }
 
 
+def si_labels(
+    pipeline: Pipeline, encs: Sequence[Encoded], docs: Sequence[LabelledDoc],
+    threshold: float, max_gap: int, inside: Sequence[np.ndarray] | None = None,
+) -> list[Label]:
+    """SI spans at one threshold and gap, from the encoder's "any" score or from
+    ``inside`` (one blended score array per document)."""
+    return [
+        Label(d.id, a, b)
+        for k, (d, e) in enumerate(zip(docs, encs))
+        for a, b, _ in pipeline.find_spans(
+            e, threshold, max_gap=max_gap, inside=None if inside is None else inside[k]
+        )
+    ]
+
+
+def best_si_decoding(
+    pipeline: Pipeline, encs: Sequence[Encoded], docs: Sequence[LabelledDoc],
+    inside: Sequence[np.ndarray] | None = None,
+) -> tuple[float, float, int]:
+    """``(SI F1, threshold, gap)``: the decoding that maximises SI F1 on ``docs``
+    over :data:`THRESHOLDS` and gaps 0 to 2 (the first best wins ties)."""
+    gold = labels_of(docs, False)
+    best = (-1.0, THRESHOLDS[0], 0)
+    for thr in THRESHOLDS:
+        for gap in (0, 1, 2):
+            si = si_labels(pipeline, encs, docs, thr, gap, inside)
+            f1 = score_si(gold, si).overall.f1
+            if f1 > best[0]:
+                best = (f1, thr, gap)
+    return best
+
+
 def calibrate(
     pipeline: Pipeline, docs: Sequence[LabelledDoc], base: Settings
 ) -> tuple[Settings, dict[str, float]]:
@@ -285,15 +317,8 @@ def calibrate(
     articles), then the runner-up threshold that maximises span F1."""
     encs = encode_docs(pipeline, docs)
     gold_si, gold = labels_of(docs, False), labels_of(docs)
-    best = (-1.0, base)
-    for thr in THRESHOLDS:
-        for gap in (0, 1, 2):
-            cand = replace(base, threshold=thr, max_gap=gap, second_threshold=1.01)
-            si, _ = predict_spans(pipeline, encs, docs, cand)
-            f1 = score_si(gold_si, si).overall.f1
-            if f1 > best[0]:
-                best = (f1, cand)
-    settings = best[1]
+    _, thr, gap = best_si_decoding(pipeline, encs, docs)
+    settings = replace(base, threshold=thr, max_gap=gap, second_threshold=1.01)
     best_sp = (-1.0, settings)
     for second in SECOND_THRESHOLDS:
         cand = replace(settings, second_threshold=second)
@@ -325,20 +350,8 @@ def calibrate_crf_blend(
     articles that neither the encoder nor ``fast`` saw) for spans found from the
     average of the encoder's "any" score and the CRF's ``P(inside)``."""
     inside = [blended_inside(e, fast, weight) for e in encs]
-    gold = labels_of(docs, False)
-    best = (-1.0, settings)
-    for thr in THRESHOLDS:
-        for gap in (0, 1, 2):
-            si = [
-                Label(d.id, a, b)
-                for d, e, p in zip(docs, encs, inside)
-                for a, b, _ in pipeline.find_spans(e, thr, max_gap=gap, inside=p)
-            ]
-            f1 = score_si(gold, si).overall.f1
-            if f1 > best[0]:
-                best = (f1, replace(settings, crf_weight=weight, crf_threshold=thr,
-                                    crf_max_gap=gap))
-    return best[1], best[0]
+    f1, thr, gap = best_si_decoding(pipeline, encs, docs, inside)
+    return replace(settings, crf_weight=weight, crf_threshold=thr, crf_max_gap=gap), f1
 
 
 def add_crf_blend(
