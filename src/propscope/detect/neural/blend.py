@@ -24,15 +24,18 @@ import numpy as np
 from propscope.detect.fast import FastDetector
 from propscope.detect.fast.spans import O, marginals
 from propscope.detect.fast.tokenmodel import token_inputs
-from propscope.detect.fast.tokens import tokenise
+from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.detect.neural.predict import ANY, Encoded
 
 
-def crf_inside(fast: FastDetector, text: str, offsets: np.ndarray) -> np.ndarray:
+def crf_inside(
+    fast: FastDetector, text: str, offsets: np.ndarray, tok: Tokenised | None = None
+) -> np.ndarray:
     """The CRF's ``P(inside a span)`` of the fast-detector word under each encoder
-    token (``offsets``: ``(N, 2)`` code points), 0 where no word covers its start."""
+    token (``offsets``: ``(N, 2)`` code points), 0 where no word covers its start.
+    ``tok``: the text already tokenised for the fast detector, if it is at hand."""
     out = np.zeros(len(offsets))
-    inputs = token_inputs(tokenise(text), fast.vocab)
+    inputs = token_inputs(tokenise(text) if tok is None else tok, fast.vocab)
     if len(inputs) == 0 or len(offsets) == 0:
         return out
     p_in = 1.0 - marginals(inputs, fast.tables)[:, O]
@@ -44,9 +47,11 @@ def crf_inside(fast: FastDetector, text: str, offsets: np.ndarray) -> np.ndarray
     return out
 
 
-def blended_inside(enc: Encoded, fast: FastDetector, crf_weight: float) -> np.ndarray:
+def blended_inside(
+    enc: Encoded, fast: FastDetector, crf_weight: float, tok: Tokenised | None = None
+) -> np.ndarray:
     """``(1 - w) · encoder "any" + w · CRF P(inside)`` per encoder token."""
-    crf = crf_inside(fast, enc.text, enc.tokens.offsets)
+    crf = crf_inside(fast, enc.text, enc.tokens.offsets, tok)
     return (1.0 - crf_weight) * enc.probs[:, ANY] + crf_weight * crf
 
 
@@ -58,16 +63,18 @@ class FastBlend:
 
     def techniques(
         self, probs: np.ndarray, text: str, pairs: Sequence[tuple[int, int]],
-        techniques: Sequence[str],
+        techniques: Sequence[str], tok: Tokenised | None = None,
     ) -> np.ndarray:
         """Equal-weight average of technique probabilities for the spans ``pairs``."""
         if not len(pairs):
             return probs
         model = self.fast.techniques
-        tok = tokenise(text)
+        tok = tokenise(text) if tok is None else tok
         fast = model.probabilities([model.features(tok, a, b) for a, b in pairs])
         order = [model.classes.index(name) for name in techniques]
         return 0.5 * probs + 0.5 * fast[:, order]
 
-    def inside(self, enc: Encoded, crf_weight: float) -> np.ndarray:
-        return blended_inside(enc, self.fast, crf_weight)
+    def inside(
+        self, enc: Encoded, crf_weight: float, tok: Tokenised | None = None
+    ) -> np.ndarray:
+        return blended_inside(enc, self.fast, crf_weight, tok)

@@ -19,6 +19,7 @@ import numpy as np
 
 from propscope.detect.base import detector_id
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
+from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.detect.neural.blend import FastBlend
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
 from propscope.detect.neural.windows import load_tokenizer
@@ -206,22 +207,28 @@ class NeuralDetector:
             for (a, b), name, p in zip(pairs, names, probs)
         ]
 
-    def _found(self, enc: Encoded) -> list[tuple[int, int, float]]:
+    def _crf_blend(self) -> FastBlend | None:
+        """The blend, when the model's settings give the CRF a share of span finding."""
+        return self.blend if self.blend is not None and self.settings.crf_weight > 0 else None
+
+    def _found(self, enc: Encoded, tok: Tokenised | None = None) -> list[tuple[int, int, float]]:
         """Spans from the encoder's "any" score, or from its average with the fast
         CRF's when the model's settings give the CRF a share (see ``blend``)."""
-        s = self.settings
-        if self.blend is None or s.crf_weight <= 0:
+        s, blend = self.settings, self._crf_blend()
+        if blend is None:
             return self.pipeline.find_spans(enc)
         return self.pipeline.find_spans(
             enc, s.crf_threshold, max_gap=s.crf_max_gap,
-            inside=self.blend.inside(enc, s.crf_weight),
+            inside=blend.inside(enc, s.crf_weight, tok),
         )
 
     def _spans(self, enc: Encoded) -> list[Span]:
-        found = self._found(enc)
+        # Both blends read the fast detector's tokens: tokenise once for the two.
+        tok = tokenise(enc.text) if self._crf_blend() else None
+        found = self._found(enc, tok)
         if not found:
             return []
-        probs = self._technique_probs(enc, enc.text, [(a, b) for a, b, _ in found])
+        probs = self._technique_probs(enc, enc.text, [(a, b) for a, b, _ in found], tok)
         names = self.settings.techniques
         who = detector_id(self)
         spans: list[Span] = []
@@ -240,9 +247,10 @@ class NeuralDetector:
         return spans
 
     def _technique_probs(
-        self, enc: Encoded, text: str, pairs: Sequence[tuple[int, int]]
+        self, enc: Encoded, text: str, pairs: Sequence[tuple[int, int]],
+        tok: Tokenised | None = None,
     ) -> np.ndarray:
         probs = self.pipeline.classify(enc, pairs)
         if self.blend is not None:
-            probs = self.blend.techniques(probs, text, pairs, self.settings.techniques)
+            probs = self.blend.techniques(probs, text, pairs, self.settings.techniques, tok)
         return probs
