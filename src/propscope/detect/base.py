@@ -12,8 +12,12 @@ packages can add their own with :func:`register`.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from propscope.errors import DetectorError
@@ -35,7 +39,68 @@ class Detector(Protocol):
 
 
 def detector_id(detector: Detector) -> str:
-    return f"{detector.name}.v{detector.version}"
+    """The one id of a detector as configured: ``name.vVERSION`` and, when the detector
+    says which settings change its output (a ``config()`` mapping, e.g. the lexicon or a
+    blend turned off), ``+`` and eight hex digits of a hash of them.
+
+    Why a hash: the store decides what is still to analyse by this id, so two
+    configurations of one model must not share it; the pipeline stamps it on every span
+    so a JSON export, the terminal and the database name the same detector."""
+    base = f"{detector.name}.v{detector.version}"
+    config = getattr(detector, "config", None)
+    settings = config() if callable(config) else None
+    if not settings:
+        return base
+    blob = json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{base}+{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:8]}"
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorRef:
+    """What a user typed to name a detector, parsed: ``fast``, ``fast.v1`` or a full id
+    ``fast.v1+1a2b3c4d``.  Every face accepts all three (one name accepted everywhere);
+    :meth:`matches` tells whether a stored id is one the user meant."""
+
+    name: str
+    version: str | None = None
+    config_hash: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> DetectorRef:
+        match = _ID.fullmatch(text.strip())
+        if match is None:
+            raise DetectorError(
+                f"{text!r} is not a detector name or id",
+                fix="give a name (fast), a name and version (fast.v1) or a full id",
+            )
+        name = _ALIASES.get(match["name"], match["name"])
+        return cls(name, match["version"], match["hash"])
+
+    def matches(self, stored_id: str) -> bool:
+        """Whether ``stored_id`` is this detector: any version of a bare name, any
+        configuration of ``name.vN``, or exactly the full id."""
+        try:
+            other = DetectorRef.parse(stored_id)
+        except DetectorError:
+            return False
+        return (other.name == self.name
+                and self.version in (None, other.version)
+                and self.config_hash in (None, other.config_hash))
+
+    def sql_patterns(self) -> tuple[str, ...]:
+        """SQL ``LIKE`` patterns, any of which a stored id this reference matches fits
+        (names, versions and hashes hold no ``%`` or ``_``: see ``_ID``)."""
+        if self.version is None:
+            return (f"{self.name}.v%",)
+        base = f"{self.name}.v{self.version}"
+        if self.config_hash is None:
+            return (base, f"{base}+%")
+        return (f"{base}+{self.config_hash}",)
+
+
+# name (letters, digits, - and _), .vVERSION (digits and dots), +HASH (hex)
+_ID = re.compile(r"(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:\.v(?P<version>[0-9][0-9.]*?))?"
+                 r"(?:\+(?P<hash>[0-9a-f]{8}))?")
 
 
 # name -> "module:factory", or a callable returning a Detector
@@ -71,8 +136,10 @@ def get_detector(name: str | Detector = "default") -> Detector:
     missing raises :class:`DetectorError`, so every caller (analyze, batch, semeval)
     reports it the same way."""
     if not isinstance(name, str):
-        return name
-    name = _ALIASES.get(name, name)
+        if isinstance(name, Detector):
+            return name
+        raise TypeError(f"detector must be a name or a Detector, not {type(name).__name__}")
+    name = DetectorRef.parse(name).name  # "fast", "fast.v1" and a full id all name fast
     if name in _CACHE:
         return _CACHE[name]
     factory = _REGISTRY.get(name)
