@@ -104,3 +104,79 @@ def test_a_detector_that_cannot_be_imported_is_a_detector_error(
 def test_keyword_detector_meets_the_protocol() -> None:
     assert isinstance(KeywordDetector(), propscope.Detector)
     assert "keywords" in propscope.available_detectors()
+
+
+# A page as a scraper leaves it: skip link, caption, cookie notice, a name fused with
+# the next word.  Written for this test.
+SCRAPED = (
+    "Skip links\n"
+    "Skip to main content\n\n"
+    "The Great Leader Kim Il Sung founded the party. Kim Il Sung led the struggle.\n\n"
+    "The people love Kim Il Sungdeeply and follow the party.\n\n"
+    "This website uses cookies. By continuing to browse you accept our cookie policy.\n"
+)
+
+
+def test_a_string_is_read_as_the_cli_reads_a_text_file(tmp_path) -> None:
+    """One routing: the library removes furniture and repairs fused names, as
+    ``propscope analyze FILE`` does, so both give the same document text."""
+    from propscope.ingest import IngestOptions, load_one
+
+    result = propscope.analyze(SCRAPED, detector="keywords")
+    assert "Skip links" not in result.text
+    assert "cookies" not in result.text
+    path = tmp_path / "page.txt"
+    path.write_text(SCRAPED, encoding="utf-8")
+    assert load_one(str(path), IngestOptions()).text == result.text
+
+
+def test_analyze_refuses_nonsense_with_a_type_error() -> None:
+    for detector in (None, 123, object()):
+        with pytest.raises(TypeError, match="detector must be"):
+            propscope.analyze("text", detector=detector)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a list of texts"):
+        propscope.analyze_many("abc", "keywords")  # type: ignore[arg-type]
+
+
+def test_one_detector_id_accepted_everywhere() -> None:
+    """``fast``, ``fast.v1`` and the full id name one detector; every span carries
+    the id; a version that is not installed is refused."""
+    by_name = propscope.analyze("vile lies", detector="keywords")
+    by_id = propscope.analyze("vile lies", detector=by_name.detector)
+    assert by_name.detector == by_id.detector == "keywords.v1"
+    assert {s.detector for s in by_name.spans} == {"keywords.v1"}
+    with pytest.raises(DetectorError, match="not the installed detector"):
+        propscope.analyze("vile lies", detector="keywords.v9")
+    with pytest.raises(DetectorError, match="not a detector name"):
+        propscope.analyze("vile lies", detector="fast v1; drop")
+
+
+class _Configured:
+    """A detector whose settings change its output: its id carries their hash."""
+
+    name = "configured"
+    version = "2"
+
+    def __init__(self, lexicon: bool) -> None:
+        self.lexicon = lexicon
+
+    def config(self) -> dict[str, object]:
+        return {"lexicon": self.lexicon}
+
+    def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
+        return [[Span(0, 1, detector="something-else")] for _ in docs]
+
+
+def test_the_id_tells_configurations_apart_and_is_stamped_on_every_span() -> None:
+    on = propscope.analyze("text", detector=_Configured(True))
+    off = propscope.analyze("text", detector=_Configured(False))
+    assert on.detector.startswith("configured.v2+") and off.detector.startswith("configured.v2+")
+    assert on.detector != off.detector
+    assert on.detector == propscope.analyze("text", detector=_Configured(True)).detector
+    assert [s.detector for s in on.spans] == [on.detector]
+
+
+def test_version_is_the_package_metadata() -> None:
+    from importlib.metadata import version
+
+    assert propscope.__version__ == version("propscope")

@@ -75,3 +75,31 @@ def test_to_dict_is_the_json_contract() -> None:
     assert data["score"] == 1.0 and data["counts"] == {"Loaded_Language": 1}
     assert {"id", "title", "content_hash", "language", "detector"} <= data.keys()
     json.dumps(data)
+
+
+def test_the_constructors_refuse_nonsense_clearly() -> None:
+    from datetime import date
+
+    from propscope.errors import OffsetError
+
+    for text in (None, 123, b"bytes"):
+        with pytest.raises(TypeError, match="text must be str"):
+            Document(text=text)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="start must be an int"):
+        Span(True, 2)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="score must be a number"):
+        Span(0, 2, score="0.5")  # type: ignore[arg-type]
+    assert Document("a", published="2024-01-01").to_dict()["published"] == "2024-01-01"
+    assert Document("a", published="2024-01-01").published == date(2024, 1, 1)
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        Document("a", published="yesterday")
+    other = Document.from_raw("a  much   longer   text")
+    with pytest.raises(OffsetError, match="another text"):
+        Document("short", offset_map=other.offset_map)
+    doc = Document("short")
+    with pytest.raises(OffsetError):
+        doc.span_text(Span(2, 40))
+
+
+def test_a_lone_surrogate_has_a_content_hash() -> None:
+    assert len(Document("a \ud800 b").content_hash) == 64

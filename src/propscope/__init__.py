@@ -11,7 +11,18 @@ from propscope.model import AnalysedDocument, Document, Span
 from propscope.pipeline import analyze, analyze_many
 from propscope.techniques import TECHNIQUE_NAMES, TECHNIQUES, Technique
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    # One version, the package's own (pyproject.toml), not a second copy to forget.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("propscope")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [  # noqa: RUF022  (plain sorted(): tests/test_api.py guards it)
     "AnalysedDocument",

@@ -15,7 +15,8 @@ import math
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from numbers import Real
 from typing import Any
 
 from propscope.errors import OffsetError
@@ -24,8 +25,23 @@ from propscope.text.offsets import OffsetMap
 
 
 def content_hash(text: str) -> str:
-    """SHA-256 of the normalised text: the identity used for deduplication."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the normalised text: the identity used for deduplication.
+
+    ``surrogatepass`` because a JSON escape such as ``\\ud800`` yields a lone surrogate
+    that strict UTF-8 refuses: one such record must not stop a run (normalisation
+    replaces them, but a text built by hand may still hold one)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _offset(value: object, what: str) -> int:
+    # operator.index refuses floats and strings; bool is an int to Python but never an
+    # offset a caller meant, so Span(True, 2) is refused too.
+    if isinstance(value, bool):
+        raise TypeError(f"span {what} must be an int, not bool")
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"span {what} must be an int, not {type(value).__name__}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +63,10 @@ class Span:
     def __post_init__(self) -> None:
         # Detectors often hand over numpy integers and floats; plain Python numbers keep
         # JSON, SQL and equality simple, and operator.index refuses a float offset.
-        object.__setattr__(self, "start", operator.index(self.start))
-        object.__setattr__(self, "end", operator.index(self.end))
+        object.__setattr__(self, "start", _offset(self.start, "start"))
+        object.__setattr__(self, "end", _offset(self.end, "end"))
+        if isinstance(self.score, (str, bytes, bool)) or not isinstance(self.score, Real):
+            raise TypeError(f"span score must be a number, not {type(self.score).__name__}")
         object.__setattr__(self, "score", float(self.score))
         if not math.isfinite(self.score):
             raise ValueError(f"span score must be a finite number, not {self.score}")
@@ -92,6 +110,31 @@ class Document:
     offset_map: OffsetMap | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Refuse what would fail later, far from the mistake (AttributeError in
+        # normalise, IndexError in an export): the constructor is the public API.
+        if not isinstance(self.text, str):
+            raise TypeError(f"Document text must be str, not {type(self.text).__name__}")
+        if isinstance(self.published, str):
+            try:
+                self.published = date.fromisoformat(self.published[:10])
+            except ValueError:
+                raise ValueError(f"published {self.published!r} is not a YYYY-MM-DD date"
+                                 ) from None
+        elif isinstance(self.published, datetime):
+            self.published = self.published.date()
+        elif self.published is not None and not isinstance(self.published, date):
+            raise TypeError(f"published must be a date, not {type(self.published).__name__}")
+        if self.offset_map is not None:
+            if not isinstance(self.offset_map, OffsetMap):
+                raise TypeError("offset_map must be an OffsetMap")
+            if self.offset_map.norm_length != len(self.text):
+                raise OffsetError(
+                    f"the offset map covers {self.offset_map.norm_length} characters but the "
+                    f"text has {len(self.text)}: it belongs to another text",
+                    fix="build the document with Document.from_raw, or leave offset_map out",
+                )
+
     @property
     def content_hash(self) -> str:
         return content_hash(self.text)
@@ -101,11 +144,14 @@ class Document:
         """Normalise ``raw`` (NFC, whitespace, quotes) and keep the map back to it."""
         from propscope.text.normalise import normalise
 
+        if not isinstance(raw, str):
+            raise TypeError(f"raw text must be str, not {type(raw).__name__}")
         result = normalise(raw)
         return cls(text=result.text, offset_map=result.offset_map, **fields)
 
     def span_text(self, span: Span) -> str:
-        return self.text[span.start : span.end]
+        """The text under ``span``; an :class:`OffsetError` for a span of another text."""
+        return self.text[span.check(self.text).start : span.end]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,7 +192,7 @@ class AnalysedDocument:
         return self.document.text
 
     def span_text(self, span: Span) -> str:
-        return self.document.text[span.start : span.end]
+        return self.document.span_text(span)
 
     def counts(self) -> dict[str, int]:
         """Number of spans per technique, most frequent first."""

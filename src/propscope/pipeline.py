@@ -6,8 +6,9 @@ nothing of their own, so a span means the same everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from propscope.detect.base import Detector, detector_id, get_detector
 from propscope.enrich.score import propaganda_density
@@ -15,14 +16,30 @@ from propscope.errors import DetectorError, EmptyInput
 from propscope.model import AnalysedDocument, Document
 from propscope.text.segment import sentences
 
+if TYPE_CHECKING:  # ingestion (httpx, trafilatura) loads only when a text needs it
+    from propscope.ingest.types import IngestOptions
 
-def as_document(item: str | Document) -> Document:
-    """A :class:`Document` from a raw string (normalised here) or as given."""
+
+def as_document(item: str | Document, *, options: IngestOptions | None = None) -> Document:
+    """A :class:`Document` from a text or as given.
+
+    A string takes the path a text file takes in ``propscope analyze`` and ``ingest``
+    (normalise, set page furniture apart, repair fused names: :func:`build_document`),
+    so the library, the CLI and the store turn one input into one text.  A text that
+    is nothing but furniture (a cookie notice alone) is analysed as it is rather than
+    refused: the caller gave it to us to read."""
     if isinstance(item, Document):
         return item
     if not isinstance(item, str):
         raise TypeError(f"analyze takes str or Document, not {type(item).__name__}")
-    return Document.from_raw(item)
+    from propscope.ingest.document import build_document
+    from propscope.ingest.types import IngestOptions
+
+    options = options or IngestOptions()
+    try:
+        return build_document(item, options=options, source="text", item="text")
+    except EmptyInput:
+        return Document.from_raw(item)  # blank or all furniture: the pipeline says which
 
 
 def analyze(
@@ -40,8 +57,17 @@ def analyze(
 def analyze_many(
     items: Iterable[str | Document], detector: str | Detector = "default"
 ) -> list[AnalysedDocument]:
-    """Batch form of :func:`analyze`: one detector call for the whole batch."""
-    docs = [as_document(item) for item in items]
+    """Batch form of :func:`analyze`: one detector call for the whole batch.
+
+    Strings in one batch share one name lexicon, so a name seen whole in one text
+    helps repair it where another fused it."""
+    if isinstance(items, (str, bytes, Document)):
+        raise TypeError("analyze_many takes a list of texts or documents; "
+                        "use analyze() for one")
+    from propscope.ingest.types import IngestOptions
+
+    options = IngestOptions()
+    docs = [as_document(item, options=options) for item in items]
     for doc in docs:
         if not doc.text.strip():
             name = doc.id or "the document"
@@ -57,9 +83,9 @@ def analyze_many(
         )
     results = []
     for doc, found_spans in zip(docs, all_spans, strict=True):
-        # A span that does not say which detector found it gets this one's id, so
-        # stored and exported spans always carry their provenance.
-        spans = [s if s.detector else replace(s, detector=name) for s in found_spans]
+        # Every span carries the id of the detector as configured, whatever the
+        # detector stamped itself, so JSON, the terminal and the store name one id.
+        spans = [s if s.detector == name else replace(s, detector=name) for s in found_spans]
         sents = sentences(doc.text)
         results.append(
             AnalysedDocument(
@@ -71,10 +97,3 @@ def analyze_many(
             )
         )
     return results
-
-
-def analyze_documents(docs: Sequence[Document], detector: str | Detector = "default",
-                      batch_size: int = 64) -> Iterable[AnalysedDocument]:
-    """Stream results for a long sequence of documents, ``batch_size`` at a time."""
-    for i in range(0, len(docs), batch_size):
-        yield from analyze_many(docs[i : i + batch_size], detector)

@@ -126,10 +126,6 @@ def available_detectors() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def default_detector_name() -> str:
-    return _ALIASES["default"]
-
-
 def get_detector(name: str | Detector = "default") -> Detector:
     """The detector registered as ``name`` (loaded once per process), or ``name``
     itself when it already is a detector.  A detector whose optional dependencies are
@@ -139,9 +135,24 @@ def get_detector(name: str | Detector = "default") -> Detector:
         if isinstance(name, Detector):
             return name
         raise TypeError(f"detector must be a name or a Detector, not {type(name).__name__}")
-    name = DetectorRef.parse(name).name  # "fast", "fast.v1" and a full id all name fast
-    if name in _CACHE:
-        return _CACHE[name]
+    ref = DetectorRef.parse(name)  # "fast", "fast.v1" and a full id all name fast
+    name = ref.name
+    detector = _CACHE.get(name) or _load(name)
+    if ref.version not in (None, detector.version) or ref.config_hash not in (
+            None, detector_id(detector).partition("+")[2] or None):
+        raise DetectorError(
+            f"{ref_text(ref)} is not the installed detector {detector_id(detector)}",
+            fix=f"name it {detector.name!r} to use the installed version",
+        )
+    return detector
+
+
+def ref_text(ref: DetectorRef) -> str:
+    text = ref.name + (f".v{ref.version}" if ref.version else "")
+    return text + (f"+{ref.config_hash}" if ref.config_hash else "")
+
+
+def _load(name: str) -> Detector:
     factory = _REGISTRY.get(name)
     if factory is None:
         raise DetectorError(
