@@ -6,9 +6,11 @@ import io
 import re
 
 import pytest
+from rich.style import Style
 
 from propscope.model import AnalysedDocument
 from propscope.present.terminal import make_console, print_report, render_text
+from propscope.techniques import TECHNIQUES_BY_NAME
 
 from .conftest import HOSTILE, by_hand
 
@@ -64,11 +66,14 @@ def test_report_has_score_legend_counts_and_span_table(hostile: AnalysedDocument
 def test_colour_output_uses_the_technique_colours(crossing: AnalysedDocument) -> None:
     text = render_text(crossing, plain=False)
     assert text.plain.replace("[1]", "").replace("[2]", "").replace("[3]", "") == crossing.text
-    styles = {text.plain[s.start:s.end]: str(s.style) for s in text.spans}
-    assert styles["aaaa"] == "black on #ffc6ff underline"  # Slogans inside Loaded language
-    assert styles[" "] == "black on #ffd166"  # Loaded language alone
-    assert styles["bbbb"] == "black on #a0c4ff underline"  # Doubt, the innermost there
-    assert styles[" cccc"] == "black on #a0c4ff"  # Doubt alone
+    styles = {text.plain[s.start:s.end]: s.style for s in text.spans}
+    loaded, doubt, slogans = (TECHNIQUES_BY_NAME[n] for n in
+                              ("Loaded_Language", "Doubt", "Slogans"))
+    # Slogans inside Loaded language: the inner colour, underlined.
+    assert styles["aaaa"] == Style(color="#000000", bgcolor=slogans.colour, underline=True)
+    assert styles[" "] == Style(color="#000000", bgcolor=loaded.colour)
+    assert styles["bbbb"] == Style(color="#000000", bgcolor=doubt.colour, underline=True)
+    assert styles[" cccc"] == Style(color="#000000", bgcolor=doubt.colour)
     out = io.StringIO()
     print_report([crossing], make_console(out, colour=True))
     assert "\x1b[" in out.getvalue()

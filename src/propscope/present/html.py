@@ -34,6 +34,32 @@ from propscope.present.summary import (
 )
 from propscope.techniques import TECHNIQUES, Technique
 
+UNDERLINE_STYLES: dict[str, str] = {
+    "causal": "dashed",
+    "slogans": "dashed",
+    "whataboutism": "dotted",
+    "black-and-white": "dashed",
+    "cliches": "dashed",
+}
+"""The second channel beside colour (WCAG 1.4.1): a technique's highlight is underlined
+in a dark shade of its colour, solid unless named here.  Every pair of palette colours
+that a reader with red-green colour blindness could confuse (CIEDE2000 under 10, see
+:mod:`propscope.techniques`) differs in underline style; tests/present/test_palette.py
+holds the list to that."""
+
+
+def underline_style(technique: Technique) -> str:
+    return UNDERLINE_STYLES.get(technique.slug, "solid")
+
+
+def underline_colour(technique: Technique) -> str:
+    """The technique's colour darkened to 45%: the underline shows against its own
+    highlight and against white."""
+    value = technique.colour.lstrip("#")
+    dark = (round(int(value[i:i + 2], 16) * 0.45) for i in (0, 2, 4))
+    return "#" + "".join(f"{c:02x}" for c in dark)
+
+
 _CSS = """
 :root { color-scheme: light; }
 body { font: 16px/1.6 Georgia, 'Times New Roman', serif; margin: 0; background: #fafafa;
@@ -141,7 +167,7 @@ def _highlighted(result: AnalysedDocument, doc_index: int) -> str:
             continue
         found = [technique_of(result.spans[i]) for i in piece.covering]
         inner, outer = found[-1], found[:-1]
-        style = f"background:{inner.colour}"
+        style = _swatch_style(inner)
         if outer:
             # One stripe per outer technique, stacked under the text.
             stripes = ", ".join(
@@ -165,11 +191,16 @@ def _legend(result: AnalysedDocument) -> str:
         return '<p class="meta">No propaganda techniques found.</p>'
     items = "".join(
         f'<li title="{escape(technique.definition)}">'
-        f'<span class="swatch" style="background:{technique.colour}"></span>'
+        f'<span class="swatch" style="{_swatch_style(technique)}"></span>'
         f"{escape(technique.display)}: {count}</li>"
         for technique, count in technique_counts(result)
     )
     return f'<ul class="legend" aria-label="Techniques found and their counts">{items}</ul>'
+
+
+def _swatch_style(technique: Technique) -> str:
+    return (f"background:{technique.colour};border-bottom:3px {underline_style(technique)} "
+            f"{underline_colour(technique)}")
 
 
 def _span_table(result: AnalysedDocument) -> str:
@@ -190,7 +221,7 @@ def _span_table(result: AnalysedDocument) -> str:
 def _definitions() -> str:
     """Every technique with its definition and example, folded away at the end."""
     items = "".join(
-        f'<dt><span class="swatch" style="background:{t.colour}"></span>{escape(t.display)}'
+        f'<dt><span class="swatch" style="{_swatch_style(t)}"></span>{escape(t.display)}'
         f"</dt><dd>{escape(t.definition)} <em>Example: {escape(t.example)}</em></dd>"
         for t in TECHNIQUES
     )

@@ -2,7 +2,8 @@
 a table of spans.
 
 With colour, each span gets its technique's background colour (from
-:mod:`propscope.techniques`); where spans overlap the innermost colour shows and the
+:mod:`propscope.techniques`; a terminal of 16 colours gets a standard colour per
+technique instead, see :func:`technique_style`); where spans overlap the innermost colour shows and the
 stretch is underlined, and a dim ``[n]`` after each span points to row n of the table.
 Without colour (``NO_COLOR``, a pipe, a file) spans are bracketed instead::
 
@@ -20,8 +21,10 @@ from collections.abc import Sequence
 from typing import IO
 
 from rich import box
+from rich.color import Color, ColorSystem
 from rich.console import Console, Group
 from rich.rule import Rule
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -34,6 +37,48 @@ from propscope.present.summary import (
     technique_counts,
     technique_of,
 )
+from propscope.techniques import Technique
+
+# 16-colour terminals (TERM=xterm, the Linux console, Windows' legacy console).  Rich
+# would map every light palette colour to "white" there, so each technique gets a
+# standard colour of its own instead: six hues, each once bright (black text) and once
+# normal (bold text), plus white and grey.  Two techniques share a hue only where they
+# rarely occur near each other in the PTC training articles, and then differ in text
+# colour and weight; loaded language, which occurs near every other, has a colour to
+# itself.  No foreground ever equals its background.
+_STANDARD: dict[str, str] = {
+    "loaded-language": "black on white",
+    "name-calling": "bold bright_white on bright_black",
+    "repetition": "bold bright_white on red",
+    "doubt": "bold black on yellow",
+    "exaggeration": "black on bright_cyan",
+    "fear": "bold black on green",
+    "flag-waving": "black on bright_magenta",
+    "causal": "bold bright_white on magenta",
+    "authority": "black on bright_blue",
+    "slogans": "black on bright_yellow",
+    "whataboutism": "bold bright_white on blue",
+    "black-and-white": "bold black on cyan",
+    "cliches": "black on bright_green",
+    "bandwagon": "black on bright_red",
+    "propaganda": "black on white",
+}
+
+# 256-colour terminals get the palette through Rich's nearest match, which sends the
+# two oranges (appeal to authority, slogans) to the same entry; these keep them apart.
+_EIGHT_BIT: dict[str, int] = {"authority": 216, "slogans": 208}
+
+_BLACK = Color.parse("#000000")
+
+
+def technique_style(technique: Technique, color_system: str | None) -> Style:
+    """How a span of ``technique`` looks on a terminal with ``color_system`` (Rich's
+    name for it: ``"truecolor"``, ``"256"``, ``"standard"``, ``"windows"``)."""
+    if color_system in ("standard", "windows"):
+        return Style.parse(_STANDARD[technique.slug])
+    if color_system == "256" and technique.slug in _EIGHT_BIT:
+        return Style(color=_BLACK, bgcolor=Color.from_ansi(_EIGHT_BIT[technique.slug]))
+    return Style(color=_BLACK, bgcolor=Color.parse(technique.colour))
 
 
 def make_console(
@@ -51,23 +96,27 @@ def make_console(
 
 def print_report(results: Sequence[AnalysedDocument], console: Console) -> None:
     """Print every document, one after the other, then a total when there are several."""
-    plain = console.color_system is None
+    system = console.color_system
+    plain = system is None
     for number, result in enumerate(results, 1):
         if len(results) > 1:
             console.print(Rule(Text(document_label(result, number)), style="bold"))
-        console.print(render_text(result, plain=plain), soft_wrap=True)
+        console.print(render_text(result, plain=plain, color_system=system), soft_wrap=True)
         console.print()
-        console.print(render_summary(result, plain=plain))
+        console.print(render_summary(result, plain=plain, color_system=system))
         if number < len(results):
             console.print()
 
 
-def render_text(result: AnalysedDocument, *, plain: bool) -> Text:
-    """The document text with its spans marked, in colour or with brackets."""
-    return _bracketed(result) if plain else _coloured(result)
+def render_text(
+    result: AnalysedDocument, *, plain: bool, color_system: str | None = "truecolor"
+) -> Text:
+    """The document text with its spans marked, in colour (styles chosen for
+    ``color_system``, see :func:`technique_style`) or with brackets."""
+    return _bracketed(result) if plain else _coloured(result, color_system)
 
 
-def _coloured(result: AnalysedDocument) -> Text:
+def _coloured(result: AnalysedDocument, color_system: str | None) -> Text:
     text = result.text
     out = Text()
     ends: dict[int, list[int]] = {}
@@ -77,9 +126,9 @@ def _coloured(result: AnalysedDocument) -> Text:
         chunk = text[piece.start : piece.end]
         if piece.covering:
             inner = technique_of(result.spans[piece.covering[-1]])
-            style = f"black on {inner.colour}"
+            style = technique_style(inner, color_system)
             if len(piece.covering) > 1:
-                style += " underline"
+                style += Style(underline=True)
             out.append(chunk, style=style)
         else:
             out.append(chunk)
@@ -105,7 +154,9 @@ def _bracketed(result: AnalysedDocument) -> Text:
     return out
 
 
-def render_summary(result: AnalysedDocument, *, plain: bool = False) -> Group:
+def render_summary(
+    result: AnalysedDocument, *, plain: bool = False, color_system: str | None = "truecolor"
+) -> Group:
     """Score, legend with counts (with colour swatches unless ``plain``), and the table
     of spans."""
     parts: list[Text | Table] = [
@@ -121,7 +172,7 @@ def render_summary(result: AnalysedDocument, *, plain: bool = False) -> Group:
     legend.add_column("technique")
     legend.add_column("spans", justify="right")
     for found, count in technique_counts(result):
-        swatch = [] if plain else [Text("  ", style=f"on {found.colour}")]
+        swatch = [] if plain else [Text("  ", style=technique_style(found, color_system))]
         legend.add_row(*swatch, Text(found.display), str(count))
     table = Table(title="Spans", box=box.SIMPLE, title_justify="left")
     table.add_column("#", justify="right")
