@@ -8,12 +8,13 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.style import Style
 from rich.text import Text
 
 from propscope.model import AnalysedDocument, Document, Span
 from propscope.present.export import to_csv, to_json, to_jsonl
 from propscope.present.html import render_html
-from propscope.present.terminal import make_console, print_report, render_text
+from propscope.present.terminal import MARK, make_console, print_report, render_text
 from propscope.techniques import TECHNIQUE_NAMES
 from propscope.text.normalise import normalise
 from propscope.text.segment import sentences
@@ -35,11 +36,11 @@ def documents(draw: st.DrawFn) -> AnalysedDocument:
     return AnalysedDocument(Document(text=text, id="h"), spans, "h.v1", 0.0, sentences(text))
 
 
-def unstyled(shown: Text, mark_style: str) -> str:
-    """``shown`` without the stretches carrying ``mark_style``."""
+def unstyled(shown: Text) -> str:
+    """``shown`` without the marks the report added (styled with ``MARK``'s meta)."""
     keep = [True] * len(shown.plain)
     for span in shown.spans:
-        if str(span.style) == mark_style:
+        if isinstance(span.style, Style) and span.style.meta == MARK.meta:
             keep[span.start:span.end] = [False] * (span.end - span.start)
     return "".join(c for c, k in zip(shown.plain, keep, strict=True) if k)
 
@@ -48,9 +49,10 @@ def unstyled(shown: Text, mark_style: str) -> str:
 @given(documents())
 def test_every_face_keeps_the_text_and_the_offsets(result: AnalysedDocument) -> None:
     text = result.text
-    # Marks are styled (bold brackets, dim [n]); the document's own text never is.
-    assert unstyled(render_text(result, plain=True), "bold") == text
-    assert unstyled(render_text(result, plain=False), "dim") == text
+    # Marks carry MARK's meta (brackets, numbers); the document's own text never does.
+    assert unstyled(render_text(result, plain=True)) == text
+    for system in ("truecolor", "256", "standard"):
+        assert unstyled(render_text(result, plain=False, color_system=system)) == text
     print_report([result], make_console(io.StringIO(), colour=False, width=100))
 
     page = Page(render_html([result]))

@@ -9,6 +9,7 @@ import pytest
 from rich.style import Style
 
 from propscope.model import AnalysedDocument
+from propscope.present.terminal import MARK as MARK_STYLE
 from propscope.present.terminal import make_console, print_report, render_text
 from propscope.techniques import TECHNIQUES_BY_NAME
 
@@ -74,6 +75,11 @@ def test_colour_output_uses_the_technique_colours(crossing: AnalysedDocument) ->
     assert styles[" "] == Style(color="#000000", bgcolor=loaded.colour)
     assert styles["bbbb"] == Style(color="#000000", bgcolor=doubt.colour, underline=True)
     assert styles[" cccc"] == Style(color="#000000", bgcolor=doubt.colour)
+    # Each span is numbered after its end, the number in its technique's colours.
+    assert text.plain == "aaaa[2] bbbb[1] cccc[3] dddd"
+    assert styles["[2]"] == Style(color="#000000", bgcolor=slogans.colour) + MARK_STYLE
+    assert styles["[1]"].bgcolor == Style.parse(f"on {loaded.colour}").bgcolor
+    assert styles["[1]"].bold
     out = io.StringIO()
     print_report([crossing], make_console(out, colour=True))
     assert "\x1b[" in out.getvalue()

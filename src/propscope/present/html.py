@@ -7,12 +7,15 @@ through :func:`html.escape`, the span data the script reads sits in a JSON block
 only, and a Content-Security-Policy allows no script but the report's own (by its
 SHA-256), so even markup that slipped through escaping would not execute.
 
-Overlapping spans are shown by cutting the text at every span boundary
-(:func:`~propscope.present.layers.pieces`): each piece is one ``<span>`` whose
-background is the innermost technique's colour and whose underlines, stacked, are the
-colours of the others.  Hovering (or focusing) a piece shows every technique covering
-it with its definition, score and evidence; without the script, the same text is the
-piece's ``title``.
+Each span is a ``<mark>`` in its technique's colour, underlined in a dark shade of it
+(:data:`UNDERLINE_STYLES`), with its number ``[n]`` after it (CSS generated content, so
+it is not part of the text a reader copies) matching row n of the table.  Overlapping
+spans nest (:func:`~propscope.present.layers.nested`; a span crossed by another's edge
+is cut in two, and only its last part carries the number): each mark reaches lower than
+the marks inside it, so their underlines stack, one per technique, in each one's colour
+and style.  Hovering (or focusing) a mark shows every technique covering it with its
+definition, score and evidence; without the script, the same list is the mark's
+``title``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Sequence
 from html import escape
 
 from propscope.model import AnalysedDocument
-from propscope.present.layers import pieces
+from propscope.present.layers import Fragment, nested
 from propscope.present.summary import (
     document_label,
     quote,
@@ -68,10 +71,12 @@ main { max-width: 52rem; margin: 0 auto; padding: 1.5rem; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; margin-top: 2.5rem; }
 .meta, table, .legend { font: 14px/1.4 system-ui, sans-serif; }
 .doc-text { white-space: pre-wrap; background: #fff; padding: 1rem 1.25rem;
-            border: 1px solid #ddd; border-radius: 6px; }
-.hl { border-radius: 2px; cursor: help; padding: 0 1px; }
+            border: 1px solid #ddd; border-radius: 6px; line-height: 2.2; }
+.hl { color: inherit; cursor: help; padding: 0 1px 1px; border-bottom-width: 3px; }
 .hl:focus { outline: 2px solid #333; }
-.hl.overlap { font-weight: bold; }
+.hl.end::after { content: "[" attr(data-n) "]"; font: 11px system-ui, sans-serif;
+                 vertical-align: super; line-height: 0; margin-left: 1px; }
+td .swatch { margin-right: .4em; }
 .legend { display: flex; flex-wrap: wrap; gap: .4rem .9rem; padding: 0; list-style: none; }
 .swatch { display: inline-block; width: 1em; height: 1em; vertical-align: -2px;
           border: 1px solid #999; margin-right: .3em; }
@@ -98,7 +103,7 @@ _SCRIPT = """
       var span = doc[+k];
       var t = data.techniques[span.technique];
       var head = document.createElement('b');
-      head.textContent = '#' + (+k + 1) + ' ' + t.display + ' (score ' + span.score + ')';
+      head.textContent = '[' + (+k + 1) + '] ' + t.display + ' (score ' + span.score + ')';
       var body = document.createElement('div');
       body.textContent = t.definition + (span.evidence ? ' Evidence: ' + span.evidence : '');
       tip.appendChild(head); tip.appendChild(body);
@@ -109,12 +114,15 @@ _SCRIPT = """
     tip.style.display = 'block';
   }
   function hide() { tip.style.display = 'none'; }
-  document.querySelectorAll('.hl').forEach(function (el) {
-    el.addEventListener('mouseenter', function () { show(el); });
-    el.addEventListener('focus', function () { show(el); });
-    el.addEventListener('mouseleave', hide);
-    el.addEventListener('blur', hide);
-  });
+  // The innermost mark under the pointer or the focus: its data-spans lists every span
+  // covering it, outermost first.
+  function at(e) {
+    var el = e.target && e.target.closest ? e.target.closest('.hl') : null;
+    if (el) { show(el); } else { hide(); }
+  }
+  document.addEventListener('mouseover', at);
+  document.addEventListener('focusin', at);
+  document.addEventListener('focusout', hide);
 })();
 """
 
@@ -158,32 +166,47 @@ def _document_section(result: AnalysedDocument, number: int) -> str:
 
 
 def _highlighted(result: AnalysedDocument, doc_index: int) -> str:
+    return _marked(result, doc_index, nested(result.spans), 0, len(result.text), ())
+
+
+def _marked(result: AnalysedDocument, doc_index: int, fragments: Sequence[Fragment],
+            start: int, end: int, outer: tuple[int, ...]) -> str:
+    """``text[start:end]`` with ``fragments`` (which lie inside it) as marks; ``outer``
+    are the spans of the marks around it, outermost first."""
     text = result.text
     out: list[str] = []
-    for piece in pieces(len(text), result.spans):
-        chunk = escape(text[piece.start : piece.end], quote=False)
-        if not piece.covering:
-            out.append(chunk)
-            continue
-        found = [technique_of(result.spans[i]) for i in piece.covering]
-        inner, outer = found[-1], found[:-1]
-        style = _swatch_style(inner)
-        if outer:
-            # One stripe per outer technique, stacked under the text.
-            stripes = ", ".join(
-                f"inset 0 -{3 * (k + 1)}px 0 {t.colour}" for k, t in enumerate(reversed(outer))
-            )
-            style += f";box-shadow:{stripes}"
-        tip = "\n".join(
-            f"#{i + 1} {t.display}: {t.definition}" for i, t in zip(piece.covering, found)
-        )
-        classes = "hl overlap" if outer else "hl"
-        out.append(
-            f'<span class="{classes}" tabindex="0" style="{style}" title="{escape(tip)}" '
-            f'data-doc="{doc_index}" data-spans="{" ".join(map(str, piece.covering))}">'
-            f"{chunk}</span>"
-        )
+    at = start
+    for fragment in fragments:
+        out.append(escape(text[at : fragment.start], quote=False))
+        out.append(_mark(result, doc_index, fragment, outer))
+        at = fragment.end
+    out.append(escape(text[at:end], quote=False))
     return "".join(out)
+
+
+# How far each level of nesting reaches below the one inside it: a 3px underline and
+# 2px of the outer highlight between two underlines.
+_STEP_PX = 5
+
+
+def _mark(result: AnalysedDocument, doc_index: int, fragment: Fragment,
+          outer: tuple[int, ...]) -> str:
+    covering = (*outer, fragment.index)
+    technique = technique_of(result.spans[fragment.index])
+    style = f"{_swatch_style(technique)};padding-bottom:{1 + _STEP_PX * (fragment.height - 1)}px"
+    tip = "\n".join(
+        f"[{i + 1}] {technique_of(result.spans[i]).display}: "
+        f"{technique_of(result.spans[i]).definition}"
+        for i in covering
+    )
+    classes = "hl" if fragment.continued else "hl end"
+    inside = _marked(result, doc_index, fragment.children, fragment.start, fragment.end,
+                     covering)
+    return (
+        f'<mark class="{classes}" tabindex="0" style="{style}" title="{escape(tip)}" '
+        f'data-n="{fragment.index + 1}" data-doc="{doc_index}" '
+        f'data-spans="{" ".join(map(str, covering))}">{inside}</mark>'
+    )
 
 
 def _legend(result: AnalysedDocument) -> str:
@@ -207,7 +230,8 @@ def _span_table(result: AnalysedDocument) -> str:
     if not result.spans:
         return ""
     rows = "".join(
-        f'<tr><td class="num">{i}</td><td>{escape(technique_of(s).display)}</td>'
+        f'<tr><td class="num">{i}</td><td><span class="swatch" '
+        f'style="{_swatch_style(technique_of(s))}"></span>{escape(technique_of(s).display)}</td>'
         f"<td>{escape(quote(result.span_text(s)))}</td>"
         f'<td class="num">{s.score:.2f}</td><td>{escape(s.evidence)}</td></tr>'
         for i, s in enumerate(result.spans, 1)

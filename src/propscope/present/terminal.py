@@ -3,8 +3,10 @@ a table of spans.
 
 With colour, each span gets its technique's background colour (from
 :mod:`propscope.techniques`; a terminal of 16 colours gets a standard colour per
-technique instead, see :func:`technique_style`); where spans overlap the innermost colour shows and the
-stretch is underlined, and a dim ``[n]`` after each span points to row n of the table.
+technique instead, see :func:`technique_style`); where spans overlap the innermost
+colour shows and the stretch is underlined, and a bold ``[n]`` in the technique's
+colours after each span points to row n of the table (and to the same number in the
+HTML report).
 Without colour (``NO_COLOR``, a pipe, a file) spans are bracketed instead::
 
     [[imperialist warmongers]]{2:name-calling}
@@ -70,6 +72,10 @@ _EIGHT_BIT: dict[str, int] = {"authority": 216, "slogans": 208}
 
 _BLACK = Color.parse("#000000")
 
+MARK = Style(bold=True, meta={"propscope": "mark"})
+"""The style of everything the report adds to a document's text (numbers, brackets):
+bold, and tagged in its meta so a program (or a test) can tell it from the text."""
+
 
 def technique_style(technique: Technique, color_system: str | None) -> Style:
     """How a span of ``technique`` looks on a terminal with ``color_system`` (Rich's
@@ -133,7 +139,8 @@ def _coloured(result: AnalysedDocument, color_system: str | None) -> Text:
         else:
             out.append(chunk)
         for i in ends.get(piece.end, ()):
-            out.append(f"[{i + 1}]", style="dim")
+            tag = technique_style(technique_of(result.spans[i]), color_system)
+            out.append(f"[{i + 1}]", style=tag + MARK)
     return out
 
 
@@ -146,10 +153,10 @@ def _bracketed(result: AnalysedDocument) -> Text:
         at = mark.at
         span = result.spans[mark.index]
         if mark.opens:
-            out.append("[[+" if mark.cut else "[[", style="bold")
+            out.append("[[+" if mark.cut else "[[", style=MARK)
         else:
             tag = f"{mark.index + 1}:{technique_of(span).slug}"
-            out.append(f"]]{{{tag}{'+' if mark.cut else ''}}}", style="bold")
+            out.append(f"]]{{{tag}{'+' if mark.cut else ''}}}", style=MARK)
     out.append(text[at:])
     return out
 
