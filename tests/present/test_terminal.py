@@ -15,7 +15,7 @@ from propscope.techniques import TECHNIQUES_BY_NAME
 
 from .conftest import HOSTILE, by_hand
 
-MARK = re.compile(r"\[\[\+?|\]\]\{\d+:[a-z-]+\+?\}")
+MARK = re.compile("[\\[\\]][⁰¹²³⁴⁵⁶⁷⁸⁹]+⁺?")
 
 
 def plain_report(*results: AnalysedDocument) -> str:
@@ -24,10 +24,23 @@ def plain_report(*results: AnalysedDocument) -> str:
     return out.getvalue()
 
 
-def test_plain_text_brackets_each_span_with_its_technique(hostile: AnalysedDocument) -> None:
+def test_plain_text_numbers_both_brackets_of_each_span(hostile: AnalysedDocument) -> None:
     shown = render_text(hostile, plain=True).plain
-    assert "[[imperialist [[warmongers]]{2:name-calling}]]{1:name-calling}" in shown
-    assert "the [[motherland]]{4:flag-waving} with the harvest]]{3:slogans}!" in shown
+    assert shown.startswith("The [¹imperialist [²warmongers]²]¹ lie.\n")
+    assert shown.endswith("[³Let us defend the [⁴motherland]⁴ with the harvest]³!")
+    # The document's own brackets carry no number.
+    assert "[bold]rich markup[/bold]" in shown
+    # The numbered list below: the table of spans, by the same numbers.
+    report = plain_report(hostile)
+    table = report[report.index("Spans"):]
+    assert re.search(r"1\s+Name calling / labelling\s+\u201cimperialist warmongers\u201d", table)
+    assert re.search(r"4\s+Flag-waving\s+\u201cmotherland\u201d", table)
+
+
+def test_numbers_past_nine_stay_superscript() -> None:
+    text = " ".join("w" * 3 for _ in range(12))
+    result = by_hand(text, *((4 * i, 4 * i + 3, "Doubt") for i in range(12)))
+    assert render_text(result, plain=True).plain.endswith("[¹²www]¹²")
 
 
 def test_removing_the_marks_gives_back_the_text(
@@ -39,9 +52,7 @@ def test_removing_the_marks_gives_back_the_text(
 
 def test_crossing_spans_show_as_fragments(crossing: AnalysedDocument) -> None:
     shown = render_text(crossing, plain=True).plain
-    assert shown == (
-        "[[[[aaaa]]{2:slogans} [[bbbb]]{3:doubt+}]]{1:loaded-language}[[+ cccc]]{3:doubt} dddd"
-    )
+    assert shown == "[¹[²aaaa]² [³bbbb]³⁺]¹[³⁺ cccc]³ dddd"
 
 
 def test_document_markup_stays_literal(hostile: AnalysedDocument) -> None:
@@ -91,7 +102,7 @@ def test_no_colour_env_gives_brackets(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("FORCE_COLOR", "")
     out = io.StringIO()
     print_report([hostile], make_console(out))
-    assert "]]{1:name-calling}" in out.getvalue()
+    assert "warmongers]²]¹" in out.getvalue()
     assert "\x1b[" not in out.getvalue()
 
 
@@ -107,8 +118,8 @@ def test_several_documents_each_get_a_heading() -> None:
     two.document.title = "The second"
     report = plain_report(one, two)
     assert "hand" in report and "The second" in report
-    assert report.index("hand") < report.index("{1:doubt} text.") < report.index("The second")
-    assert report.index("The second") < report.index("[[Second]]{1:slogans} text.")
+    assert report.index("hand") < report.index("[¹First]¹ text.") < report.index("The second")
+    assert report.index("The second") < report.index("[¹Second]¹ text.")
 
 
 def test_hostile_input_constant_is_what_the_fixture_analysed(hostile: AnalysedDocument) -> None:
@@ -117,5 +128,15 @@ def test_hostile_input_constant_is_what_the_fixture_analysed(hostile: AnalysedDo
 
 def test_a_span_without_technique_is_tagged_as_propaganda() -> None:
     result = by_hand("Plain words here.", (6, 11, None))
-    assert render_text(result, plain=True).plain == "Plain [[words]]{1:propaganda} here."
+    assert render_text(result, plain=True).plain == "Plain [¹words]¹ here."
     assert "Propaganda (technique not named)" in plain_report(result)
+
+
+def test_a_stream_without_superscripts_gets_carets(hostile: AnalysedDocument) -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", errors="replace")
+    print_report([hostile], make_console(stream, colour=False, width=120))
+    stream.flush()
+    shown = raw.getvalue().decode("ascii")
+    assert "The [^1imperialist [^2warmongers]^2]^1 lie." in shown
+    assert "?" not in shown.split("\n\n")[0]

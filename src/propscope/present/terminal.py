@@ -7,14 +7,23 @@ technique instead, see :func:`technique_style`); where spans overlap the innermo
 colour shows and the stretch is underlined, and a bold ``[n]`` in the technique's
 colours after each span points to row n of the table (and to the same number in the
 HTML report).
-Without colour (``NO_COLOR``, a pipe, a file) spans are bracketed instead::
 
-    [[imperialist warmongers]]{2:name-calling}
+Without colour (``NO_COLOR``, a pipe, a file) each span is bracketed, both brackets
+numbered like footnotes, and the table below is the list of notes::
 
-Brackets nest properly; a span crossed by another's edge is shown in fragments, the
-first closed with ``+}`` and the next opened with ``[[+``.  Document text is always
-handed to Rich as plain text, never as markup, so ``[bold]`` in an article stays
-literal.
+    The [¹imperialist [²warmongers]²]¹ lie.
+
+       #  technique                 text
+       1  Name calling / labelling  “imperialist warmongers”
+       2  Name calling / labelling  “warmongers”
+
+The numbers make the pairing plain even where spans nest or the document has
+brackets of its own (those never carry a number).  Brackets nest properly: a span
+crossed by another's edge is shown in parts, each cut marked ``⁺``
+(``[¹[²aaaa]² [³bbbb]³⁺]¹[³⁺ cccc]³``: span 3 is "bbbb cccc").  A stream that cannot
+carry superscripts (an ASCII pipe) gets ``[^1imperialist [^2warmongers]^2]^1``.
+Document text is always handed to Rich as plain text, never as markup, so ``[bold]``
+in an article stays literal.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from rich import box
-from rich.color import Color, ColorSystem
+from rich.color import Color
 from rich.console import Console, Group
 from rich.rule import Rule
 from rich.style import Style
@@ -107,7 +116,9 @@ def print_report(results: Sequence[AnalysedDocument], console: Console) -> None:
     for number, result in enumerate(results, 1):
         if len(results) > 1:
             console.print(Rule(Text(document_label(result, number)), style="bold"))
-        console.print(render_text(result, plain=plain, color_system=system), soft_wrap=True)
+        shown = render_text(result, plain=plain, color_system=system,
+                            superscript=can_show_superscripts(console.encoding))
+        console.print(shown, soft_wrap=True)
         console.print()
         console.print(render_summary(result, plain=plain, color_system=system))
         if number < len(results):
@@ -115,11 +126,15 @@ def print_report(results: Sequence[AnalysedDocument], console: Console) -> None:
 
 
 def render_text(
-    result: AnalysedDocument, *, plain: bool, color_system: str | None = "truecolor"
+    result: AnalysedDocument, *, plain: bool, color_system: str | None = "truecolor",
+    superscript: bool = True,
 ) -> Text:
     """The document text with its spans marked, in colour (styles chosen for
-    ``color_system``, see :func:`technique_style`) or with brackets."""
-    return _bracketed(result) if plain else _coloured(result, color_system)
+    ``color_system``, see :func:`technique_style`) or with numbered brackets
+    (superscript numbers unless ``superscript`` is false)."""
+    if plain:
+        return _bracketed(result, superscript)
+    return _coloured(result, color_system)
 
 
 def _coloured(result: AnalysedDocument, color_system: str | None) -> Text:
@@ -144,19 +159,29 @@ def _coloured(result: AnalysedDocument, color_system: str | None) -> Text:
     return out
 
 
-def _bracketed(result: AnalysedDocument) -> Text:
+_SUPERSCRIPT = str.maketrans("0123456789+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺")
+
+
+def can_show_superscripts(encoding: str) -> bool:
+    """Whether a stream in ``encoding`` can carry the superscript numbers; an ASCII
+    or Latin-1 pipe gets ``[^1…]^1`` instead (``^`` standing for "superscript")."""
+    try:
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _bracketed(result: AnalysedDocument, superscript: bool = True) -> Text:
     text = result.text
     out = Text()
     at = 0
     for mark in balanced_marks(result.spans):
         out.append(text[at : mark.at])
         at = mark.at
-        span = result.spans[mark.index]
-        if mark.opens:
-            out.append("[[+" if mark.cut else "[[", style=MARK)
-        else:
-            tag = f"{mark.index + 1}:{technique_of(span).slug}"
-            out.append(f"]]{{{tag}{'+' if mark.cut else ''}}}", style=MARK)
+        number = f"{mark.index + 1}{'+' if mark.cut else ''}"
+        number = number.translate(_SUPERSCRIPT) if superscript else f"^{number}"
+        out.append(f"[{number}" if mark.opens else f"]{number}", style=MARK)
     out.append(text[at:])
     return out
 
