@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -216,3 +217,29 @@ def test_the_script_builds_its_tooltip_from_text_only(crossing: AnalysedDocument
     assert shown["parts"][1].startswith(loaded.definition) and "Evidence: ev0" in shown["parts"][1]
     assert shown["parts"][2] == "[2] Slogans (score 0.5)"
     assert shown["parts"][3].startswith(slogans.definition)
+
+
+def test_metadata_cannot_reorder_or_control_what_a_reader_sees() -> None:
+    text = "Start \x1b]0;pwned\x07 loud words \u202eevil\u202c end"
+    result = by_hand(text, (text.index("loud"), text.index("loud") + 10, "Doubt"),
+                     (text.index("evil"), text.index("evil") + 4, "Slogans"))
+    result.document.title = "Title \x1b]0;pwned\x07 \u202eeltit"
+    result.document.url = "http://example.org/\x1b[2J\u202e"
+    result.spans[0] = dataclasses.replace(result.spans[0], evidence="ev \u202e\x1b[2J")
+    html = render_html([result], title="Report \u202ex")
+    page = Page(html)
+    outside_text = html.replace(html[html.index('<div class="doc-text">'):
+                                     html.index("</div>", html.index('<div class="doc-text">'))],
+                                "")
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in outside_text, repr(raw)
+    assert "<h2>Title \\x1b]0;pwned\\x07 \\u202eeltit</h2>" in html
+    assert "<title>Report \\u202ex</title>" in html
+    assert "Source: http://example.org/\\x1b[2J\\u202e" in html
+    assert "<td>ev \\u202e\\x1b[2J</td>" in html
+    assert "ev \\\\u202e\\\\x1b[2J" in page.scripts[0][1]  # the tooltip's data, JSON-escaped
+    # The text stays exact, offsets and all; its bidi controls are isolated, labelled.
+    assert page.doc_texts == [text]
+    assert [text for _, text in page.highlights] == ["loud words", "evil"]
+    assert '<span class="bidi" data-u="U+202E">\u202e</span>' in html
+    assert ".bidi { unicode-bidi: isolate; }" in html

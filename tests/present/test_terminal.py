@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -140,3 +141,51 @@ def test_a_stream_without_superscripts_gets_carets(hostile: AnalysedDocument) ->
     shown = raw.getvalue().decode("ascii")
     assert "The [^1imperialist [^2warmongers]^2]^1 lie." in shown
     assert "?" not in shown.split("\n\n")[0]
+
+
+HOSTILE_CONTROLS = "\x1b]0;pwned\x07", "\x1b[2J", "\u202e"
+
+
+def hostile_metadata() -> AnalysedDocument:
+    """Escape sequences and a bidi override in the title, URL, id, evidence and the
+    text itself, with a span after each so offsets must survive the escaping."""
+    text = "Start \x1b]0;pwned\x07 loud words \x1b[2J more \u202eevil\u202c end"
+    result = by_hand(text, (text.index("loud"), text.index("loud") + 10, "Doubt"),
+                     (text.index("evil"), text.index("evil") + 4, "Slogans"))
+    result.document.title = "Title \x1b]0;pwned\x07 \u202eeltit"
+    result.document.url = "http://example.org/\x1b[2J\u202e"
+    result.document.id = "id\x1b[2J"
+    result.spans[0] = dataclasses.replace(result.spans[0], evidence="ev \x1b]0;pwned\x07")
+    return result
+
+
+def raw_controls_in(output: str) -> list[str]:
+    # Rich writes its own SGR codes ("\x1b[...m") in colour; none of the document's
+    # sequences may survive, raw, next to them.
+    return [c for c in HOSTILE_CONTROLS if c in output] + (["\x07"] if "\x07" in output else [])
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_nothing_from_input_reaches_the_terminal_raw(colour: bool) -> None:
+    result = hostile_metadata()
+    other = by_hand("Second.", (0, 6, "Doubt"))
+    out = io.StringIO()
+    print_report([result, other], make_console(out, colour=colour, width=200))
+    shown = out.getvalue()
+    assert raw_controls_in(shown) == []
+    assert "Title \\x1b]0;pwned\\x07 \\u202eeltit" in shown  # the rule over the document
+    assert "http://example.org/\\x1b[2J\\u202e" in shown
+    assert "ev \\x1b]0;pwned\\x07" in shown
+    # The spans still mark the right words: offsets index the text, not what is shown.
+    marked = render_text(result, plain=True).plain
+    assert marked == ("Start \\x1b]0;pwned\\x07 [¹loud words]¹ \\x1b[2J more "
+                      "\\u202e[²evil]²\\u202c end")
+    assert "[1]" in render_text(result, plain=False).plain
+
+
+def test_an_id_stands_in_for_a_missing_title_escaped() -> None:
+    result = hostile_metadata()
+    result.document.title = None
+    out = io.StringIO()
+    print_report([result, result], make_console(out, colour=False, width=120))
+    assert "id\\x1b[2J" in out.getvalue() and "\x1b" not in out.getvalue()

@@ -5,7 +5,11 @@ small script are inline.  Hostile text cannot run: every piece of document text 
 through :func:`html.escape`, the span data the script reads sits in a JSON block with
 ``<``, ``>`` and ``&`` escaped, the script builds its tooltip with ``textContent``
 only, and a Content-Security-Policy allows no script but the report's own (by its
-SHA-256), so even markup that slipped through escaping would not execute.
+SHA-256), so even markup that slipped through escaping would not execute.  Nor can it
+reorder what a reader sees: metadata (title, URL, evidence) also goes through
+:func:`~propscope.present.safe.printable`, so a bidi override there is shown as
+``\\u202e``; one in the document text stays (the text is exact) but is isolated in an
+element of its own, where it stops at once, and labelled.
 
 Each span is a ``<mark>`` in its technique's colour, underlined in a dark shade of it
 (:data:`UNDERLINE_STYLES`), with its number ``[n]`` after it (CSS generated content, so
@@ -28,6 +32,7 @@ from html import escape
 
 from propscope.model import AnalysedDocument
 from propscope.present.layers import Fragment, nested
+from propscope.present.safe import BIDI, printable
 from propscope.present.summary import (
     document_label,
     quote,
@@ -77,6 +82,10 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; margin-top: 2.5rem; }
 .hl.end::after { content: "[" attr(data-n) "]"; font: 11px system-ui, sans-serif;
                  vertical-align: super; line-height: 0; margin-left: 1px; }
 td .swatch { margin-right: .4em; }
+h1, h2, td, .meta { unicode-bidi: isolate; }
+.bidi { unicode-bidi: isolate; }
+.bidi::after { content: "\\27E8" attr(data-u) "\\27E9"; font: 11px system-ui, sans-serif;
+               color: #a00; }
 .legend { display: flex; flex-wrap: wrap; gap: .4rem .9rem; padding: 0; list-style: none; }
 .swatch { display: inline-block; width: 1em; height: 1em; vertical-align: -2px;
           border: 1px solid #999; margin-right: .3em; }
@@ -140,8 +149,8 @@ def render_html(results: Sequence[AnalysedDocument], *, title: str = "propscope 
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{escape(title)}</h1>\n{body}\n"
+        f"<title>{_shown(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>{_shown(title)}</h1>\n{body}\n"
         f"{_definitions()}\n</main>\n"
         '<div id="tip" role="tooltip"></div>\n'
         f'<script type="application/json" id="propscope-data">{_data_json(results)}</script>\n'
@@ -152,16 +161,32 @@ def render_html(results: Sequence[AnalysedDocument], *, title: str = "propscope 
 def _document_section(result: AnalysedDocument, number: int) -> str:
     doc = result.document
     meta = [f"Propaganda score: <strong>{escape(score_sentence(result))}</strong>",
-            f"Detector: {escape(result.detector)}"]
+            f"Detector: {_shown(result.detector)}"]
     if doc.url:
-        meta.append(f"Source: {escape(doc.url)}")  # shown, not linked: offline report
+        meta.append(f"Source: {_shown(doc.url)}")  # shown, not linked: offline report
     return (
         f'<section id="doc-{number}">\n'
-        f"<h2>{escape(document_label(result, number))}</h2>\n"
+        f"<h2>{_shown(document_label(result, number))}</h2>\n"
         f'<p class="meta">{" · ".join(meta)}</p>\n'
         f"{_legend(result)}\n"
         f'<div class="doc-text">{_highlighted(result, number - 1)}</div>\n'
         f"{_span_table(result)}\n</section>"
+    )
+
+
+def _shown(value: str) -> str:
+    """Metadata from input (title, URL, id, detector, evidence, a quote) as HTML: on one
+    line, controls and bidi overrides written out as escapes, then HTML-escaped."""
+    return escape(printable(value, one_line=True))
+
+
+def _doc_text(chunk: str) -> str:
+    """Document text as HTML, exact (a reader copies what the document says), but each
+    bidi control isolated in an element of its own, where it ends at once (UAX #9,
+    rule X6a) and is named by a visible label instead of reordering what follows."""
+    return BIDI.sub(
+        lambda m: f'<span class="bidi" data-u="U+{ord(m.group()):04X}">{m.group()}</span>',
+        escape(chunk, quote=False),
     )
 
 
@@ -177,10 +202,10 @@ def _marked(result: AnalysedDocument, doc_index: int, fragments: Sequence[Fragme
     out: list[str] = []
     at = start
     for fragment in fragments:
-        out.append(escape(text[at : fragment.start], quote=False))
+        out.append(_doc_text(text[at : fragment.start]))
         out.append(_mark(result, doc_index, fragment, outer))
         at = fragment.end
-    out.append(escape(text[at:end], quote=False))
+    out.append(_doc_text(text[at:end]))
     return "".join(out)
 
 
@@ -231,9 +256,10 @@ def _span_table(result: AnalysedDocument) -> str:
         return ""
     rows = "".join(
         f'<tr><td class="num">{i}</td><td><span class="swatch" '
-        f'style="{_swatch_style(technique_of(s))}"></span>{escape(technique_of(s).display)}</td>'
-        f"<td>{escape(quote(result.span_text(s)))}</td>"
-        f'<td class="num">{s.score:.2f}</td><td>{escape(s.evidence)}</td></tr>'
+        f'style="{_swatch_style(technique_of(s))}"></span>'
+        f"{escape(technique_of(s).display)}</td>"
+        f"<td>{_shown(quote(result.span_text(s)))}</td>"
+        f'<td class="num">{s.score:.2f}</td><td>{_shown(s.evidence)}</td></tr>'
         for i, s in enumerate(result.spans, 1)
     )
     return (
@@ -263,7 +289,7 @@ def _data_json(results: Sequence[AnalysedDocument]) -> str:
             found = technique_of(span)
             techniques[found.name] = found
             spans.append({"technique": found.name, "score": round(span.score, 2),
-                          "evidence": span.evidence})
+                          "evidence": printable(span.evidence, one_line=True)})
         documents.append(spans)
     data = {
         "documents": documents,

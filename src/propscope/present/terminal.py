@@ -23,7 +23,11 @@ crossed by another's edge is shown in parts, each cut marked ``⁺``
 (``[¹[²aaaa]² [³bbbb]³⁺]¹[³⁺ cccc]³``: span 3 is "bbbb cccc").  A stream that cannot
 carry superscripts (an ASCII pipe) gets ``[^1imperialist [^2warmongers]^2]^1``.
 Document text is always handed to Rich as plain text, never as markup, so ``[bold]``
-in an article stays literal.
+in an article stays literal, and everything that came from input (text, title, id,
+URL, evidence) goes through :func:`~propscope.present.safe.printable` first, so an
+escape sequence or a bidi override is shown, never obeyed.  The text is escaped piece
+by piece between span edges: span offsets index the document's text, and only what is
+shown changes.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from rich.text import Text
 
 from propscope.model import AnalysedDocument
 from propscope.present.layers import balanced_marks, pieces
+from propscope.present.safe import printable
 from propscope.present.summary import (
     document_label,
     quote,
@@ -115,7 +120,8 @@ def print_report(results: Sequence[AnalysedDocument], console: Console) -> None:
     plain = system is None
     for number, result in enumerate(results, 1):
         if len(results) > 1:
-            console.print(Rule(Text(document_label(result, number)), style="bold"))
+            label = printable(document_label(result, number), one_line=True)
+            console.print(Rule(Text(label), style="bold"))
         shown = render_text(result, plain=plain, color_system=system,
                             superscript=can_show_superscripts(console.encoding))
         console.print(shown, soft_wrap=True)
@@ -144,7 +150,7 @@ def _coloured(result: AnalysedDocument, color_system: str | None) -> Text:
     for i, span in enumerate(result.spans):
         ends.setdefault(span.end, []).append(i)
     for piece in pieces(len(text), result.spans):
-        chunk = text[piece.start : piece.end]
+        chunk = printable(text[piece.start : piece.end])
         if piece.covering:
             inner = technique_of(result.spans[piece.covering[-1]])
             style = technique_style(inner, color_system)
@@ -177,12 +183,12 @@ def _bracketed(result: AnalysedDocument, superscript: bool = True) -> Text:
     out = Text()
     at = 0
     for mark in balanced_marks(result.spans):
-        out.append(text[at : mark.at])
+        out.append(printable(text[at : mark.at]))
         at = mark.at
         number = f"{mark.index + 1}{'+' if mark.cut else ''}"
         number = number.translate(_SUPERSCRIPT) if superscript else f"^{number}"
         out.append(f"[{number}" if mark.opens else f"]{number}", style=MARK)
-    out.append(text[at:])
+    out.append(printable(text[at:]))
     return out
 
 
@@ -193,8 +199,11 @@ def render_summary(
     of spans."""
     parts: list[Text | Table] = [
         Text.assemble(("Propaganda score: ", "bold"), score_sentence(result)),
-        Text.assemble(("Detector: ", "bold"), result.detector),
+        Text.assemble(("Detector: ", "bold"), printable(result.detector, one_line=True)),
     ]
+    if result.document.url:
+        parts.append(Text.assemble(("Source: ", "bold"),
+                                   printable(result.document.url, one_line=True)))
     if not result.spans:
         parts.append(Text("No propaganda techniques found."))
         return Group(*parts)
@@ -216,9 +225,9 @@ def render_summary(
         table.add_row(
             str(i),
             Text(technique_of(span).display),
-            Text(quote(result.span_text(span))),
+            Text(printable(quote(result.span_text(span)), one_line=True)),
             f"{span.score:.2f}",
-            Text(span.evidence),
+            Text(printable(span.evidence, one_line=True)),
         )
     parts.extend([legend, table])
     return Group(*parts)
