@@ -76,13 +76,13 @@ def test_html_to_a_file(run: Run, article: Path, tmp_path: Path) -> None:
     code, out, err = run("analyze", str(article), "-f", "html", "-o", str(target), "-d", "keywords")
     assert (code, out, err) == (0, "", "")
     html = target.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "vile lies</span>" in html
+    assert html.startswith("<!DOCTYPE html>") and "vile lies</mark>" in html
 
 
 def test_text_without_colour_when_piped(run: Run, article: Path) -> None:
     code, out, _ = run("analyze", str(article), "-d", "keywords")
     assert code == 0
-    assert "[[vile lies]]{3:loaded-language}" in out
+    assert "[³vile lies]³" in out
     assert "Propaganda score: 1.00 (2 of 2 sentences hold a span)" in out
     assert "\x1b[" not in out
 
@@ -91,7 +91,7 @@ def test_text_to_a_file(run: Run, article: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
     code, out, _ = run("analyze", str(article), "-o", str(target), "-d", "keywords")
     assert code == 0 and out == ""
-    assert "]]{1:name-calling}" in target.read_text(encoding="utf-8")
+    assert "]¹" in target.read_text(encoding="utf-8")
 
 
 def test_encoding_option(run: Run, tmp_path: Path) -> None:
@@ -157,5 +157,5 @@ def test_narrow_stdout_encoding(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
             assert doc["text"] == "\"Les impérialistes\" — 万岁! vile lies."
             spans_fit(doc)
         else:
-            assert b"[[vile lies]]{1:loaded-language}" in data
+            assert b"[^1vile lies]^1" in data
             assert b"imp?rialistes" in data

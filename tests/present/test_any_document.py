@@ -8,12 +8,14 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.style import Style
 from rich.text import Text
 
 from propscope.model import AnalysedDocument, Document, Span
 from propscope.present.export import to_csv, to_json, to_jsonl
 from propscope.present.html import render_html
-from propscope.present.terminal import make_console, print_report, render_text
+from propscope.present.safe import printable
+from propscope.present.terminal import MARK, make_console, print_report, render_text
 from propscope.techniques import TECHNIQUE_NAMES
 from propscope.text.normalise import normalise
 from propscope.text.segment import sentences
@@ -24,7 +26,8 @@ from .test_html import Page
 @st.composite
 def documents(draw: st.DrawFn) -> AnalysedDocument:
     raw = draw(st.text(min_size=1, max_size=80) | st.sampled_from(
-        ["<script>alert(1)</script>", "a]]{1:doubt}b [[c", "[red]x[/red] &amp; \u2028y"]))
+        ["<script>alert(1)</script>", "a]]{1:doubt}b [[c", "[red]x[/red] &amp; \u2028y",
+         "a\u202eb\u2066c"]))
     text = normalise(raw).text or "x"
     n = len(text)
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, n)), max_size=6))
@@ -35,11 +38,11 @@ def documents(draw: st.DrawFn) -> AnalysedDocument:
     return AnalysedDocument(Document(text=text, id="h"), spans, "h.v1", 0.0, sentences(text))
 
 
-def unstyled(shown: Text, mark_style: str) -> str:
-    """``shown`` without the stretches carrying ``mark_style``."""
+def unstyled(shown: Text) -> str:
+    """``shown`` without the marks the report added (styled with ``MARK``'s meta)."""
     keep = [True] * len(shown.plain)
     for span in shown.spans:
-        if str(span.style) == mark_style:
+        if isinstance(span.style, Style) and span.style.meta == MARK.meta:
             keep[span.start:span.end] = [False] * (span.end - span.start)
     return "".join(c for c, k in zip(shown.plain, keep, strict=True) if k)
 
@@ -48,9 +51,13 @@ def unstyled(shown: Text, mark_style: str) -> str:
 @given(documents())
 def test_every_face_keeps_the_text_and_the_offsets(result: AnalysedDocument) -> None:
     text = result.text
-    # Marks are styled (bold brackets, dim [n]); the document's own text never is.
-    assert unstyled(render_text(result, plain=True), "bold") == text
-    assert unstyled(render_text(result, plain=False), "dim") == text
+    # Marks carry MARK's meta (brackets, numbers); the document's own text never does,
+    # and it is shown through printable() (escaping one character at a time, so
+    # escaping piece by piece between span edges adds up to escaping the whole).
+    shown = printable(text)
+    assert unstyled(render_text(result, plain=True)) == shown
+    for system in ("truecolor", "256", "standard"):
+        assert unstyled(render_text(result, plain=False, color_system=system)) == shown
     print_report([result], make_console(io.StringIO(), colour=False, width=100))
 
     page = Page(render_html([result]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -13,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from propscope.model import AnalysedDocument
-from propscope.present.html import _SCRIPT, render_html
+from propscope.present.html import _SCRIPT, render_html, underline_colour
 from propscope.techniques import TECHNIQUES, TECHNIQUES_BY_NAME
 
 from .conftest import by_hand
@@ -27,10 +28,13 @@ class Page(HTMLParser):
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.scripts: list[tuple[dict[str, str | None], str]] = []
         self.doc_texts: list[str] = []
+        # Every highlight mark, with its text and the indices (into ``highlights``) of
+        # the marks around it, outermost first.
         self.highlights: list[tuple[dict[str, str | None], str]] = []
+        self.parents: list[tuple[int, ...]] = []
         self._script: dict[str, str | None] | None = None
         self._depth = 0  # > 0 inside div.doc-text
-        self._hl: dict[str, str | None] | None = None
+        self._open: list[int | None] = []  # per element inside div.doc-text
         self.feed(html)
         self.close()
 
@@ -42,9 +46,12 @@ class Page(HTMLParser):
             self.scripts.append((a, ""))
         if self._depth:
             self._depth += 1
-            if tag == "span" and "hl" in (a.get("class") or "").split():
-                self._hl = a
+            if tag == "mark" and "hl" in (a.get("class") or "").split():
+                self.parents.append(tuple(i for i in self._open if i is not None))
+                self._open.append(len(self.highlights))
                 self.highlights.append((a, ""))
+            else:
+                self._open.append(None)
         elif tag == "div" and a.get("class") == "doc-text":
             self._depth = 1
             self.doc_texts.append("")
@@ -54,7 +61,8 @@ class Page(HTMLParser):
             self._script = None
         if self._depth:
             self._depth -= 1
-            self._hl = None
+            if self._open:
+                self._open.pop()
 
     def handle_data(self, data: str) -> None:
         if self._script is not None:
@@ -62,9 +70,10 @@ class Page(HTMLParser):
             self.scripts[-1] = (attrs, text + data)
         if self._depth:
             self.doc_texts[-1] += data
-        if self._hl is not None:
-            attrs, text = self.highlights[-1]
-            self.highlights[-1] = (attrs, text + data)
+        for i in self._open:
+            if i is not None:
+                attrs, text = self.highlights[i]
+                self.highlights[i] = (attrs, text + data)
 
 
 def test_hostile_text_is_escaped_and_never_runs(hostile: AnalysedDocument) -> None:
@@ -104,23 +113,52 @@ def test_self_contained(hostile: AnalysedDocument) -> None:
     assert not any(tag in ("link", "iframe", "object", "embed") for tag, _ in page.tags)
 
 
-def test_overlapping_spans_are_layered(crossing: AnalysedDocument) -> None:
+def test_overlapping_spans_nest_with_stacked_underlines(crossing: AnalysedDocument) -> None:
     page = Page(render_html([crossing]))
-    pieces = {text: attrs for attrs, text in page.highlights}
-    assert set(pieces) == {"aaaa", " ", "bbbb", " cccc"}
-    # "aaaa" is inside Loaded language (span 0) and Slogans (span 1): both listed, the
-    # inner one as background, the outer as a stripe.
-    aaaa = pieces["aaaa"]
-    assert aaaa["data-spans"] == "0 1"
-    slogans, loaded = TECHNIQUES_BY_NAME["Slogans"], TECHNIQUES_BY_NAME["Loaded_Language"]
-    assert f"background:{slogans.colour}" in (aaaa["style"] or "")
-    assert f"inset 0 -3px 0 {loaded.colour}" in (aaaa["style"] or "")
-    assert "overlap" in (aaaa["class"] or "")
-    # Hover text names every technique covering the piece, with its definition.
-    assert slogans.definition in (aaaa["title"] or "")
-    assert loaded.definition in (aaaa["title"] or "")
-    assert pieces[" cccc"]["data-spans"] == "2"
-    assert "dddd" not in pieces
+    marks = [(a["data-n"], text) for a, text in page.highlights]
+    # Loaded language [1] holds Slogans [2] and the first part of Doubt [3], which
+    # crosses its end and so goes on in a mark of its own after it.
+    assert marks == [("1", "aaaa bbbb"), ("2", "aaaa"), ("3", "bbbb"), ("3", " cccc")]
+    assert page.parents == [(), (0,), (0,), ()]
+    loaded, slogans, doubt = page.highlights[0][0], page.highlights[1][0], page.highlights[2][0]
+    t_loaded, t_slogans = TECHNIQUES_BY_NAME["Loaded_Language"], TECHNIQUES_BY_NAME["Slogans"]
+    # Each mark in its own technique's colour and underline; the outer one reaches one
+    # step lower, so both underlines show under "aaaa".
+    assert f"background:{t_loaded.colour}" in (loaded["style"] or "")
+    assert f"background:{t_slogans.colour}" in (slogans["style"] or "")
+    assert f"3px solid {underline_colour(t_loaded)}" in (loaded["style"] or "")
+    assert "padding-bottom:6px" in (loaded["style"] or "")
+    assert "padding-bottom:1px" in (slogans["style"] or "")
+    # The inner mark's hover text names both techniques, with their numbers.
+    assert slogans["data-spans"] == "0 1"
+    title = slogans["title"] or ""
+    assert f"[1] Loaded language: {t_loaded.definition}" in title
+    assert f"[2] Slogans: {t_slogans.definition}" in title
+    # Only the last part of a cut span carries its number.
+    classes = [a["class"] for a, _ in page.highlights]
+    assert classes == ["hl end", "hl end", "hl", "hl end"]
+    assert doubt["data-spans"] == "0 2"
+    assert ".hl.end::after { content: \"[\" attr(data-n) \"]\"" in render_html([crossing])
+
+
+def test_close_colours_are_told_apart_by_the_underline() -> None:
+    result = by_hand("authority slogans", (0, 9, "Appeal_to_Authority"), (10, 17, "Slogans"))
+    authority, slogans = (a["style"] or "" for a, _ in Page(render_html([result])).highlights)
+    assert "3px solid" in authority and "3px dashed" in slogans
+
+
+def test_span_table_numbers_rows_and_quotes_whole_words() -> None:
+    text = "Our firmly held belief is that the leaders of the Early Party betrayed us all"
+    result = by_hand(text, (0, len(text), "Doubt"))
+    html = render_html([result])
+    row = html[html.index("<tbody>"):html.index("</tbody>")]
+    assert '<td class="num">1</td>' in row
+    assert "Our firmly held belief is that the leaders of the Early Party betrayed us all" in row
+    long_text = " ".join(["firmly"] * 30) + " Party"
+    shown = render_html([by_hand(long_text, (0, len(long_text), "Doubt"))])
+    cell = re.search(r"\u201c(.*?)\u201d", shown[shown.index("<tbody>"):])
+    assert cell is not None
+    assert set(cell.group(1).replace(" … ", " ").split()) == {"firmly", "Party"}
 
 
 def test_legend_counts_score_and_span_table(hostile: AnalysedDocument) -> None:
@@ -156,16 +194,16 @@ def test_the_script_builds_its_tooltip_from_text_only(crossing: AnalysedDocument
     const tip = el('div');
     const handlers = {};
     const piece = { dataset: { doc: '0', spans: '0 1' },
-      addEventListener(kind, fn) { handlers[kind] = fn; },
+      closest() { return this; },
       getBoundingClientRect() { return { left: 1, bottom: 2 }; } };
     global.window = { scrollX: 0, scrollY: 0 };
     global.document = {
       getElementById(id) { return id === 'tip' ? tip : { textContent: JSON.stringify(data) }; },
-      querySelectorAll() { return [piece]; },
+      addEventListener(kind, fn) { handlers[kind] = fn; },
       createElement(tag) { const e = el(tag); made.push(e); return e; },
     };
     __SCRIPT__
-    handlers.mouseenter();
+    handlers.mouseover({ target: piece });
     console.log(JSON.stringify({ display: tip.style.display,
       parts: tip.children.map(c => c.textContent) }));
     """.replace("__DATA__", data).replace("__SCRIPT__", _SCRIPT)
@@ -175,7 +213,33 @@ def test_the_script_builds_its_tooltip_from_text_only(crossing: AnalysedDocument
     shown = json.loads(run.stdout)
     assert shown["display"] == "block"
     loaded, slogans = TECHNIQUES_BY_NAME["Loaded_Language"], TECHNIQUES_BY_NAME["Slogans"]
-    assert shown["parts"][0] == "#1 Loaded language (score 0.5)"
+    assert shown["parts"][0] == "[1] Loaded language (score 0.5)"
     assert shown["parts"][1].startswith(loaded.definition) and "Evidence: ev0" in shown["parts"][1]
-    assert shown["parts"][2] == "#2 Slogans (score 0.5)"
+    assert shown["parts"][2] == "[2] Slogans (score 0.5)"
     assert shown["parts"][3].startswith(slogans.definition)
+
+
+def test_metadata_cannot_reorder_or_control_what_a_reader_sees() -> None:
+    text = "Start \x1b]0;pwned\x07 loud words \u202eevil\u202c end"
+    result = by_hand(text, (text.index("loud"), text.index("loud") + 10, "Doubt"),
+                     (text.index("evil"), text.index("evil") + 4, "Slogans"))
+    result.document.title = "Title \x1b]0;pwned\x07 \u202eeltit"
+    result.document.url = "http://example.org/\x1b[2J\u202e"
+    result.spans[0] = dataclasses.replace(result.spans[0], evidence="ev \u202e\x1b[2J")
+    html = render_html([result], title="Report \u202ex")
+    page = Page(html)
+    outside_text = html.replace(html[html.index('<div class="doc-text">'):
+                                     html.index("</div>", html.index('<div class="doc-text">'))],
+                                "")
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in outside_text, repr(raw)
+    assert "<h2>Title \\x1b]0;pwned\\x07 \\u202eeltit</h2>" in html
+    assert "<title>Report \\u202ex</title>" in html
+    assert "Source: http://example.org/\\x1b[2J\\u202e" in html
+    assert "<td>ev \\u202e\\x1b[2J</td>" in html
+    assert "ev \\\\u202e\\\\x1b[2J" in page.scripts[0][1]  # the tooltip's data, JSON-escaped
+    # The text stays exact, offsets and all; its bidi controls are isolated, labelled.
+    assert page.doc_texts == [text]
+    assert [text for _, text in page.highlights] == ["loud words", "evil"]
+    assert '<span class="bidi" data-u="U+202E">\u202e</span>' in html
+    assert ".bidi { unicode-bidi: isolate; }" in html

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from propscope.model import Span
-from propscope.present.layers import balanced_marks, pieces
+from propscope.present.layers import Fragment, balanced_marks, nested, pieces
 
 LENGTH = 30
 
@@ -74,3 +74,27 @@ def test_crossing_spans_are_cut_at_the_crossing() -> None:
 
 def test_no_spans_one_piece() -> None:
     assert [(p.start, p.end, p.covering) for p in pieces(5, [])] == [(0, 5, ())]
+
+
+@settings(max_examples=200, deadline=None)
+@given(span_lists())
+def test_nested_fragments_lie_inside_their_parents(spans: list[Span]) -> None:
+    def walk(fragments: tuple[Fragment, ...] | list[Fragment], start: int, end: int) -> int:
+        at, count = start, 0
+        for fragment in fragments:
+            assert at <= fragment.start < fragment.end <= end
+            count += 1 + walk(fragment.children, fragment.start, fragment.end)
+            at = fragment.end
+        return count
+
+    top = nested(spans)
+    assert walk(top, 0, LENGTH) == sum(m.opens for m in balanced_marks(spans))
+
+
+def test_nested_crossing_spans() -> None:
+    top = nested([Span(0, 9), Span(5, 14), Span(0, 4)])
+    outer, resumed = top
+    assert (outer.index, outer.start, outer.end, outer.height) == (0, 0, 9, 2)
+    assert [(c.index, c.start, c.end, c.continued) for c in outer.children] == [
+        (2, 0, 4, False), (1, 5, 9, True)]
+    assert (resumed.index, resumed.start, resumed.end, resumed.resumed) == (1, 9, 14, True)

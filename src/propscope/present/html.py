@@ -5,14 +5,21 @@ small script are inline.  Hostile text cannot run: every piece of document text 
 through :func:`html.escape`, the span data the script reads sits in a JSON block with
 ``<``, ``>`` and ``&`` escaped, the script builds its tooltip with ``textContent``
 only, and a Content-Security-Policy allows no script but the report's own (by its
-SHA-256), so even markup that slipped through escaping would not execute.
+SHA-256), so even markup that slipped through escaping would not execute.  Nor can it
+reorder what a reader sees: metadata (title, URL, evidence) also goes through
+:func:`~propscope.present.safe.printable`, so a bidi override there is shown as
+``\\u202e``; one in the document text stays (the text is exact) but is isolated in an
+element of its own, where it stops at once, and labelled.
 
-Overlapping spans are shown by cutting the text at every span boundary
-(:func:`~propscope.present.layers.pieces`): each piece is one ``<span>`` whose
-background is the innermost technique's colour and whose underlines, stacked, are the
-colours of the others.  Hovering (or focusing) a piece shows every technique covering
-it with its definition, score and evidence; without the script, the same text is the
-piece's ``title``.
+Each span is a ``<mark>`` in its technique's colour, underlined in a dark shade of it
+(:data:`UNDERLINE_STYLES`), with its number ``[n]`` after it (CSS generated content, so
+it is not part of the text a reader copies) matching row n of the table.  Overlapping
+spans nest (:func:`~propscope.present.layers.nested`; a span crossed by another's edge
+is cut in two, and only its last part carries the number): each mark reaches lower than
+the marks inside it, so their underlines stack, one per technique, in each one's colour
+and style.  Hovering (or focusing) a mark shows every technique covering it with its
+definition, score and evidence; without the script, the same list is the mark's
+``title``.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from collections.abc import Sequence
 from html import escape
 
 from propscope.model import AnalysedDocument
-from propscope.present.layers import pieces
+from propscope.present.layers import Fragment, nested
+from propscope.present.safe import BIDI, printable
 from propscope.present.summary import (
     document_label,
     quote,
@@ -34,6 +42,32 @@ from propscope.present.summary import (
 )
 from propscope.techniques import TECHNIQUES, Technique
 
+UNDERLINE_STYLES: dict[str, str] = {
+    "causal": "dashed",
+    "slogans": "dashed",
+    "whataboutism": "dotted",
+    "black-and-white": "dashed",
+    "cliches": "dashed",
+}
+"""The second channel beside colour (WCAG 1.4.1): a technique's highlight is underlined
+in a dark shade of its colour, solid unless named here.  Every pair of palette colours
+that a reader with red-green colour blindness could confuse (CIEDE2000 under 10, see
+:mod:`propscope.techniques`) differs in underline style; tests/present/test_palette.py
+holds the list to that."""
+
+
+def underline_style(technique: Technique) -> str:
+    return UNDERLINE_STYLES.get(technique.slug, "solid")
+
+
+def underline_colour(technique: Technique) -> str:
+    """The technique's colour darkened to 45%: the underline shows against its own
+    highlight and against white."""
+    value = technique.colour.lstrip("#")
+    dark = (round(int(value[i:i + 2], 16) * 0.45) for i in (0, 2, 4))
+    return "#" + "".join(f"{c:02x}" for c in dark)
+
+
 _CSS = """
 :root { color-scheme: light; }
 body { font: 16px/1.6 Georgia, 'Times New Roman', serif; margin: 0; background: #fafafa;
@@ -42,10 +76,16 @@ main { max-width: 52rem; margin: 0 auto; padding: 1.5rem; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; margin-top: 2.5rem; }
 .meta, table, .legend { font: 14px/1.4 system-ui, sans-serif; }
 .doc-text { white-space: pre-wrap; background: #fff; padding: 1rem 1.25rem;
-            border: 1px solid #ddd; border-radius: 6px; }
-.hl { border-radius: 2px; cursor: help; padding: 0 1px; }
+            border: 1px solid #ddd; border-radius: 6px; line-height: 2.2; }
+.hl { color: inherit; cursor: help; padding: 0 1px 1px; border-bottom-width: 3px; }
 .hl:focus { outline: 2px solid #333; }
-.hl.overlap { font-weight: bold; }
+.hl.end::after { content: "[" attr(data-n) "]"; font: 11px system-ui, sans-serif;
+                 vertical-align: super; line-height: 0; margin-left: 1px; }
+td .swatch { margin-right: .4em; }
+h1, h2, td, .meta { unicode-bidi: isolate; }
+.bidi { unicode-bidi: isolate; }
+.bidi::after { content: "\\27E8" attr(data-u) "\\27E9"; font: 11px system-ui, sans-serif;
+               color: #a00; }
 .legend { display: flex; flex-wrap: wrap; gap: .4rem .9rem; padding: 0; list-style: none; }
 .swatch { display: inline-block; width: 1em; height: 1em; vertical-align: -2px;
           border: 1px solid #999; margin-right: .3em; }
@@ -72,7 +112,7 @@ _SCRIPT = """
       var span = doc[+k];
       var t = data.techniques[span.technique];
       var head = document.createElement('b');
-      head.textContent = '#' + (+k + 1) + ' ' + t.display + ' (score ' + span.score + ')';
+      head.textContent = '[' + (+k + 1) + '] ' + t.display + ' (score ' + span.score + ')';
       var body = document.createElement('div');
       body.textContent = t.definition + (span.evidence ? ' Evidence: ' + span.evidence : '');
       tip.appendChild(head); tip.appendChild(body);
@@ -83,12 +123,15 @@ _SCRIPT = """
     tip.style.display = 'block';
   }
   function hide() { tip.style.display = 'none'; }
-  document.querySelectorAll('.hl').forEach(function (el) {
-    el.addEventListener('mouseenter', function () { show(el); });
-    el.addEventListener('focus', function () { show(el); });
-    el.addEventListener('mouseleave', hide);
-    el.addEventListener('blur', hide);
-  });
+  // The innermost mark under the pointer or the focus: its data-spans lists every span
+  // covering it, outermost first.
+  function at(e) {
+    var el = e.target && e.target.closest ? e.target.closest('.hl') : null;
+    if (el) { show(el); } else { hide(); }
+  }
+  document.addEventListener('mouseover', at);
+  document.addEventListener('focusin', at);
+  document.addEventListener('focusout', hide);
 })();
 """
 
@@ -106,8 +149,8 @@ def render_html(results: Sequence[AnalysedDocument], *, title: str = "propscope 
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{escape(title)}</h1>\n{body}\n"
+        f"<title>{_shown(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>{_shown(title)}</h1>\n{body}\n"
         f"{_definitions()}\n</main>\n"
         '<div id="tip" role="tooltip"></div>\n'
         f'<script type="application/json" id="propscope-data">{_data_json(results)}</script>\n'
@@ -118,12 +161,12 @@ def render_html(results: Sequence[AnalysedDocument], *, title: str = "propscope 
 def _document_section(result: AnalysedDocument, number: int) -> str:
     doc = result.document
     meta = [f"Propaganda score: <strong>{escape(score_sentence(result))}</strong>",
-            f"Detector: {escape(result.detector)}"]
+            f"Detector: {_shown(result.detector)}"]
     if doc.url:
-        meta.append(f"Source: {escape(doc.url)}")  # shown, not linked: offline report
+        meta.append(f"Source: {_shown(doc.url)}")  # shown, not linked: offline report
     return (
         f'<section id="doc-{number}">\n'
-        f"<h2>{escape(document_label(result, number))}</h2>\n"
+        f"<h2>{_shown(document_label(result, number))}</h2>\n"
         f'<p class="meta">{" · ".join(meta)}</p>\n'
         f"{_legend(result)}\n"
         f'<div class="doc-text">{_highlighted(result, number - 1)}</div>\n'
@@ -131,33 +174,64 @@ def _document_section(result: AnalysedDocument, number: int) -> str:
     )
 
 
+def _shown(value: str) -> str:
+    """Metadata from input (title, URL, id, detector, evidence, a quote) as HTML: on one
+    line, controls and bidi overrides written out as escapes, then HTML-escaped."""
+    return escape(printable(value, one_line=True))
+
+
+def _doc_text(chunk: str) -> str:
+    """Document text as HTML, exact (a reader copies what the document says), but each
+    bidi control isolated in an element of its own, where it ends at once (UAX #9,
+    rule X6a) and is named by a visible label instead of reordering what follows."""
+    return BIDI.sub(
+        lambda m: f'<span class="bidi" data-u="U+{ord(m.group()):04X}">{m.group()}</span>',
+        escape(chunk, quote=False),
+    )
+
+
 def _highlighted(result: AnalysedDocument, doc_index: int) -> str:
+    return _marked(result, doc_index, nested(result.spans), 0, len(result.text), ())
+
+
+def _marked(result: AnalysedDocument, doc_index: int, fragments: Sequence[Fragment],
+            start: int, end: int, outer: tuple[int, ...]) -> str:
+    """``text[start:end]`` with ``fragments`` (which lie inside it) as marks; ``outer``
+    are the spans of the marks around it, outermost first."""
     text = result.text
     out: list[str] = []
-    for piece in pieces(len(text), result.spans):
-        chunk = escape(text[piece.start : piece.end], quote=False)
-        if not piece.covering:
-            out.append(chunk)
-            continue
-        found = [technique_of(result.spans[i]) for i in piece.covering]
-        inner, outer = found[-1], found[:-1]
-        style = f"background:{inner.colour}"
-        if outer:
-            # One stripe per outer technique, stacked under the text.
-            stripes = ", ".join(
-                f"inset 0 -{3 * (k + 1)}px 0 {t.colour}" for k, t in enumerate(reversed(outer))
-            )
-            style += f";box-shadow:{stripes}"
-        tip = "\n".join(
-            f"#{i + 1} {t.display}: {t.definition}" for i, t in zip(piece.covering, found)
-        )
-        classes = "hl overlap" if outer else "hl"
-        out.append(
-            f'<span class="{classes}" tabindex="0" style="{style}" title="{escape(tip)}" '
-            f'data-doc="{doc_index}" data-spans="{" ".join(map(str, piece.covering))}">'
-            f"{chunk}</span>"
-        )
+    at = start
+    for fragment in fragments:
+        out.append(_doc_text(text[at : fragment.start]))
+        out.append(_mark(result, doc_index, fragment, outer))
+        at = fragment.end
+    out.append(_doc_text(text[at:end]))
     return "".join(out)
+
+
+# How far each level of nesting reaches below the one inside it: a 3px underline and
+# 2px of the outer highlight between two underlines.
+_STEP_PX = 5
+
+
+def _mark(result: AnalysedDocument, doc_index: int, fragment: Fragment,
+          outer: tuple[int, ...]) -> str:
+    covering = (*outer, fragment.index)
+    technique = technique_of(result.spans[fragment.index])
+    style = f"{_swatch_style(technique)};padding-bottom:{1 + _STEP_PX * (fragment.height - 1)}px"
+    tip = "\n".join(
+        f"[{i + 1}] {technique_of(result.spans[i]).display}: "
+        f"{technique_of(result.spans[i]).definition}"
+        for i in covering
+    )
+    classes = "hl" if fragment.continued else "hl end"
+    inside = _marked(result, doc_index, fragment.children, fragment.start, fragment.end,
+                     covering)
+    return (
+        f'<mark class="{classes}" tabindex="0" style="{style}" title="{escape(tip)}" '
+        f'data-n="{fragment.index + 1}" data-doc="{doc_index}" '
+        f'data-spans="{" ".join(map(str, covering))}">{inside}</mark>'
+    )
 
 
 def _legend(result: AnalysedDocument) -> str:
@@ -165,20 +239,27 @@ def _legend(result: AnalysedDocument) -> str:
         return '<p class="meta">No propaganda techniques found.</p>'
     items = "".join(
         f'<li title="{escape(technique.definition)}">'
-        f'<span class="swatch" style="background:{technique.colour}"></span>'
+        f'<span class="swatch" style="{_swatch_style(technique)}"></span>'
         f"{escape(technique.display)}: {count}</li>"
         for technique, count in technique_counts(result)
     )
     return f'<ul class="legend" aria-label="Techniques found and their counts">{items}</ul>'
 
 
+def _swatch_style(technique: Technique) -> str:
+    return (f"background:{technique.colour};border-bottom:3px {underline_style(technique)} "
+            f"{underline_colour(technique)}")
+
+
 def _span_table(result: AnalysedDocument) -> str:
     if not result.spans:
         return ""
     rows = "".join(
-        f'<tr><td class="num">{i}</td><td>{escape(technique_of(s).display)}</td>'
-        f"<td>{escape(quote(result.span_text(s)))}</td>"
-        f'<td class="num">{s.score:.2f}</td><td>{escape(s.evidence)}</td></tr>'
+        f'<tr><td class="num">{i}</td><td><span class="swatch" '
+        f'style="{_swatch_style(technique_of(s))}"></span>'
+        f"{escape(technique_of(s).display)}</td>"
+        f"<td>{_shown(quote(result.span_text(s)))}</td>"
+        f'<td class="num">{s.score:.2f}</td><td>{_shown(s.evidence)}</td></tr>'
         for i, s in enumerate(result.spans, 1)
     )
     return (
@@ -190,7 +271,7 @@ def _span_table(result: AnalysedDocument) -> str:
 def _definitions() -> str:
     """Every technique with its definition and example, folded away at the end."""
     items = "".join(
-        f'<dt><span class="swatch" style="background:{t.colour}"></span>{escape(t.display)}'
+        f'<dt><span class="swatch" style="{_swatch_style(t)}"></span>{escape(t.display)}'
         f"</dt><dd>{escape(t.definition)} <em>Example: {escape(t.example)}</em></dd>"
         for t in TECHNIQUES
     )
@@ -208,7 +289,7 @@ def _data_json(results: Sequence[AnalysedDocument]) -> str:
             found = technique_of(span)
             techniques[found.name] = found
             spans.append({"technique": found.name, "score": round(span.score, 2),
-                          "evidence": span.evidence})
+                          "evidence": printable(span.evidence, one_line=True)})
         documents.append(spans)
     data = {
         "documents": documents,

@@ -7,7 +7,8 @@ solve it, one per kind of face:
   covering it, so a face can layer their colours (HTML, terminal colour).
 * :func:`balanced_marks` turns spans into open/close marks that nest properly, cutting
   a span in two where another crosses its edge, so a face that can only bracket text
-  (plain terminal output) never shows brackets that pair up wrongly.
+  (plain terminal output) never shows brackets that pair up wrongly;
+  :func:`nested` gives the same marks as a tree, for a face that nests elements (HTML).
 """
 
 from __future__ import annotations
@@ -84,3 +85,37 @@ def balanced_marks(spans: Sequence[Span]) -> list[Mark]:
             marks.append(Mark(at, i, opens=True, cut=resumed))
             stack.append(i)
     return marks
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """Span ``index`` from ``start`` to ``end`` (all of it, or the part between two
+    cuts) and the fragments nested inside it.  ``continued``: another fragment of the
+    same span follows; ``resumed``: one came before."""
+
+    index: int
+    start: int
+    end: int
+    children: tuple[Fragment, ...]
+    continued: bool = False
+    resumed: bool = False
+
+    @property
+    def height(self) -> int:
+        """Levels of nesting from this fragment down: 1 with nothing inside."""
+        return 1 + max((child.height for child in self.children), default=0)
+
+
+def nested(spans: Sequence[Span]) -> list[Fragment]:
+    """:func:`balanced_marks` as a tree: the outermost fragments in text order."""
+    top: list[Fragment] = []
+    stack: list[tuple[Mark, list[Fragment]]] = []
+    for mark in balanced_marks(spans):
+        if mark.opens:
+            stack.append((mark, []))
+            continue
+        opened, children = stack.pop()
+        fragment = Fragment(mark.index, opened.at, mark.at, tuple(children),
+                            continued=mark.cut, resumed=opened.cut)
+        (stack[-1][1] if stack else top).append(fragment)
+    return top

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import re
 
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+"""The bidi embeddings, overrides and isolates, as a regular-expression range."""
+BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+
 # C0 controls but tab and newline, DEL, C1 controls, and the Unicode format characters
-# that reorder or hide text (bidi embeddings, overrides and isolates; line and
-# paragraph separators, which some terminals treat as newlines).
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-_UNSAFE_ONE_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+# that reorder or hide text (bidi controls; line and paragraph separators, which some
+# terminals treat as newlines).
+
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+_UNSAFE_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -50,9 +50,26 @@ def score_sentence(result: AnalysedDocument) -> str:
 
 
 def quote(text: str, limit: int = 80) -> str:
-    """``text`` on one line, cut in the middle past ``limit`` characters."""
+    """``text`` on one line, past ``limit`` characters shortened in the middle at word
+    boundaries (``“firmly … Party”``, never ``“firml…rly Party”``); a single word
+    longer than half the limit is the one thing cut inside."""
     flat = " ".join(text.split())
     if len(flat) > limit:
-        half = (limit - 1) // 2
-        flat = flat[:half] + "…" + flat[-(limit - 1 - half):]
+        words = flat.split(" ")
+        half = (limit - 3) // 2  # " … " joins the two halves
+        head = _words_within(words, half) or flat[:half]
+        tail_room = limit - 3 - len(head)
+        tail = " ".join(reversed(_words_within(words[::-1], tail_room).split(" ")))
+        flat = f"{head} … {tail.strip() or flat[-tail_room:]}"
     return f"\u201c{flat}\u201d"
+
+
+def _words_within(words: list[str], room: int) -> str:
+    """The longest run of ``words`` from the first that fits in ``room`` characters,
+    joined by spaces ("" when the first word alone is too long)."""
+    taken = 0
+    for count, word in enumerate(words):
+        taken += len(word) + (1 if count else 0)
+        if taken > room:
+            return " ".join(words[:count])
+    return " ".join(words)
