@@ -229,6 +229,21 @@ def analyze_store(
     return report
 
 
+def analyze_database(
+    db: str | None,
+    detector: str | Detector = "default",
+    since: date | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """:func:`analyze_store` on the database at ``db`` (default: ``$PROPSCOPE_DB`` or
+    ``./propscope.db``), which must exist: ``propscope analyze --db`` and any caller
+    that holds a location rather than an open store."""
+    from propscope.store import default_db, open_store
+
+    with open_store(db or default_db(), create=False) as store:
+        return analyze_store(store, detector, since=since, progress=progress)
+
+
 def _save(
     store: Store, report: RunReport, results: list[tuple[int, AnalysedDocument]]
 ) -> None:
@@ -257,7 +272,7 @@ def _analyse_batch(
     single bad text costs only itself (and is reported)."""
     try:
         analysed = analyze_many([doc for _, doc in batch], detector)
-    except Exception:  # noqa: BLE001 - isolated below, item by item
+    except PropscopeError:  # isolated below, item by item; a bug keeps its traceback
         analysed = None
     if analysed is not None:
         return list(zip([text_id for text_id, _ in batch], analysed, strict=True))
@@ -265,6 +280,6 @@ def _analyse_batch(
     for text_id, doc in batch:
         try:
             results.append((text_id, analyze_many([doc], detector)[0]))
-        except Exception as err:  # noqa: BLE001 - a detector bug on one text is reported
+        except PropscopeError as err:  # one bad text costs only itself
             report.fail(f"text {text_id} ({_item_name(doc)})", err)
     return results

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from propscope.batch import analyze_store, ingest_documents
+from propscope.batch import analyze_database, analyze_store, ingest_documents
 from propscope.cli.app import main
-from propscope.cli.store_cmd import analyze_db
 from propscope.semeval.formats import read_labels_dir
 from propscope.store import open_store
 
@@ -137,15 +136,51 @@ def test_export_refuses_unknown_format_and_unanalysed_semeval(
     assert code == 2 and "nothing in the store is analysed" in err
 
 
-def test_analyze_db_is_incremental(
-    store_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_analyze_database_is_incremental(store_url: str) -> None:
     with open_store(store_url) as store:
         ingest_documents(store, [make_doc(i) for i in range(5)])
-    first = analyze_db(store_url, LexiconDetector(), quiet=True)  # type: ignore[arg-type]
-    again = analyze_db(store_url, LexiconDetector(), quiet=True)  # type: ignore[arg-type]
+    first = analyze_database(store_url, LexiconDetector())  # type: ignore[arg-type]
+    again = analyze_database(store_url, LexiconDetector())  # type: ignore[arg-type]
     assert (first.counts["analysed"], again.counts["analysed"]) == (5, 0)
-    assert "analysed" in capsys.readouterr().err
+
+
+def test_analyze_db_through_the_cli_prints_the_run_report(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from present.keywords import KeywordDetector  # noqa: F401  (registers "keywords")
+
+    with open_store(store_url) as store:
+        ingest_documents(store, [make_doc(i) for i in range(3)])
+    code, out, err = _run(capsys, "analyze", "--db", store_url, "-d", "keywords")
+    assert code == 0 and out == ""
+    assert "analysed" in err and "keywords" in err
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["-f", "json"], ["-o", "out.json"], ["--raw"], ["--encoding", "latin-1"],
+     ["--max-bytes", "10"], ["--allow-private"], ["-f", "json", "-o", "out.json"]],
+)
+def test_analyze_db_refuses_the_options_of_files(
+    store_url: str, flags: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    open_store(store_url).close()
+    code, out, err = _run(capsys, "analyze", "--db", store_url, *flags)
+    assert code == 2 and out == ""
+    assert err.startswith("error PS001: ") and err.count("\n") == 1
+    assert flags[0] in err and "--db" in err
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_since_without_db_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("vile lies")
+    code, _, err = _run(capsys, "analyze", str(path), "--since", "2024-01-01")
+    assert code == 2 and "PS001" in err and "--since" in err
 
 
 @pytest.mark.slow

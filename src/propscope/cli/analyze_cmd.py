@@ -7,7 +7,7 @@ folder, empty, binary, too large, undecodable).  ``--raw`` analyses a text file 
 as it is instead (only normalised), and standard input is always read that way.  The
 documents go to :func:`propscope.analyze_many`; the results are printed in the chosen
 format.  With ``--db`` it analyses what a database holds that the detector has not
-analysed yet (:func:`propscope.cli.store_cmd.analyze_db`); with no input at all, the
+analysed yet (:func:`propscope.batch.analyze_database`); with no input at all, the
 default database (``$PROPSCOPE_DB`` or ``./propscope.db``) when there is one.  Nothing here changes a span.
 """
 
@@ -21,8 +21,10 @@ from typing import Annotated
 
 import typer
 
+from propscope.batch import analyze_database
 from propscope.cli.app import app
-from propscope.errors import EmptyInput, InputError, OutputError
+from propscope.cli.report import print_report, progress_bar
+from propscope.errors import EmptyInput, InputError, OutputError, UsageError
 from propscope.ingest.decode import DEFAULT_MAX_BYTES, read_text
 from propscope.model import AnalysedDocument, Document
 from propscope.pipeline import analyze_many
@@ -40,6 +42,7 @@ class Format(str, Enum):
 
 @app.command("analyze")
 def analyze_command(
+    ctx: typer.Context,
     paths: Annotated[list[str] | None, typer.Argument(
         metavar="PATH|URL|-", help="Files (.txt, .html, …) or URLs to analyse; - reads "
         "standard input.", show_default=False)] = None,
@@ -74,11 +77,14 @@ def analyze_command(
         db = _default_db_if_present()
     if db is not None:
         if paths:
-            raise InputError("give either files/URLs or --db, not both")
-        from propscope.cli.store_cmd import analyze_db
-
-        report = analyze_db(db, detector, since.date() if since else None)
+            raise UsageError("give either files/URLs or --db, not both")
+        _refuse_file_options(ctx)
+        with progress_bar("analysing", quiet=False) as bar:
+            report = analyze_database(db, detector, since.date() if since else None, bar)
+        print_report(report)
         raise typer.Exit(1 if report.counts.get("errors") else 0)
+    if since is not None:
+        raise UsageError("--since goes with --db: it picks stored documents by date")
     if not paths:
         raise InputError("nothing to analyse: no file or URL given, and no database at "
                          "$PROPSCOPE_DB or ./propscope.db",
@@ -92,6 +98,26 @@ def analyze_command(
         _print_text(results, output)
     else:
         _write(_render(results, output_format), output)
+
+
+FILE_OPTIONS = ("output_format", "output", "raw", "encoding", "max_bytes", "allow_private")
+"""Options that shape how files are read or results written: ``--db`` stores its
+results in the database and reads nothing, so giving one with it is a mistake."""
+
+
+def _refuse_file_options(ctx: typer.Context) -> None:
+    given = [param for param in ctx.command.params
+             if param.name in FILE_OPTIONS and _given(ctx, param.name)]
+    if given:
+        flags = ", ".join(param.opts[0] for param in given)
+        raise UsageError(f"{flags} cannot go with --db: the results are stored in the "
+                         "database", fix="see them with propscope export or propscope stats")
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the user typed the option (not its default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 def _default_db_if_present() -> str | None:

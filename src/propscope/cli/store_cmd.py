@@ -3,29 +3,26 @@
 They parse, call :mod:`propscope.batch`, :mod:`propscope.store` and
 :mod:`propscope.watch`, and print; nothing else.  Long runs show a Rich progress bar
 on stderr and end with a run report (counts, then one line per failed item), so
-stdout stays clean for ``--json``.  ``analyze --db`` lives with ``analyze`` and calls
-:func:`analyze_db` from here.
+stdout stays clean for ``--json``.  ``analyze --db`` lives with ``analyze``; the bar
+and the report are :mod:`propscope.cli.report`'s.
 """
 
 from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from propscope.batch import INGEST_BATCH, RunReport, analyze_store, ingest_documents
+from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents
 from propscope.cli.app import app
+from propscope.cli.report import err_console as _err
+from propscope.cli.report import print_report, progress_bar
 from propscope.store import default_db, open_store
 from propscope.store.dedup import redact
 from propscope.store.export import FORMATS, export
@@ -38,61 +35,7 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
-REPORT_ERRORS_SHOWN = 20
-
-_err = Console(stderr=True)
 _out = Console()
-
-
-@contextmanager
-def progress_bar(label: str, *, quiet: bool) -> Iterator[Callable[[int, int | None], None]]:
-    """A callback for :mod:`propscope.batch` that drives a Rich bar on stderr."""
-    if quiet:
-        yield lambda done, total: None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=_err, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def print_report(report: RunReport, *, as_json: bool = False) -> None:
-    """The run report: counts, then the failed items (the first few; all with --json)."""
-    if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-        return
-    what = report.kind + (f" with {report.detector}" if report.detector else "")
-    _err.print(f"run {report.run_id}: {what} ({report.seconds:.1f} s)", highlight=False)
-    table = Table(show_header=False)
-    table.add_column()
-    table.add_column(justify="right")
-    for key, value in report.counts.items():
-        table.add_row(key.replace("_", " "), f"{value:,}")
-    _err.print(table)
-    for error in report.errors[:REPORT_ERRORS_SHOWN]:
-        _err.print(f"  [red]{escape(error['code'])}[/red] "
-                   f"{escape(error['item'])}: {escape(error['message'])}",
-                   markup=True, highlight=False)
-    hidden = report.counts.get("errors", 0) - min(len(report.errors), REPORT_ERRORS_SHOWN)
-    if hidden > 0:
-        _err.print(f"  … and {hidden:,} more errors (see --json)")
-
-
-def analyze_db(
-    db: str | None, detector: str = "default", since: date | None = None,
-    *, quiet: bool = False, as_json: bool = False,
-) -> RunReport:
-    """``propscope analyze --db``: analyse what the detector has not analysed yet,
-    with a progress bar and the run report.  For ``cli/analyze_cmd.py`` to call."""
-    with open_store(db or default_db(), create=False) as store, progress_bar("analysing", quiet=quiet) as bar:
-        report = analyze_store(store, detector, since=since, progress=bar)
-    print_report(report, as_json=as_json)
-    return report
 
 
 @app.command()
