@@ -82,7 +82,7 @@ def ingest(
 
     Exit code 0 when every item was stored, 1 when some failed (they are listed in
     the run report), 2 when the run itself could not start."""
-    from propscope.ingest import load
+    from propscope.ingest import read_inputs
     from propscope.ingest.types import IngestOptions
 
     settings: dict[str, Any] = {"allow_private": allow_private, "text_field": text_field,
@@ -96,7 +96,7 @@ def ingest(
     options = IngestOptions(**settings)
     with open_store(db or default_db()) as store:
         with progress_bar("ingesting", quiet=quiet) as bar:
-            report = ingest_documents(store, load(sources, options), progress=bar,
+            report = ingest_documents(store, read_inputs(sources, options), progress=bar,
                                       batch_size=batch_size)
         print_report(report, as_json=as_json)
         failed = report.counts.get("errors", 0)
