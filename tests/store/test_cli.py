@@ -207,3 +207,47 @@ def test_reading_commands_refuse_a_missing_database(
     code, _, err = _run(capsys, *command, "--db", str(missing))
     assert code == 2 and "no database at" in err
     assert not missing.exists()
+
+
+HOSTILE_TITLE = "Heinous\x1b]0;pwned\x07 title\x1b[2J"
+HOSTILE_URL = "http://www.example.kp/\x1b[2J\u202eevil"
+
+
+def test_search_shows_escapes_in_stored_titles_and_urls_instead_of_obeying_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "k.db")
+    with open_store(db) as store:
+        ingest_documents(store, [make_doc(3, title=HOSTILE_TITLE, url=HOSTILE_URL)])
+    code, out, _ = _run(capsys, "search", "county", "--db", db)
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b" in out and "pwned" in out  # shown as text (the table may wrap it)
+    # Machine output keeps the value exact (JSON escapes it its own way).
+    code, out, _ = _run(capsys, "search", "county", "--db", db, "--json")
+    assert "\x1b" not in out and json.loads(out)["title"] == HOSTILE_TITLE
+
+
+def test_file_names_in_messages_are_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "k.db")
+    with open_store(db) as store:
+        ingest_documents(store, [make_doc(1)])
+    target = tmp_path / "out\x1b[2J.jsonl"
+    code, _, err = _run(capsys, "export", "--db", db, "-o", str(target))
+    assert code == 0 and target.exists()
+    assert "\x1b" not in err and "out\\x1b[2J.jsonl" in err.replace("\n", "")
+    missing = str(tmp_path / "gone\x1b]0;pwned\x07.db")
+    code, _, err = _run(capsys, "stats", "--db", missing)
+    assert code == 2 and "\x1b" not in err and "\x07" not in err and "\\x1b]0;pwned" in err
+
+
+def test_the_run_report_escapes_item_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "feed\x1b]0;pwned\x07.jsonl"
+    source.write_text("{broken\n", encoding="utf-8")
+    code, _, err = _run(capsys, "ingest", str(source), "--db", str(tmp_path / "k.db"), "-q")
+    assert code == 1
+    assert "\x1b" not in err and "\x07" not in err and "pwned" in err

@@ -23,6 +23,7 @@ from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents
 from propscope.cli.app import app
 from propscope.cli.report import err_console as _err
 from propscope.cli.report import print_report, progress_bar
+from propscope.present.safe import printable
 from propscope.store import default_db, open_store
 from propscope.store.dedup import redact
 from propscope.store.export import FORMATS, export
@@ -129,10 +130,12 @@ def search(
         return
     table = Table("id", "published", "title / url", "snippet", show_lines=True)
     for hit in hits:
-        where = "\n".join(x for x in (hit.title, hit.url) if x)
+        # Stored titles, URLs and texts are input: escapes shown, never obeyed.
+        where = "\n".join(printable(x, one_line=True) for x in (hit.title, hit.url) if x)
         # Text, not markup: the snippet marks each match as [word], which Rich would
         # read as a style tag (dropping the word, or raising on a [/…] in the text).
-        table.add_row(str(hit.text_id), str(hit.published or ""), Text(where), Text(hit.snippet))
+        table.add_row(str(hit.text_id), str(hit.published or ""), Text(where),
+                      Text(printable(hit.snippet, one_line=True)))
     _out.print(table)
 
 
@@ -150,7 +153,7 @@ def export_cmd(
     with open_store(db or default_db(), create=False) as store:
         count = export(store, fmt, output, detector=detector)
     unit = "spans" if fmt in ("csv", "parquet") else "texts"
-    _err.print(f"wrote {count:,} {unit} to {output}")
+    _err.print(Text(f"wrote {count:,} {unit} to {printable(output, one_line=True)}"))
 
 
 @app.command()
@@ -161,7 +164,8 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print(json.dumps(found.to_dict()))
         return
-    table = Table(show_header=False, title=Text(redact(db or default_db())), title_justify="left")
+    table = Table(show_header=False, title=Text(printable(redact(db or default_db()), one_line=True)),
+                  title_justify="left")
     table.add_column()
     table.add_column(justify="right")
     table.add_row("sources", f"{found.sources:,}")
@@ -170,7 +174,7 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
     table.add_row("near-duplicate links", f"{found.near_duplicate_links:,}")
     table.add_row("runs", f"{found.runs:,}")
     for name, n in found.analysed.items():
-        table.add_row(f"analysed by {name}", f"{n:,}")
+        table.add_row(Text(f"analysed by {printable(name, one_line=True)}"), f"{n:,}")
     _out.print(table)
     for name, counts in found.spans.items():
         spans = Table("technique", title=f"spans of {name}", title_justify="left")
