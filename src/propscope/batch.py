@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from propscope.detect.base import Detector, detector_id, get_detector
-from propscope.errors import EmptyInput, PropscopeError, StoreError
+from propscope.detect.base import Detector, DetectorRef, detector_id, get_detector
+from propscope.errors import DetectorError, EmptyInput, PropscopeError, StoreError
 from propscope.model import AnalysedDocument, Document
 from propscope.pipeline import analyze_many
 from propscope.store.base import Store
@@ -242,6 +242,26 @@ def analyze_database(
 
     with open_store(db or default_db(), create=False) as store:
         return analyze_store(store, detector, since=since, progress=progress)
+
+
+def stored_detector(store: Store, name: str) -> str:
+    """The one stored detector id that ``name`` (``fast``, ``fast.v1`` or a full id)
+    means, for store functions that filter by an exact id (``export --detector``).
+
+    Why here: a user names a detector the way every command accepts it, while the
+    store keeps full ids; a bare name passed on unresolved matched nothing, and the
+    export wrote zero spans without a word.  Raises :class:`DetectorError` when no
+    stored analysis matches, or when several do (the fix names them)."""
+    ref = DetectorRef.parse(name)
+    stored = sorted(store.stats().analysed)
+    matching = [found for found in stored if ref.matches(found)]
+    if len(matching) == 1:
+        return matching[0]
+    if not matching:
+        raise DetectorError(f"nothing in this database was analysed by {name!r}",
+                            fix=f"stored: {', '.join(stored) or 'none'}")
+    raise DetectorError(f"{name!r} matches several stored detectors",
+                        fix=f"give one of: {', '.join(matching)}")
 
 
 def _save(

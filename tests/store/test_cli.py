@@ -48,15 +48,15 @@ def test_ingest_twice_adds_nothing_the_second_time(
 
 
 def test_stats_and_search(analysed_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "stats", "--db", analysed_db, "--json")
+    code, out, _ = _run(capsys, "stats", "--db", analysed_db, "-f", "json")
     assert code == 0
     stats = json.loads(out)
     assert (stats["texts"], stats["urls"]) == (4, 4)
     assert stats["analysed"] == {"lexicon-test.v1": 4}
     assert stats["spans"] == {"lexicon-test.v1": {"Loaded_Language": 12}}
     code, out, _ = _run(capsys, "stats", "--db", analysed_db)
-    assert "distinct texts" in out and "Loaded_Language" in out
-    code, out, _ = _run(capsys, "search", "county 2", "--db", analysed_db, "--json")
+    assert "distinct texts" in out and "Loaded language" in out and "Loaded_Language" not in out
+    code, out, _ = _run(capsys, "search", "county 2", "--db", analysed_db, "--format", "json")
     hits = [json.loads(line) for line in out.splitlines()]
     assert hits and hits[0]["title"] == "Story 2"
     code, _, err = _run(capsys, "search", "zzzqqq", "--db", analysed_db)
@@ -130,7 +130,7 @@ def test_export_refuses_unknown_format_and_unanalysed_semeval(
     open_store(store_url).close()
     code, _, err = _run(capsys, "export", "--format", "xml", "--db", store_url, "-o",
                         str(tmp_path / "x"))
-    assert code == 2 and "PS601" in err and "jsonl" in err
+    assert code == 2 and "PS001" in err and "jsonl" in err
     code, _, err = _run(capsys, "export", "--format", "semeval", "--db", store_url, "-o",
                         str(tmp_path / "s"))
     assert code == 2 and "nothing in the store is analysed" in err
@@ -251,3 +251,33 @@ def test_the_run_report_escapes_item_names(
     code, _, err = _run(capsys, "ingest", str(source), "--db", str(tmp_path / "k.db"), "-q")
     assert code == 1
     assert "\x1b" not in err and "\x07" not in err and "pwned" in err
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "county"]])
+def test_json_is_still_accepted_as_format_json(
+    analysed_db: str, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, new, _ = _run(capsys, *command, "--db", analysed_db, "--format", "json")
+    _, old, _ = _run(capsys, *command, "--db", analysed_db, "--json")
+    assert new == old and json.loads(new.splitlines()[0])
+
+
+@pytest.mark.parametrize("name", ["lexicon-test", "lexicon-test.v1"])
+def test_export_takes_a_detector_name_or_name_and_version(
+    analysed_db: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "spans.csv"
+    code, _, err = _run(capsys, "export", "-f", "csv", "--db", analysed_db, "-o", str(out),
+                        "--detector", name)
+    assert code == 0, err
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 12 and {r["detector"] for r in rows} == {"lexicon-test.v1"}
+
+
+def test_export_refuses_a_detector_with_no_analyses(
+    analysed_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "export", "--db", analysed_db, "-o", str(tmp_path / "x.jsonl"),
+                        "--detector", "fast")
+    assert code == 2 and err.startswith("error PS301: ") and "lexicon-test.v1" in err

@@ -54,7 +54,8 @@ def analyze_command(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of standard output.")] = None,
     detector: Annotated[str, typer.Option(
-        "--detector", "-d", help="Registered detector name; default is the shipped one.")
+        "--detector", "-d", help="A detector name (fast), name and version (fast.v1) or "
+        "full id; default is the shipped one.")
     ] = "default",
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1, help="Refuse an input larger than this many bytes.")
@@ -69,7 +70,8 @@ def analyze_command(
     ] = False,
     db: Annotated[str | None, typer.Option(
         "--db", help="Analyse the documents of this database (SQLite file or "
-        "postgresql:// URL) not yet analysed by the detector.")] = None,
+        "postgresql:// URL) not yet analysed by the detector.  With no input at all: "
+        "$PROPSCOPE_DB, else ./propscope.db, when there is one.", show_default=False)] = None,
     since: Annotated[datetime | None, typer.Option(
         "--since", formats=["%Y-%m-%d"], help="With --db: only documents published on or "
         "after this date (YYYY-MM-DD).")] = None,

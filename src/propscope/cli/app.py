@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
 
 from propscope.errors import PropscopeError, UsageError
 from propscope.present.safe import printable
@@ -67,6 +68,29 @@ def _register() -> None:
 _register()
 
 
+def cli_command() -> Any:
+    """The click command tree of :data:`app`, with help that shows no ``<bool>`` for a
+    flag: typer ≥ 0.22 writes a type placeholder for every option, though a flag
+    (``--raw``, ``--repair/--no-repair``, ``--help``) takes no value."""
+    command = typer.main.get_command(app)
+    _quiet_flags(command)
+    return command
+
+
+def _quiet_flags(command: Any) -> None:
+    params = list(getattr(command, "params", ()))
+    get_help_option = getattr(command, "get_help_option", None)
+    if callable(get_help_option):
+        context_class = getattr(command, "context_class", None)
+        if context_class is not None:
+            params.append(get_help_option(context_class(command)))
+    for param in params:
+        if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _quiet_flags(sub)
+
+
 def _parser_exceptions(name: str) -> tuple[type[BaseException], ...]:
     """The classes ``name`` (ClickException, Abort, Exit) from click and from the copy
     typer vendors (``typer._click``, typer ≥ 0.22): which one the parser raises depends
@@ -110,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     """The console script: run the command, and turn every user-facing failure into
     one line on stderr with its code."""
     try:
-        result = app(args=argv, standalone_mode=False, prog_name="propscope")
+        result = cli_command().main(args=argv, standalone_mode=False, prog_name="propscope")
         if isinstance(result, int):
             return result
     except PropscopeError as err:

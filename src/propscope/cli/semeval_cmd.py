@@ -42,7 +42,8 @@ class Task(str, Enum):
     spans = "spans"
 
 
-DETECTOR = typer.Option("default", "--detector", "-d", help="Detector name from the registry.")
+DETECTOR = typer.Option("default", "--detector", "-d", help="A detector name (fast), name "
+                        "and version (fast.v1) or full id.")
 SPLIT = typer.Option(
     Split.all, "--split", help="Only the train or dev articles of the fixed split."
 )

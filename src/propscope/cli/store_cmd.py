@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import signal
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,22 +20,26 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents
+from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents, stored_detector
 from propscope.cli.app import app
 from propscope.cli.report import err_console as _err
+from propscope.cli.options import (
+    DbOption,
+    FormatOption,
+    JsonOption,
+    QuietOption,
+    ReportFormat,
+    wants_json,
+)
 from propscope.cli.report import print_report, progress_bar
 from propscope.present.safe import printable
 from propscope.store import default_db, open_store
 from propscope.store.dedup import redact
 from propscope.store.export import FORMATS, export
+from propscope.techniques import TECHNIQUES_BY_NAME
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="SQLite file or postgresql:// URL [default: $PROPSCOPE_DB "
-                 "or ./propscope.db]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+ExportFormat = Enum("ExportFormat", [(name, name) for name in FORMATS], type=str)  # type: ignore[misc]
+"""The store's export formats as a choice, so an unknown one is a usage error (PS001)."""
 
 _out = Console()
 
@@ -45,7 +50,8 @@ def ingest(
         help="Files, folders, URLs, feeds, sitemaps, WARC files, or - for stdin.")],
     db: DbOption = None,
     allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="Allow fetching from private and loopback addresses.")] = False,
+        "--allow-private", help="Allow URLs on private, loopback or link-local addresses.")]
+    = False,
     max_bytes: Annotated[int | None, typer.Option(
         "--max-bytes", help="Refuse items larger than this many bytes.")] = None,
     encoding: Annotated[str | None, typer.Option(
@@ -72,10 +78,12 @@ def ingest(
     analyze: Annotated[bool, typer.Option(
         "--analyze", help="Analyse the new texts after storing them.")] = False,
     detector: Annotated[str, typer.Option(
-        "--detector", help="Detector for --analyze.")] = "default",
+        "--detector", "-d", help="Detector for --analyze: a name (fast), name and version "
+        "(fast.v1) or full id.")] = "default",
     batch_size: Annotated[int, typer.Option(
         "--batch-size", min=1, help="Documents per transaction: a killed run loses at "
         "most one batch, which the next run stores.")] = INGEST_BATCH,
+    output_format: FormatOption = ReportFormat.text,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
@@ -95,6 +103,7 @@ def ingest(
         if value is not None:  # not given: IngestOptions' default
             settings[key] = value
     options = IngestOptions(**settings)
+    as_json = wants_json(output_format, as_json)
     with open_store(db or default_db()) as store:
         with progress_bar("ingesting", quiet=quiet) as bar:
             report = ingest_documents(store, read_inputs(sources, options), progress=bar,
@@ -114,9 +123,11 @@ def search(
     query: Annotated[str, typer.Argument(help="Words to find; \"quoted phrases\" work.")],
     db: DbOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    output_format: FormatOption = ReportFormat.text,
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over the stored texts and titles."""
+    as_json = wants_json(output_format, as_json)
     with open_store(db or default_db(), create=False) as store:
         hits = store.search(query, limit=limit)
     if as_json:
@@ -143,22 +154,26 @@ def search(
 def export_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="File (or folder for "
                                          "semeval) to write.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")]
-    = "jsonl",
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="What to write.")]
+    = ExportFormat.jsonl,  # type: ignore[attr-defined]
     db: DbOption = None,
     detector: Annotated[str | None, typer.Option(
-        "--detector", help="Only this detector's spans (e.g. fast.v1).")] = None,
+        "--detector", "-d", help="Only this detector's spans: a name (fast), a name and "
+        "version (fast.v1) or a full id.")] = None,
 ) -> None:
     """Write the store's texts and spans as JSON lines, CSV, Parquet or a SemEval folder."""
     with open_store(db or default_db(), create=False) as store:
-        count = export(store, fmt, output, detector=detector)
-    unit = "spans" if fmt in ("csv", "parquet") else "texts"
+        stored = stored_detector(store, detector) if detector else None
+        count = export(store, fmt.value, output, detector=stored)
+    unit = "spans" if fmt.value in ("csv", "parquet") else "texts"
     _err.print(Text(f"wrote {count:,} {unit} to {printable(output, one_line=True)}"))
 
 
 @app.command()
-def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
+def stats(db: DbOption = None, output_format: FormatOption = ReportFormat.text,
+          as_json: JsonOption = False) -> None:
     """Counts: sources, URLs, distinct texts, analysed texts, spans per technique."""
+    as_json = wants_json(output_format, as_json)
     with open_store(db or default_db(), create=False) as store:
         found = store.stats()
     if as_json:
@@ -177,11 +192,18 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
         table.add_row(Text(f"analysed by {printable(name, one_line=True)}"), f"{n:,}")
     _out.print(table)
     for name, counts in found.spans.items():
-        spans = Table("technique", title=f"spans of {name}", title_justify="left")
+        spans = Table("technique", title=Text(f"spans of {printable(name, one_line=True)}"),
+                      title_justify="left")
         spans.add_column("spans", justify="right")
         for technique, n in counts.items():
-            spans.add_row(technique, f"{n:,}")
+            spans.add_row(Text(_display_name(technique)), f"{n:,}")
         _out.print(spans)
+
+
+def _display_name(technique: str) -> str:
+    """What a person reads ("Name calling / labelling"); ids stay in JSON."""
+    known = TECHNIQUES_BY_NAME.get(technique)
+    return known.display if known else printable(technique, one_line=True)
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -197,9 +219,11 @@ def watch(
     rounds: Annotated[int | None, typer.Option(
         "--rounds", min=1, help="Stop after this many polls (default: run until stopped).")]
     = None,
+    output_format: FormatOption = ReportFormat.text,
     as_json: JsonOption = False,
 ) -> None:
     """Poll feeds on a schedule; store and analyse each new item."""
+    as_json = wants_json(output_format, as_json)
     from propscope.watch import Round, WatchConfig
     from propscope.watch import watch as run_watch
 
