@@ -171,3 +171,20 @@ def test_read_inputs_yields_errors_in_place_and_goes_on(tmp_path: Path) -> None:
     items = list(read_inputs([tmp_path / "gone.txt", good]))
     assert isinstance(items[0], ItemError) and items[0].error.code == "PS101"
     assert isinstance(items[1], Document) and items[1].id == str(good)
+
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Agency</title>
+<item><guid isPermaLink="false">1</guid><title>One</title><description>&lt;p&gt;The imperialist warmongers
+spread vile lies about the harvest in the first story.&lt;/p&gt;</description></item>
+<item><guid isPermaLink="false">2</guid><title>Two</title><description>&lt;p&gt;Workers pledged to defend the
+motherland in the second story of the feed.&lt;/p&gt;</description></item>
+</channel></rss>"""
+
+
+@pytest.mark.parametrize("name", ["agency.rss", "agency-feed"])
+def test_every_entry_of_a_feed_file_is_analysed(run: Run, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(FEED, encoding="utf-8")
+    docs = _docs(run, str(path))
+    assert len(docs) == 2
+    assert "first story" in docs[0]["text"] and "second story" in docs[1]["text"]
