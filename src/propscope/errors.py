@@ -9,7 +9,7 @@ these, with the original kept as ``__cause__``.
 Hierarchy::
 
     PropscopeError
-    ├── UsageError            PS001  (the command line: unknown option, bad value, missing argument)
+    ├── UsageError            PS001  (the command line: an unknown option, a bad value)
     ├── InputError            the input cannot be read as a document
     │   ├── InputNotFound     PS101
     │   ├── EmptyInput        PS102

@@ -174,10 +174,12 @@ def test_read_inputs_yields_errors_in_place_and_goes_on(tmp_path: Path) -> None:
 
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Agency</title>
-<item><guid isPermaLink="false">1</guid><title>One</title><description>&lt;p&gt;The imperialist warmongers
-spread vile lies about the harvest in the first story.&lt;/p&gt;</description></item>
-<item><guid isPermaLink="false">2</guid><title>Two</title><description>&lt;p&gt;Workers pledged to defend the
-motherland in the second story of the feed.&lt;/p&gt;</description></item>
+<item><guid isPermaLink="false">1</guid><title>One</title><description>&lt;p&gt;The
+imperialist warmongers spread vile lies about the harvest in the first story.&lt;/p&gt;
+</description></item>
+<item><guid isPermaLink="false">2</guid><title>Two</title><description>&lt;p&gt;Workers
+pledged to defend the motherland in the second story of the feed.&lt;/p&gt;
+</description></item>
 </channel></rss>"""
 
 

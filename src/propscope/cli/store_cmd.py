@@ -38,7 +38,8 @@ from propscope.store.dedup import redact
 from propscope.store.export import FORMATS, export
 from propscope.techniques import TECHNIQUES_BY_NAME
 
-ExportFormat = Enum("ExportFormat", [(name, name) for name in FORMATS], type=str)  # type: ignore[misc]
+ExportFormat = Enum(  # type: ignore[misc]
+    "ExportFormat", [(name, name) for name in FORMATS], type=str)
 """The store's export formats as a choice, so an unknown one is a usage error (PS001)."""
 
 _out = Console()
@@ -179,8 +180,8 @@ def stats(db: DbOption = None, output_format: FormatOption = ReportFormat.text,
     if as_json:
         print(json.dumps(found.to_dict()))
         return
-    table = Table(show_header=False, title=Text(printable(redact(db or default_db()), one_line=True)),
-                  title_justify="left")
+    title = Text(printable(redact(db or default_db()), one_line=True))
+    table = Table(show_header=False, title=title, title_justify="left")
     table.add_column()
     table.add_column(justify="right")
     table.add_row("sources", f"{found.sources:,}")

@@ -145,7 +145,9 @@ def _route(reader: Reader, spec: str, *, raw: bool) -> Iterator[Document | ItemE
             fix="give a regular file, or pipe the stream to standard input with -"))
 
 
-def _folder(reader: Reader, spec: str, folder: Path, *, raw: bool) -> Iterator[Document | ItemError]:
+def _folder(
+    reader: Reader, spec: str, folder: Path, *, raw: bool
+) -> Iterator[Document | ItemError]:
     found = False
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if not path.name.startswith(".") and suffix_kind(path) is not None:
