@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from propscope.detect.base import Detector, detector_id, get_detector
-from propscope.errors import EmptyInput, PropscopeError, StoreError
+from propscope.detect.base import Detector, DetectorRef, detector_id, get_detector
+from propscope.errors import DetectorError, EmptyInput, PropscopeError, StoreError
 from propscope.model import AnalysedDocument, Document
 from propscope.pipeline import analyze_many
 from propscope.store.base import Store
@@ -229,6 +229,41 @@ def analyze_store(
     return report
 
 
+def analyze_database(
+    db: str | None,
+    detector: str | Detector = "default",
+    since: date | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """:func:`analyze_store` on the database at ``db`` (default: ``$PROPSCOPE_DB`` or
+    ``./propscope.db``), which must exist: ``propscope analyze --db`` and any caller
+    that holds a location rather than an open store."""
+    from propscope.store import default_db, open_store
+
+    with open_store(db or default_db(), create=False) as store:
+        return analyze_store(store, detector, since=since, progress=progress)
+
+
+def stored_detector(store: Store, name: str) -> str:
+    """The one stored detector id that ``name`` (``fast``, ``fast.v1`` or a full id)
+    means, for store functions that filter by an exact id (``export --detector``).
+
+    Why here: a user names a detector the way every command accepts it, while the
+    store keeps full ids; a bare name passed on unresolved matched nothing, and the
+    export wrote zero spans without a word.  Raises :class:`DetectorError` when no
+    stored analysis matches, or when several do (the fix names them)."""
+    ref = DetectorRef.parse(name)
+    stored = sorted(store.stats().analysed)
+    matching = [found for found in stored if ref.matches(found)]
+    if len(matching) == 1:
+        return matching[0]
+    if not matching:
+        raise DetectorError(f"nothing in this database was analysed by {name!r}",
+                            fix=f"stored: {', '.join(stored) or 'none'}")
+    raise DetectorError(f"{name!r} matches several stored detectors",
+                        fix=f"give one of: {', '.join(matching)}")
+
+
 def _save(
     store: Store, report: RunReport, results: list[tuple[int, AnalysedDocument]]
 ) -> None:
@@ -257,7 +292,7 @@ def _analyse_batch(
     single bad text costs only itself (and is reported)."""
     try:
         analysed = analyze_many([doc for _, doc in batch], detector)
-    except Exception:  # noqa: BLE001 - isolated below, item by item
+    except PropscopeError:  # isolated below, item by item; a bug keeps its traceback
         analysed = None
     if analysed is not None:
         return list(zip([text_id for text_id, _ in batch], analysed, strict=True))
@@ -265,6 +300,6 @@ def _analyse_batch(
     for text_id, doc in batch:
         try:
             results.append((text_id, analyze_many([doc], detector)[0]))
-        except Exception as err:  # noqa: BLE001 - a detector bug on one text is reported
+        except PropscopeError as err:  # one bad text costs only itself
             report.fail(f"text {text_id} ({_item_name(doc)})", err)
     return results

@@ -9,6 +9,7 @@ these, with the original kept as ``__cause__``.
 Hierarchy::
 
     PropscopeError
+    ├── UsageError            PS001  (the command line: an unknown option, a bad value)
     ├── InputError            the input cannot be read as a document
     │   ├── InputNotFound     PS101
     │   ├── EmptyInput        PS102
@@ -167,3 +168,12 @@ class OutputError(PropscopeError):
     def writing(cls, path: object, exc: OSError) -> OutputError:
         """The error for an output that could not be written, worded once for every face."""
         return cls(f"cannot write {path}: {exc.strerror or exc}")
+
+
+class UsageError(PropscopeError):
+    """The command line itself is wrong: an unknown option, a missing argument, a value
+    of the wrong kind, or options that do not go together.  Exit code 2, as for every
+    propscope error, and one line naming the command's ``--help``."""
+
+    code = "PS001"
+    fix = "see propscope --help"

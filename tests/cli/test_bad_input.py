@@ -180,3 +180,10 @@ def test_decode_errors_are_typed() -> None:
         decode_bytes(b"\x81", encoding="cp1252")
     assert not looks_binary(b"plain text\twith a tab\n")
     assert looks_binary(bytes(range(1, 32)) * 10)  # mostly control characters
+
+
+def test_a_hostile_file_name_is_shown_not_obeyed(run: Run, tmp_path: Path) -> None:
+    name = "gone\x1b]0;pwned\x07\x1b[2J\u202e.txt"
+    result = run("analyze", str(tmp_path / name))
+    assert_one_line_error(result, "PS101", "gone\\x1b]0;pwned\\x07\\x1b[2J\\u202e.txt")
+    assert "\x1b" not in result[2] and "\u202e" not in result[2]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 
+import pytest
+
 from propscope.batch import analyze_store, ingest_documents
-from propscope.errors import DecodeError
+from propscope.errors import DecodeError, DetectorError
 from propscope.ingest.types import ItemError
 from propscope.model import Document, Span
 from propscope.pipeline import analyze_many
@@ -76,17 +78,33 @@ def test_analysis_is_incremental_by_detector_version(store: Store) -> None:
     assert set(stored.scores) == {"lexicon-test.v1"}
 
 
+class RefusingDetector(LexiconDetector):
+    """Refuses a text with ``BOOM`` in it the way a detector should: a typed error."""
+
+    def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
+        if any("BOOM" in doc.text for doc in docs):
+            raise DetectorError("this text is beyond the detector")
+        return super().detect(docs)
+
+
 def test_a_failing_text_is_reported_and_the_batch_goes_on(store: Store) -> None:
     docs = [make_doc(1), Document(text="BOOM goes the detector.", url="http://e.kp/boom"),
             make_doc(2)]
     ingest_documents(store, docs)
-    report = analyze_store(store, LexiconDetector(), batch_size=10)
+    report = analyze_store(store, RefusingDetector(), batch_size=10)
     assert report.counts["analysed"] == 2 and report.counts["errors"] == 1
-    assert report.errors[0]["code"] == "RuntimeError"
+    assert report.errors[0]["code"] == "PS301"
     assert "http://e.kp/boom" in report.errors[0]["item"]
     assert store.runs(1)[0].errors == report.errors
     # The failed text stays pending: the next run tries it again.
     assert store.count_pending("lexicon-test.v1") == 1
+
+
+def test_a_detector_bug_keeps_its_traceback(store: Store) -> None:
+    """A bug (here a RuntimeError) is not a bad input: it stops the run, loudly."""
+    ingest_documents(store, [make_doc(1), Document(text="BOOM goes the detector.")])
+    with pytest.raises(RuntimeError, match="detector failed"):
+        analyze_store(store, LexiconDetector(), batch_size=10)
 
 
 def test_since_limits_analysis_to_recent_texts(store: Store) -> None:

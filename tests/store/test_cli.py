@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from propscope.batch import analyze_store, ingest_documents
+from propscope.batch import analyze_database, analyze_store, ingest_documents
 from propscope.cli.app import main
-from propscope.cli.store_cmd import analyze_db
 from propscope.semeval.formats import read_labels_dir
 from propscope.store import open_store
 
@@ -49,15 +48,15 @@ def test_ingest_twice_adds_nothing_the_second_time(
 
 
 def test_stats_and_search(analysed_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "stats", "--db", analysed_db, "--json")
+    code, out, _ = _run(capsys, "stats", "--db", analysed_db, "-f", "json")
     assert code == 0
     stats = json.loads(out)
     assert (stats["texts"], stats["urls"]) == (4, 4)
     assert stats["analysed"] == {"lexicon-test.v1": 4}
     assert stats["spans"] == {"lexicon-test.v1": {"Loaded_Language": 12}}
     code, out, _ = _run(capsys, "stats", "--db", analysed_db)
-    assert "distinct texts" in out and "Loaded_Language" in out
-    code, out, _ = _run(capsys, "search", "county 2", "--db", analysed_db, "--json")
+    assert "distinct texts" in out and "Loaded language" in out and "Loaded_Language" not in out
+    code, out, _ = _run(capsys, "search", "county 2", "--db", analysed_db, "--format", "json")
     hits = [json.loads(line) for line in out.splitlines()]
     assert hits and hits[0]["title"] == "Story 2"
     code, _, err = _run(capsys, "search", "zzzqqq", "--db", analysed_db)
@@ -131,21 +130,57 @@ def test_export_refuses_unknown_format_and_unanalysed_semeval(
     open_store(store_url).close()
     code, _, err = _run(capsys, "export", "--format", "xml", "--db", store_url, "-o",
                         str(tmp_path / "x"))
-    assert code == 2 and "PS601" in err and "jsonl" in err
+    assert code == 2 and "PS001" in err and "jsonl" in err
     code, _, err = _run(capsys, "export", "--format", "semeval", "--db", store_url, "-o",
                         str(tmp_path / "s"))
     assert code == 2 and "nothing in the store is analysed" in err
 
 
-def test_analyze_db_is_incremental(
-    store_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_analyze_database_is_incremental(store_url: str) -> None:
     with open_store(store_url) as store:
         ingest_documents(store, [make_doc(i) for i in range(5)])
-    first = analyze_db(store_url, LexiconDetector(), quiet=True)  # type: ignore[arg-type]
-    again = analyze_db(store_url, LexiconDetector(), quiet=True)  # type: ignore[arg-type]
+    first = analyze_database(store_url, LexiconDetector())  # type: ignore[arg-type]
+    again = analyze_database(store_url, LexiconDetector())  # type: ignore[arg-type]
     assert (first.counts["analysed"], again.counts["analysed"]) == (5, 0)
-    assert "analysed" in capsys.readouterr().err
+
+
+def test_analyze_db_through_the_cli_prints_the_run_report(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from present.keywords import KeywordDetector  # noqa: F401  (registers "keywords")
+
+    with open_store(store_url) as store:
+        ingest_documents(store, [make_doc(i) for i in range(3)])
+    code, out, err = _run(capsys, "analyze", "--db", store_url, "-d", "keywords")
+    assert code == 0 and out == ""
+    assert "analysed" in err and "keywords" in err
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["-f", "json"], ["-o", "out.json"], ["--raw"], ["--encoding", "latin-1"],
+     ["--max-bytes", "10"], ["--allow-private"], ["-f", "json", "-o", "out.json"]],
+)
+def test_analyze_db_refuses_the_options_of_files(
+    store_url: str, flags: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    open_store(store_url).close()
+    code, out, err = _run(capsys, "analyze", "--db", store_url, *flags)
+    assert code == 2 and out == ""
+    assert err.startswith("error PS001: ") and err.count("\n") == 1
+    assert flags[0] in err and "--db" in err
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_since_without_db_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("vile lies")
+    code, _, err = _run(capsys, "analyze", str(path), "--since", "2024-01-01")
+    assert code == 2 and "PS001" in err and "--since" in err
 
 
 @pytest.mark.slow
@@ -172,3 +207,77 @@ def test_reading_commands_refuse_a_missing_database(
     code, _, err = _run(capsys, *command, "--db", str(missing))
     assert code == 2 and "no database at" in err
     assert not missing.exists()
+
+
+HOSTILE_TITLE = "Heinous\x1b]0;pwned\x07 title\x1b[2J"
+HOSTILE_URL = "http://www.example.kp/\x1b[2J\u202eevil"
+
+
+def test_search_shows_escapes_in_stored_titles_and_urls_instead_of_obeying_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "k.db")
+    with open_store(db) as store:
+        ingest_documents(store, [make_doc(3, title=HOSTILE_TITLE, url=HOSTILE_URL)])
+    code, out, _ = _run(capsys, "search", "county", "--db", db)
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b" in out and "pwned" in out  # shown as text (the table may wrap it)
+    # Machine output keeps the value exact (JSON escapes it its own way).
+    code, out, _ = _run(capsys, "search", "county", "--db", db, "--json")
+    assert "\x1b" not in out and json.loads(out)["title"] == HOSTILE_TITLE
+
+
+def test_file_names_in_messages_are_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "k.db")
+    with open_store(db) as store:
+        ingest_documents(store, [make_doc(1)])
+    target = tmp_path / "out\x1b[2J.jsonl"
+    code, _, err = _run(capsys, "export", "--db", db, "-o", str(target))
+    assert code == 0 and target.exists()
+    assert "\x1b" not in err and "out\\x1b[2J.jsonl" in err.replace("\n", "")
+    missing = str(tmp_path / "gone\x1b]0;pwned\x07.db")
+    code, _, err = _run(capsys, "stats", "--db", missing)
+    assert code == 2 and "\x1b" not in err and "\x07" not in err and "\\x1b]0;pwned" in err
+
+
+def test_the_run_report_escapes_item_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "feed\x1b]0;pwned\x07.jsonl"
+    source.write_text("{broken\n", encoding="utf-8")
+    code, _, err = _run(capsys, "ingest", str(source), "--db", str(tmp_path / "k.db"), "-q")
+    assert code == 1
+    assert "\x1b" not in err and "\x07" not in err and "pwned" in err
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "county"]])
+def test_json_is_still_accepted_as_format_json(
+    analysed_db: str, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, new, _ = _run(capsys, *command, "--db", analysed_db, "--format", "json")
+    _, old, _ = _run(capsys, *command, "--db", analysed_db, "--json")
+    assert new == old and json.loads(new.splitlines()[0])
+
+
+@pytest.mark.parametrize("name", ["lexicon-test", "lexicon-test.v1"])
+def test_export_takes_a_detector_name_or_name_and_version(
+    analysed_db: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "spans.csv"
+    code, _, err = _run(capsys, "export", "-f", "csv", "--db", analysed_db, "-o", str(out),
+                        "--detector", name)
+    assert code == 0, err
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 12 and {r["detector"] for r in rows} == {"lexicon-test.v1"}
+
+
+def test_export_refuses_a_detector_with_no_analyses(
+    analysed_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "export", "--db", analysed_db, "-o", str(tmp_path / "x.jsonl"),
+                        "--detector", "fast")
+    assert code == 2 and err.startswith("error PS301: ") and "lexicon-test.v1" in err

@@ -1,14 +1,17 @@
 """``propscope analyze PATH|URL|- …``: find propaganda techniques in files, pages or stdin.
 
-Each file or URL goes through ingestion (:func:`propscope.ingest.load_one`): HTML is
-extracted, page furniture (skip links, captions, cookie notices, a repeated title) is
-set apart, fused names are repaired, and every input gets the same checks (missing,
-folder, empty, binary, too large, undecodable).  ``--raw`` analyses a text file exactly
-as it is instead (only normalised), and standard input is always read that way.  The
-documents go to :func:`propscope.analyze_many`; the results are printed in the chosen
-format.  With ``--db`` it analyses what a database holds that the detector has not
-analysed yet (:func:`propscope.cli.store_cmd.analyze_db`); with no input at all, the
-default database (``$PROPSCOPE_DB`` or ``./propscope.db``) when there is one.  Nothing here changes a span.
+It parses arguments and prints; the reading is the library's.  Inputs go through
+:func:`propscope.ingest.inputs.read_documents`, the one routing ``ingest`` uses too:
+HTML (with or without a suffix) is extracted, every record of a JSON, JSON-lines,
+CSV, WARC or feed file is analysed, page furniture is set apart, fused names are
+repaired with one name lexicon for the run, and every input gets the same checks
+(missing, special file, empty, binary, too large, undecodable).  ``--raw`` analyses
+text (a text file, text on stdin) exactly as it is, only normalised.  The documents
+go to :func:`propscope.analyze_many`; the results are printed in the chosen format.
+With ``--db`` it analyses what a database holds that the detector has not analysed
+yet (:func:`propscope.batch.analyze_database`); with no input at all, the default
+database (``$PROPSCOPE_DB`` or ``./propscope.db``) when there is one.  Nothing here
+changes a span.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from typing import Annotated
 
 import typer
 
+from propscope.batch import analyze_database
 from propscope.cli.app import app
-from propscope.errors import EmptyInput, InputError, OutputError
-from propscope.ingest.decode import DEFAULT_MAX_BYTES, read_text
-from propscope.model import AnalysedDocument, Document
+from propscope.cli.report import print_report, progress_bar
+from propscope.errors import EmptyInput, InputError, OutputError, UsageError
+from propscope.ingest.decode import DEFAULT_MAX_BYTES
+from propscope.ingest.inputs import read_documents
+from propscope.ingest.types import IngestOptions
+from propscope.model import AnalysedDocument
 from propscope.pipeline import analyze_many
-
-TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md"})
 
 
 class Format(str, Enum):
@@ -40,6 +45,7 @@ class Format(str, Enum):
 
 @app.command("analyze")
 def analyze_command(
+    ctx: typer.Context,
     paths: Annotated[list[str] | None, typer.Argument(
         metavar="PATH|URL|-", help="Files (.txt, .html, …) or URLs to analyse; - reads "
         "standard input.", show_default=False)] = None,
@@ -48,7 +54,8 @@ def analyze_command(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of standard output.")] = None,
     detector: Annotated[str, typer.Option(
-        "--detector", "-d", help="Registered detector name; default is the shipped one.")
+        "--detector", "-d", help="A detector name (fast), name and version (fast.v1) or "
+        "full id; default is the shipped one.")
     ] = "default",
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1, help="Refuse an input larger than this many bytes.")
@@ -63,7 +70,8 @@ def analyze_command(
     ] = False,
     db: Annotated[str | None, typer.Option(
         "--db", help="Analyse the documents of this database (SQLite file or "
-        "postgresql:// URL) not yet analysed by the detector.")] = None,
+        "postgresql:// URL) not yet analysed by the detector.  With no input at all: "
+        "$PROPSCOPE_DB, else ./propscope.db, when there is one.", show_default=False)] = None,
     since: Annotated[datetime | None, typer.Option(
         "--since", formats=["%Y-%m-%d"], help="With --db: only documents published on or "
         "after this date (YYYY-MM-DD).")] = None,
@@ -74,24 +82,49 @@ def analyze_command(
         db = _default_db_if_present()
     if db is not None:
         if paths:
-            raise InputError("give either files/URLs or --db, not both")
-        from propscope.cli.store_cmd import analyze_db
-
-        report = analyze_db(db, detector, since.date() if since else None)
+            raise UsageError("give either files/URLs or --db, not both")
+        _refuse_file_options(ctx)
+        with progress_bar("analysing", quiet=False) as bar:
+            report = analyze_database(db, detector, since.date() if since else None, bar)
+        print_report(report)
         raise typer.Exit(1 if report.counts.get("errors") else 0)
+    if since is not None:
+        raise UsageError("--since goes with --db: it picks stored documents by date")
     if not paths:
         raise InputError("nothing to analyse: no file or URL given, and no database at "
                          "$PROPSCOPE_DB or ./propscope.db",
                          fix="give a file, a URL, - for stdin, or --db")
     if paths.count("-") > 1:
         raise InputError("standard input (-) can be read only once")
-    documents = [_read(path, raw=raw, encoding=encoding, max_bytes=max_bytes,
-                       allow_private=allow_private) for path in paths]
+    options = IngestOptions(max_bytes=max_bytes, encoding=encoding, allow_private=allow_private)
+    documents = list(read_documents(paths, options, raw=raw))
+    if not documents:
+        raise EmptyInput("the inputs hold no document")
     results = analyze_many(documents, detector)
     if output_format is Format.text:
         _print_text(results, output)
     else:
         _write(_render(results, output_format), output)
+
+
+FILE_OPTIONS = ("output_format", "output", "raw", "encoding", "max_bytes", "allow_private")
+"""Options that shape how files are read or results written: ``--db`` stores its
+results in the database and reads nothing, so giving one with it is a mistake."""
+
+
+def _refuse_file_options(ctx: typer.Context) -> None:
+    given = [param for param in ctx.command.params
+             if param.name in FILE_OPTIONS and _given(ctx, param.name)]
+    if given:
+        flags = ", ".join(param.opts[0] for param in given)
+        raise UsageError(f"{flags} cannot go with --db: the results are stored in the "
+                         "database", fix="see them with propscope export or propscope stats")
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the user typed the option (not its default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 def _default_db_if_present() -> str | None:
@@ -101,33 +134,6 @@ def _default_db_if_present() -> str | None:
 
     db = default_db()
     return db if is_postgres_url(db) or Path(db.removeprefix("sqlite:///")).is_file() else None
-
-
-def _read(path: str, *, raw: bool, encoding: str | None, max_bytes: int,
-          allow_private: bool) -> Document:
-    """One input as a document: pages and structured files through ingestion, plain
-    text through the same checks, furniture removal and repair (none with ``--raw``)."""
-    from propscope.ingest import IngestOptions, load_one
-    from propscope.ingest.document import build_document
-
-    options = IngestOptions(max_bytes=max_bytes, encoding=encoding,
-                            allow_private=allow_private)
-    name = "stdin" if path == "-" else path
-    is_url = path.startswith(("http://", "https://"))
-    if is_url or (path != "-" and Path(path).suffix.lower() not in TEXT_SUFFIXES):
-        document = load_one(path, options)
-        document.id = document.id or path
-        return document
-    text = read_text(path, encoding=encoding, max_bytes=max_bytes)
-    if raw:
-        return Document.from_raw(text, id=name)
-    try:
-        return build_document(text, options=options, source=name, item=name, id=name)
-    except EmptyInput:
-        document = Document.from_raw(text, id=name)
-        if document.text.strip():  # all furniture: build_document's error stands
-            raise
-        return document  # blank once normalised (e.g. only invisibles): the pipeline says why
 
 
 def _render(results: list[AnalysedDocument], output_format: Format) -> str:

@@ -17,6 +17,7 @@ import typer
 from propscope.cli.app import app
 from propscope.detect.base import get_detector
 from propscope.errors import DataError
+from propscope.present.safe import printable
 from propscope.semeval.corpus import Article, article_ids, load_articles, select_split
 from propscope.semeval.formats import Label, read_labels, read_labels_dir, write_labels
 from propscope.semeval.run import predict_si, predict_spans, predict_tc
@@ -41,7 +42,8 @@ class Task(str, Enum):
     spans = "spans"
 
 
-DETECTOR = typer.Option("default", "--detector", "-d", help="Detector name from the registry.")
+DETECTOR = typer.Option("default", "--detector", "-d", help="A detector name (fast), name "
+                        "and version (fast.v1) or full id.")
 SPLIT = typer.Option(
     Split.all, "--split", help="Only the train or dev articles of the fixed split."
 )
@@ -57,7 +59,8 @@ def _articles(articles_dir: Path, split: Split) -> list[Article]:
 
 
 def _done(path: Path, count: int, articles: int) -> None:
-    typer.echo(f"wrote {count} spans for {articles} articles to {path}", err=True)
+    typer.echo(f"wrote {count} spans for {articles} articles to "
+               f"{printable(path, one_line=True)}", err=True)
 
 
 @semeval_app.command("si")

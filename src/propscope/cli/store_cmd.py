@@ -3,96 +3,46 @@
 They parse, call :mod:`propscope.batch`, :mod:`propscope.store` and
 :mod:`propscope.watch`, and print; nothing else.  Long runs show a Rich progress bar
 on stderr and end with a run report (counts, then one line per failed item), so
-stdout stays clean for ``--json``.  ``analyze --db`` lives with ``analyze`` and calls
-:func:`analyze_db` from here.
+stdout stays clean for ``--json``.  ``analyze --db`` lives with ``analyze``; the bar
+and the report are :mod:`propscope.cli.report`'s.
 """
 
 from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from propscope.batch import INGEST_BATCH, RunReport, analyze_store, ingest_documents
+from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents, stored_detector
 from propscope.cli.app import app
+from propscope.cli.report import err_console as _err
+from propscope.cli.options import (
+    DbOption,
+    FormatOption,
+    JsonOption,
+    QuietOption,
+    ReportFormat,
+    wants_json,
+)
+from propscope.cli.report import print_report, progress_bar
+from propscope.present.safe import printable
 from propscope.store import default_db, open_store
 from propscope.store.dedup import redact
 from propscope.store.export import FORMATS, export
+from propscope.techniques import TECHNIQUES_BY_NAME
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="SQLite file or postgresql:// URL [default: $PROPSCOPE_DB "
-                 "or ./propscope.db]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+ExportFormat = Enum(  # type: ignore[misc]
+    "ExportFormat", [(name, name) for name in FORMATS], type=str)
+"""The store's export formats as a choice, so an unknown one is a usage error (PS001)."""
 
-REPORT_ERRORS_SHOWN = 20
-
-_err = Console(stderr=True)
 _out = Console()
-
-
-@contextmanager
-def progress_bar(label: str, *, quiet: bool) -> Iterator[Callable[[int, int | None], None]]:
-    """A callback for :mod:`propscope.batch` that drives a Rich bar on stderr."""
-    if quiet:
-        yield lambda done, total: None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=_err, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def print_report(report: RunReport, *, as_json: bool = False) -> None:
-    """The run report: counts, then the failed items (the first few; all with --json)."""
-    if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-        return
-    what = report.kind + (f" with {report.detector}" if report.detector else "")
-    _err.print(f"run {report.run_id}: {what} ({report.seconds:.1f} s)", highlight=False)
-    table = Table(show_header=False)
-    table.add_column()
-    table.add_column(justify="right")
-    for key, value in report.counts.items():
-        table.add_row(key.replace("_", " "), f"{value:,}")
-    _err.print(table)
-    for error in report.errors[:REPORT_ERRORS_SHOWN]:
-        _err.print(f"  [red]{escape(error['code'])}[/red] "
-                   f"{escape(error['item'])}: {escape(error['message'])}",
-                   markup=True, highlight=False)
-    hidden = report.counts.get("errors", 0) - min(len(report.errors), REPORT_ERRORS_SHOWN)
-    if hidden > 0:
-        _err.print(f"  … and {hidden:,} more errors (see --json)")
-
-
-def analyze_db(
-    db: str | None, detector: str = "default", since: date | None = None,
-    *, quiet: bool = False, as_json: bool = False,
-) -> RunReport:
-    """``propscope analyze --db``: analyse what the detector has not analysed yet,
-    with a progress bar and the run report.  For ``cli/analyze_cmd.py`` to call."""
-    with open_store(db or default_db(), create=False) as store, progress_bar("analysing", quiet=quiet) as bar:
-        report = analyze_store(store, detector, since=since, progress=bar)
-    print_report(report, as_json=as_json)
-    return report
 
 
 @app.command()
@@ -101,7 +51,8 @@ def ingest(
         help="Files, folders, URLs, feeds, sitemaps, WARC files, or - for stdin.")],
     db: DbOption = None,
     allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="Allow fetching from private and loopback addresses.")] = False,
+        "--allow-private", help="Allow URLs on private, loopback or link-local addresses.")]
+    = False,
     max_bytes: Annotated[int | None, typer.Option(
         "--max-bytes", help="Refuse items larger than this many bytes.")] = None,
     encoding: Annotated[str | None, typer.Option(
@@ -128,10 +79,12 @@ def ingest(
     analyze: Annotated[bool, typer.Option(
         "--analyze", help="Analyse the new texts after storing them.")] = False,
     detector: Annotated[str, typer.Option(
-        "--detector", help="Detector for --analyze.")] = "default",
+        "--detector", "-d", help="Detector for --analyze: a name (fast), name and version "
+        "(fast.v1) or full id.")] = "default",
     batch_size: Annotated[int, typer.Option(
         "--batch-size", min=1, help="Documents per transaction: a killed run loses at "
         "most one batch, which the next run stores.")] = INGEST_BATCH,
+    output_format: FormatOption = ReportFormat.text,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> int:
@@ -139,7 +92,7 @@ def ingest(
 
     Exit code 0 when every item was stored, 1 when some failed (they are listed in
     the run report), 2 when the run itself could not start."""
-    from propscope.ingest import load
+    from propscope.ingest import read_inputs
     from propscope.ingest.types import IngestOptions
 
     settings: dict[str, Any] = {"allow_private": allow_private, "text_field": text_field,
@@ -151,9 +104,10 @@ def ingest(
         if value is not None:  # not given: IngestOptions' default
             settings[key] = value
     options = IngestOptions(**settings)
+    as_json = wants_json(output_format, as_json)
     with open_store(db or default_db()) as store:
         with progress_bar("ingesting", quiet=quiet) as bar:
-            report = ingest_documents(store, load(sources, options), progress=bar,
+            report = ingest_documents(store, read_inputs(sources, options), progress=bar,
                                       batch_size=batch_size)
         print_report(report, as_json=as_json)
         failed = report.counts.get("errors", 0)
@@ -170,9 +124,11 @@ def search(
     query: Annotated[str, typer.Argument(help="Words to find; \"quoted phrases\" work.")],
     db: DbOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    output_format: FormatOption = ReportFormat.text,
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over the stored texts and titles."""
+    as_json = wants_json(output_format, as_json)
     with open_store(db or default_db(), create=False) as store:
         hits = store.search(query, limit=limit)
     if as_json:
@@ -186,10 +142,12 @@ def search(
         return
     table = Table("id", "published", "title / url", "snippet", show_lines=True)
     for hit in hits:
-        where = "\n".join(x for x in (hit.title, hit.url) if x)
+        # Stored titles, URLs and texts are input: escapes shown, never obeyed.
+        where = "\n".join(printable(x, one_line=True) for x in (hit.title, hit.url) if x)
         # Text, not markup: the snippet marks each match as [word], which Rich would
         # read as a style tag (dropping the word, or raising on a [/…] in the text).
-        table.add_row(str(hit.text_id), str(hit.published or ""), Text(where), Text(hit.snippet))
+        table.add_row(str(hit.text_id), str(hit.published or ""), Text(where),
+                      Text(printable(hit.snippet, one_line=True)))
     _out.print(table)
 
 
@@ -197,28 +155,33 @@ def search(
 def export_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="File (or folder for "
                                          "semeval) to write.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")]
-    = "jsonl",
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="What to write.")]
+    = ExportFormat.jsonl,  # type: ignore[attr-defined]
     db: DbOption = None,
     detector: Annotated[str | None, typer.Option(
-        "--detector", help="Only this detector's spans (e.g. fast.v1).")] = None,
+        "--detector", "-d", help="Only this detector's spans: a name (fast), a name and "
+        "version (fast.v1) or a full id.")] = None,
 ) -> None:
     """Write the store's texts and spans as JSON lines, CSV, Parquet or a SemEval folder."""
     with open_store(db or default_db(), create=False) as store:
-        count = export(store, fmt, output, detector=detector)
-    unit = "spans" if fmt in ("csv", "parquet") else "texts"
-    _err.print(f"wrote {count:,} {unit} to {output}")
+        stored = stored_detector(store, detector) if detector else None
+        count = export(store, fmt.value, output, detector=stored)
+    unit = "spans" if fmt.value in ("csv", "parquet") else "texts"
+    _err.print(Text(f"wrote {count:,} {unit} to {printable(output, one_line=True)}"))
 
 
 @app.command()
-def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
+def stats(db: DbOption = None, output_format: FormatOption = ReportFormat.text,
+          as_json: JsonOption = False) -> None:
     """Counts: sources, URLs, distinct texts, analysed texts, spans per technique."""
+    as_json = wants_json(output_format, as_json)
     with open_store(db or default_db(), create=False) as store:
         found = store.stats()
     if as_json:
         print(json.dumps(found.to_dict()))
         return
-    table = Table(show_header=False, title=Text(redact(db or default_db())), title_justify="left")
+    title = Text(printable(redact(db or default_db()), one_line=True))
+    table = Table(show_header=False, title=title, title_justify="left")
     table.add_column()
     table.add_column(justify="right")
     table.add_row("sources", f"{found.sources:,}")
@@ -227,14 +190,21 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
     table.add_row("near-duplicate links", f"{found.near_duplicate_links:,}")
     table.add_row("runs", f"{found.runs:,}")
     for name, n in found.analysed.items():
-        table.add_row(f"analysed by {name}", f"{n:,}")
+        table.add_row(Text(f"analysed by {printable(name, one_line=True)}"), f"{n:,}")
     _out.print(table)
     for name, counts in found.spans.items():
-        spans = Table("technique", title=f"spans of {name}", title_justify="left")
+        spans = Table("technique", title=Text(f"spans of {printable(name, one_line=True)}"),
+                      title_justify="left")
         spans.add_column("spans", justify="right")
         for technique, n in counts.items():
-            spans.add_row(technique, f"{n:,}")
+            spans.add_row(Text(_display_name(technique)), f"{n:,}")
         _out.print(spans)
+
+
+def _display_name(technique: str) -> str:
+    """What a person reads ("Name calling / labelling"); ids stay in JSON."""
+    known = TECHNIQUES_BY_NAME.get(technique)
+    return known.display if known else printable(technique, one_line=True)
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -250,9 +220,11 @@ def watch(
     rounds: Annotated[int | None, typer.Option(
         "--rounds", min=1, help="Stop after this many polls (default: run until stopped).")]
     = None,
+    output_format: FormatOption = ReportFormat.text,
     as_json: JsonOption = False,
 ) -> None:
     """Poll feeds on a schedule; store and analyse each new item."""
+    as_json = wants_json(output_format, as_json)
     from propscope.watch import Round, WatchConfig
     from propscope.watch import watch as run_watch
 

@@ -69,6 +69,26 @@ def parse_options(args: list[str]) -> dict[str, str]:
     return options
 
 
+class Toggle(str, Enum):
+    """An engine's on/off setting as the README writes it (``--refit false``)."""
+
+    true = "true"
+    false = "false"
+
+
+NEURAL = "Neural engine (the README's recipe)"
+DEVICE = typer.Option(None, "--device", rich_help_panel=NEURAL, show_default=False,
+                      help="cpu, cuda or auto (default auto).")
+REFIT = typer.Option(None, "--refit", rich_help_panel=NEURAL, show_default=False,
+                     help="false: ship the candidate trained on the inner split (the CPU "
+                     "recipe); true: refit on all training articles (default).")
+CRF_BLEND = typer.Option(None, "--crf-blend", rich_help_panel=NEURAL, show_default=False,
+                         help="true (with --refit false): calibrate the encoder-CRF span "
+                         "blend on the unseen inner-validation articles.")
+SWEEP = typer.Option(None, "--sweep", rich_help_panel=NEURAL, show_default=False,
+                     metavar="JSON", help="Candidate settings to try, a JSON list of "
+                     'objects, e.g. [{"epochs": 12, "lr": 1e-4}].')
+
 SPLIT = typer.Option(
     Split.dev, "--split",
     help="dev: train on the train part, report dev scores; all: train on all 371.",
@@ -88,14 +108,23 @@ def train(
     ),
     split: Split = SPLIT,
     output: Path = OUTPUT,
+    device: str | None = DEVICE,
+    refit: Toggle | None = REFIT,
+    crf_blend: Toggle | None = CRF_BLEND,
+    sweep: str | None = SWEEP,
 ) -> None:
     """Train a detector on the Propaganda Techniques Corpus.
 
     Extra --key value options go to the engine (fast: --folds, --seed, --c1, --c2,
-    --max-iterations, --min-feature-count).
+    --max-iterations, --min-feature-count; neural: --epochs, --seed, --max-steps,
+    --encoder, --time-budget and the options below).
     """
     function = engine_function(engine)
     options = parse_options(list(ctx.args))
+    named = {"device": device, "refit": refit, "crf_blend": crf_blend, "sweep": sweep}
+    for key, value in named.items():
+        if value is not None:  # given: the engine takes it (or says it does not)
+            options[key] = value.value if isinstance(value, Enum) else value
     try:
         function(data, split.value, output, options)
     except ValueError as exc:  # engines reject bad option values with ValueError

@@ -4,6 +4,7 @@ The public surface::
 
     load(sources, options) -> Iterator[Document | ItemError]   every kind of source
     load_one(path_or_url, options) -> Document                 one page or file
+    read_inputs(specs, options) -> Iterator[Document | ItemError]  what a command line names
     extract_html(html, url) -> Document                        one HTML page
     feeds.poll(feed_url, state) -> list[FeedEntry]             new entries, for watch
 
@@ -19,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from propscope.errors import EmptyInput
 from propscope.ingest.fetch import ConditionalCache, Fetcher, Response, check_address
 from propscope.ingest.html import extract_html
+from propscope.ingest.inputs import read_documents, read_inputs
 from propscope.ingest.sources import Reader
 from propscope.ingest.types import USER_AGENT, IngestOptions, ItemError
 from propscope.model import Document
@@ -34,6 +36,8 @@ __all__ = [
     "extract_html",
     "load",
     "load_one",
+    "read_documents",
+    "read_inputs",
 ]
 
 

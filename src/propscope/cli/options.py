@@ -1,0 +1,36 @@
+"""Options several commands share, declared once so they read the same everywhere.
+
+Why: one vocabulary across commands.  Every command whose output has formats takes
+``--format/-f``; every command on a database takes ``--db`` with the same help,
+default included; every detector option takes a name, ``name.vN`` or a full id.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+DB_HELP = ("SQLite file or postgresql:// URL (default: $PROPSCOPE_DB, else "
+           "./propscope.db).")
+
+
+class ReportFormat(str, Enum):
+    """What a database command prints: a table for people, or JSON for programs."""
+
+    text = "text"
+    json = "json"
+
+
+DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP, show_default=False)]
+FormatOption = Annotated[ReportFormat, typer.Option(
+    "--format", "-f", help="text (tables for people) or json (one object a line).")]
+JsonOption = Annotated[bool, typer.Option(
+    "--json", hidden=True, help="The same as --format json (kept for old scripts).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def wants_json(output_format: ReportFormat, as_json: bool) -> bool:
+    """``--format json`` or its old spelling ``--json``."""
+    return as_json or output_format is ReportFormat.json
