@@ -64,9 +64,12 @@ def analyze_many(
     if isinstance(items, (str, bytes, Document)):
         raise TypeError("analyze_many takes a list of texts or documents; "
                         "use analyze() for one")
-    from propscope.ingest.types import IngestOptions
+    items = list(items)
+    options = None
+    if any(isinstance(item, str) for item in items):
+        from propscope.ingest.types import IngestOptions
 
-    options = IngestOptions()
+        options = IngestOptions()
     docs = [as_document(item, options=options) for item in items]
     for doc in docs:
         if not doc.text.strip():
