@@ -25,7 +25,6 @@ from typing import Annotated
 import typer
 
 from propscope.batch import analyze_database
-from propscope.cli.app import app
 from propscope.cli.report import print_report, progress_bar
 from propscope.errors import EmptyInput, InputError, OutputError, UsageError
 from propscope.ingest.decode import DEFAULT_MAX_BYTES
@@ -42,8 +41,11 @@ class Format(str, Enum):
     csv = "csv"
     html = "html"
 
+# Gathered by propscope.cli.app; no module imports the app (no import cycle).
+commands = typer.Typer()
 
-@app.command("analyze")
+
+@commands.command("analyze")
 def analyze_command(
     ctx: typer.Context,
     paths: Annotated[list[str] | None, typer.Argument(

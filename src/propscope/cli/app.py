@@ -28,15 +28,10 @@ app = typer.Typer(
 
 
 def package_version() -> str:
-    """The installed distribution's version; the source tree's when never installed."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The installed distribution's version (``propscope.__version__`` reads it)."""
+    from propscope import __version__
 
-    try:
-        return version("propscope")
-    except PackageNotFoundError:
-        from propscope import __version__
-
-        return __version__
+    return __version__
 
 
 def _show_version(value: bool) -> None:
@@ -55,14 +50,14 @@ def _root(
 
 
 def _register() -> None:
-    # Each command module adds its commands to `app` (or a sub-app) when imported.
-    # (helpers: add one line per command module, keep them sorted)
-    from propscope.cli import (
-        analyze_cmd,  # noqa: F401
-        semeval_cmd,  # noqa: F401
-        store_cmd,  # noqa: F401
-        train_cmd,  # noqa: F401
-    )
+    # Each command module keeps its commands on a Typer of its own and never imports
+    # this one, so the package has no import cycle; here they join the one app.
+    # (add one line per command module, keep them sorted)
+    from propscope.cli import analyze_cmd, semeval_cmd, store_cmd, train_cmd
+
+    for module in (analyze_cmd, store_cmd, train_cmd):
+        app.registered_commands.extend(module.commands.registered_commands)
+    app.add_typer(semeval_cmd.semeval_app, name="semeval")
 
 
 _register()

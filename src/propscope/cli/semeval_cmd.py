@@ -14,7 +14,6 @@ from pathlib import Path
 
 import typer
 
-from propscope.cli.app import app
 from propscope.detect.base import get_detector
 from propscope.errors import DataError
 from propscope.present.safe import printable
@@ -27,7 +26,6 @@ semeval_app = typer.Typer(
     help="SemEval-2020 Task 11: predict SI/TC/span files for PTC-style articles, score them.",
     no_args_is_help=True,
 )
-app.add_typer(semeval_app, name="semeval")
 
 
 class Split(str, Enum):

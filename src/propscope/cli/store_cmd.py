@@ -21,7 +21,6 @@ from rich.table import Table
 from rich.text import Text
 
 from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents, stored_detector
-from propscope.cli.app import app
 from propscope.cli.report import err_console as _err
 from propscope.cli.options import (
     DbOption,
@@ -44,8 +43,11 @@ ExportFormat = Enum(  # type: ignore[misc]
 
 _out = Console()
 
+# Gathered by propscope.cli.app; no module imports the app (no import cycle).
+commands = typer.Typer()
 
-@app.command()
+
+@commands.command()
 def ingest(
     sources: Annotated[list[str], typer.Argument(
         help="Files, folders, URLs, feeds, sitemaps, WARC files, or - for stdin.")],
@@ -119,7 +121,7 @@ def ingest(
     return 1 if failed else 0
 
 
-@app.command()
+@commands.command()
 def search(
     query: Annotated[str, typer.Argument(help="Words to find; \"quoted phrases\" work.")],
     db: DbOption = None,
@@ -151,7 +153,7 @@ def search(
     _out.print(table)
 
 
-@app.command("export")
+@commands.command("export")
 def export_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="File (or folder for "
                                          "semeval) to write.")],
@@ -170,7 +172,7 @@ def export_cmd(
     _err.print(Text(f"wrote {count:,} {unit} to {printable(output, one_line=True)}"))
 
 
-@app.command()
+@commands.command()
 def stats(db: DbOption = None, output_format: FormatOption = ReportFormat.text,
           as_json: JsonOption = False) -> None:
     """Counts: sources, URLs, distinct texts, analysed texts, spans per technique."""
@@ -213,7 +215,7 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@app.command()
+@commands.command()
 def watch(
     schedule: Annotated[Path, typer.Argument(help="TOML file listing the feeds to poll.")],
     db: DbOption = None,

@@ -20,7 +20,6 @@ from typing import Any
 
 import typer
 
-from propscope.cli.app import app
 from propscope.errors import DetectorError, TrainingError
 
 ENGINES: dict[str, str] = {
@@ -95,8 +94,11 @@ SPLIT = typer.Option(
 )
 OUTPUT = typer.Option(..., "--output", "-o", help="Model file to write.")
 
+# Gathered by propscope.cli.app; no module imports the app (no import cycle).
+commands = typer.Typer()
 
-@app.command(
+
+@commands.command(
     "train",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )
