@@ -30,6 +30,7 @@ Hierarchy::
     │   ├── HttpStatusError   PS507
     │   └── TruncatedResponse PS508
     ├── StoreError            PS601  (database)
+    │   └── SearchQueryError  PS602  (a search query refused: blank, too long, too many terms)
     └── OutputError           PS701  (a result that cannot be written)
 """
 
@@ -167,3 +168,12 @@ class OutputError(PropscopeError):
     def writing(cls, path: object, exc: OSError) -> OutputError:
         """The error for an output that could not be written, worded once for every face."""
         return cls(f"cannot write {path}: {exc.strerror or exc}")
+
+
+class SearchQueryError(StoreError):
+    """A search query the store refuses: blank, only punctuation or exclusions, too long,
+    too many terms, or an unknown mode.  A user's input, never a database fault, so the
+    web layer can answer 400 where a plain :class:`StoreError` is a 500."""
+
+    code = "PS602"
+    fix = "give one or more words to find; \"quoted phrases\" work"

@@ -4,7 +4,8 @@ Why these choices: one connection in autocommit mode with an explicit
 ``transaction()`` per write, so a write is exactly one transaction as in SQLite;
 migrations take an advisory lock, so two processes opening a fresh database do not
 both create it; search is a generated, GIN-indexed ``tsvector`` (title weighted above
-text) queried with ``websearch_to_tsquery``, which accepts any user input.  psycopg
+text) queried with ``phraseto_tsquery`` terms that :mod:`propscope.store.query` combines, so
+a query means what it means on SQLite.  psycopg
 is an optional dependency (``pip install 'propscope[postgres]'``).
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 from propscope.errors import StoreError
 from propscope.store.base import SearchHit
 from propscope.store.dedup import redact
+from propscope.store.query import Query
 from propscope.store.sql import SqlStore, as_date
 
 _MIGRATION_LOCK = 0x70_72_6F_70  # "prop": any constant shared by every propscope process
@@ -77,19 +79,24 @@ class PostgresStore(SqlStore):
     def _json(self, value: Any) -> Any:
         return self._jsonb(value)
 
-    def _search(self, query: str, limit: int) -> list[SearchHit]:
+    _contains = "strpos({}, ?) > 0"
+
+    def _search_stemmed(self, query: Query, limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+        expr, params = query.tsquery()
+        total = self._execute(
+            f"SELECT COUNT(*) FROM texts t WHERE t.tsv @@ ({expr})", params
+        ).fetchone()[0]
         rows = self._execute(
             "SELECT t.id, t.title,"
             " (SELECT u.url FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1),"
             " t.published,"
-            " ts_headline('english', t.text, q, 'StartSel=[, StopSel=], MaxFragments=2,"
+            " ts_headline('english', t.text, q.q, 'StartSel=[, StopSel=], MaxFragments=2,"
             " MaxWords=24, MinWords=8, FragmentDelimiter=\" … \"'),"
-            " ts_rank(t.tsv, q) AS r"
-            " FROM texts t, websearch_to_tsquery('english', ?) q"
-            " WHERE t.tsv @@ q ORDER BY r DESC, t.id LIMIT ?",
-            (query, limit),
+            " ts_rank(t.tsv, q.q) AS r"
+            f" FROM texts t, (SELECT {expr} AS q) q"
+            " WHERE t.tsv @@ q.q ORDER BY r DESC, t.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         ).fetchall()
-        return [
+        return int(total), [
             SearchHit(int(r[0]), r[1], r[2], as_date(r[3]), r[4], float(r[5])) for r in rows
         ]
-

@@ -22,18 +22,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from propscope.errors import StoreError
+from propscope.errors import SearchQueryError, StoreError
 from propscope.model import AnalysedDocument, Document, Span
 from propscope.store.base import (
     AddResult,
     RunRecord,
     SearchHit,
+    SearchPage,
     Store,
     StoredText,
     StoreStats,
     UrlRecord,
 )
 from propscope.store.dedup import NearDuplicateIndex, canonical_url, signature
+from propscope.store.query import Query, exact_matches, parse_query, snippet
 from propscope.text.offsets import OffsetMap
 
 _TEXT_COLUMNS = (
@@ -548,12 +550,6 @@ class SqlStore(Store):
             )
         return list(items.values())
 
-    def _search_fallback(self, query: str) -> str:
-        """The query with every word quoted: what a user meant when the query syntax
-        (``-``, ``:``, unbalanced quotes) does not parse."""
-        words = [w.replace('"', "") for w in query.split()]
-        return " ".join(f'"{w}"' for w in words if w)
-
     def stats(self) -> StoreStats:
         def count(sql: str) -> int:
             return int(self._execute(sql).fetchone()[0])
@@ -607,10 +603,63 @@ class SqlStore(Store):
         ).fetchall()
         return [(int(a), float(b)) for a, b in rows]
 
-    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
-        if not query.strip():
-            return []
-        return self._search(query, limit)
+    def search_page(
+        self, query: str, *, mode: str = "stemmed", limit: int = 20, offset: int = 0
+    ) -> SearchPage:
+        parsed = parse_query(query, mode)
+        if limit < 0 or offset < 0:
+            raise SearchQueryError(f"limit {limit} and offset {offset} must not be negative",
+                                   fix="page with --limit N and an offset of 0 or more")
+        if parsed.mode == "exact":
+            total, hits = self._search_exact(parsed, limit, offset)
+        else:
+            total, hits = self._search_stemmed(parsed, limit, offset)
+        return SearchPage(query, parsed.mode, total, offset, limit, hits)
 
     @abstractmethod
-    def _search(self, query: str, limit: int) -> list[SearchHit]: ...
+    def _search_stemmed(self, query: Query, limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+        """The total count and one page of hits of a stemmed query, in the database's
+        own full-text index."""
+
+    _contains = "instr({}, ?) > 0"
+    """SQL that is true when the column holds the parameter, case-sensitively."""
+
+    def _search_exact(self, query: Query, limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+        """Exact mode, the same on every backend: the database keeps the texts holding
+        every term as a substring (no index can: the full-text ones fold case and stem),
+        and Python keeps those where each term is a whole word or phrase."""
+        where, params = [], []
+        for term in query.terms():
+            for piece in term.words:
+                where.append(f"({self._contains.format('t.text')}"
+                             f" OR {self._contains.format('t.title')})")
+                params += [piece, piece]
+        cursor = self._execute(
+            f"SELECT t.id, t.title, t.text FROM texts t WHERE {' AND '.join(where)} ORDER BY t.id",
+            params,
+        )
+        found: list[tuple[int, int, str]] = []  # (rank, id, snippet)
+        while rows := cursor.fetchmany(200):
+            for text_id, title, text in rows:
+                rank, matches = exact_matches(query, title, text)
+                if rank:
+                    found.append((rank, int(text_id), snippet(text, matches)))
+        found.sort(key=lambda f: (-f[0], f[1]))
+        page = found[offset : offset + limit]
+        if not page:
+            return len(found), []
+        marks = ", ".join("?" * len(page))
+        about = {
+            int(r[0]): r[1:]
+            for r in self._execute(
+                "SELECT t.id, t.title, (SELECT u.url FROM urls u WHERE u.text_id = t.id"
+                f" ORDER BY u.id LIMIT 1), t.published FROM texts t WHERE t.id IN ({marks})",
+                [text_id for _, text_id, _ in page],
+            ).fetchall()
+        }
+        hits = [
+            SearchHit(text_id, about[text_id][0], about[text_id][1],
+                      as_date(about[text_id][2]), text, float(rank))
+            for rank, text_id, text in page
+        ]
+        return len(found), hits

@@ -19,6 +19,7 @@ from typing import Any
 
 from propscope.errors import StoreError
 from propscope.store.base import SearchHit
+from propscope.store.query import Query
 from propscope.store.sql import SqlStore, as_date
 
 BUSY_TIMEOUT_S = 60.0
@@ -84,19 +85,20 @@ class SqliteStore(SqlStore):
     def _date(self, value: date | None) -> Any:
         return value.isoformat() if value is not None else None
 
-    def _search(self, query: str, limit: int) -> list[SearchHit]:
-        sql = (
+    def _search_stemmed(self, query: Query, limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+        match = query.fts5()  # every word quoted: valid FTS5 whatever the user typed
+        total = self._execute(
+            "SELECT COUNT(*) FROM texts_fts WHERE texts_fts MATCH ?", (match,)
+        ).fetchone()[0]
+        rows = self._execute(
             "SELECT t.id, t.title,"
             " (SELECT u.url FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1),"
             " t.published, snippet(texts_fts, 1, '[', ']', ' … ', 16),"
             " bm25(texts_fts, 2.0, 1.0) AS r"
             " FROM texts_fts JOIN texts t ON t.id = texts_fts.rowid"
-            " WHERE texts_fts MATCH ? ORDER BY r, t.id LIMIT ?"
-        )
-        try:
-            rows = self._execute(sql, (query, limit)).fetchall()
-        except StoreError:  # FTS5 query syntax the user did not mean: search the words
-            rows = self._execute(sql, (self._search_fallback(query), limit)).fetchall()
-        return [
+            " WHERE texts_fts MATCH ? ORDER BY r, t.id LIMIT ? OFFSET ?",
+            (match, limit, offset),
+        ).fetchall()
+        return int(total), [
             SearchHit(int(r[0]), r[1], r[2], as_date(r[3]), r[4], -float(r[5])) for r in rows
         ]
