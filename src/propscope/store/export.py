@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from propscope.detect.base import DetectorRef
 from propscope.errors import OutputError, StoreError
 from propscope.store.base import Store, StoredText
 
@@ -73,7 +74,25 @@ def export(store: Store, fmt: str, out: str | Path, *, detector: str | None = No
         raise OutputError.writing(exc.filename or out, exc) from exc
 
 
+def stored_detectors(store: Store, detector: str) -> list[str]:
+    """The stored detector ids ``detector`` names (a name, ``name.vN`` or a full id),
+    most recently used first; :class:`StoreError` when there are none, so an export
+    never quietly writes nothing for a misspelt or never-run detector."""
+    ref = DetectorRef.parse(detector)
+    used = store.detectors()
+    found = [ident for ident in used if ref.matches(ident)]
+    if not found:
+        raise StoreError(f"no analyses by {detector!r} in the store",
+                         fix=f"stored: {', '.join(used) or 'none'}; run `propscope analyze"
+                         " --db …` first")
+    return found
+
+
 def _export(store: Store, fmt: str, out: Path, detector: str | None) -> int:
+    if detector is not None:
+        matching = stored_detectors(store, detector)
+        if fmt == "semeval":  # one configuration's labels, never two mixed in one file
+            detector = matching[0]
     if fmt == "semeval":
         return _export_semeval(store, out, detector)
     out.parent.mkdir(parents=True, exist_ok=True)

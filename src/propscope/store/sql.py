@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from propscope.detect.base import DetectorRef
 from propscope.errors import SearchQueryError, StoreError
 from propscope.model import AnalysedDocument, Document, Span
 from propscope.store.base import (
@@ -507,8 +508,8 @@ class SqlStore(Store):
         if analysed_only:
             where += " AND EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id"
             if detector is not None:
-                where += " AND a.detector = ?"
-                extra.append(detector)
+                matches, extra = self._detector_filter("a.detector", detector)
+                where += f" AND {matches}"
             where += ")"
         while True:
             rows = self._select_texts(
@@ -518,6 +519,20 @@ class SqlStore(Store):
                 return
             yield from self._complete(rows, detector)
             after = int(rows[-1][0])
+
+    _like = "{} LIKE ?"
+    """SQL true when the column fits a ``LIKE`` pattern, case-sensitively."""
+
+    def _like_pattern(self, pattern: str) -> str:
+        return pattern
+
+    def _detector_filter(self, column: str, detector: str) -> tuple[str, list[str]]:
+        """SQL (and its parameters) keeping the stored detector ids ``detector`` names:
+        a bare name (``fast``: any version and configuration), ``fast.v1`` (any
+        configuration) or a full id.  What is pending stays matched by exact id."""
+        patterns = DetectorRef.parse(detector).sql_patterns()
+        sql = " OR ".join(self._like.format(column) for _ in patterns)
+        return f"({sql})", [self._like_pattern(p) for p in patterns]
 
     def _complete(self, rows: Sequence[Any], detector: str | None) -> list[StoredText]:
         """StoredTexts for ``rows`` with their URLs, scores and spans: three queries a page."""
@@ -533,8 +548,10 @@ class SqlStore(Store):
             items[int(text_id)].urls.append(
                 UrlRecord(url, key, section, as_date(published), title, source)
             )
-        only = " AND detector = ?" if detector is not None else ""
-        params = [*ids, detector] if detector is not None else ids
+        only, params = "", list(ids)
+        if detector is not None:
+            matches, patterns = self._detector_filter("detector", detector)
+            only, params = f" AND {matches}", [*ids, *patterns]
         for text_id, name, score in self._execute(
             f"SELECT text_id, detector, score FROM analyses WHERE text_id IN ({marks}){only}",
             params,

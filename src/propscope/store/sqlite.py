@@ -79,6 +79,13 @@ class SqliteStore(SqlStore):
         ):
             raise StoreError(f"unterminated statement in a migration: {statement[:80]!r}")
 
+    # LIKE folds ASCII case in SQLite (not in PostgreSQL); GLOB does not, and a
+    # detector pattern holds no GLOB character but the "%" turned into "*".
+    _like = "{} GLOB ?"
+
+    def _like_pattern(self, pattern: str) -> str:
+        return pattern.replace("%", "*")
+
     def _time(self, value: datetime) -> Any:
         return value.isoformat()
 
