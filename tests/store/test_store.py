@@ -28,8 +28,9 @@ def test_an_older_database_is_upgraded_when_opened(store_url: str) -> None:
     with open_store(store_url) as store:
         store.add_documents([make_doc(1)])
         # Make it a version-1 database, as one written before migration 2 existed.
-        store._execute("DROP TABLE feed_state")  # type: ignore[attr-defined]
-        store._execute("DELETE FROM schema_migrations WHERE version = 2")  # type: ignore[attr-defined]
+        with store._transaction():  # type: ignore[attr-defined]
+            store._execute("DROP TABLE feed_state")  # type: ignore[attr-defined]
+            store._execute("DELETE FROM schema_migrations WHERE version = 2")  # type: ignore[attr-defined]
         assert store.schema_version() == 1
     with open_store(store_url) as store:
         assert store.schema_version() == 2
@@ -196,7 +197,7 @@ def test_a_file_that_does_not_open_as_a_store_leaves_no_connection_open(
     for name in ("garbage.db", "foreign.db"):
         with pytest.raises(StoreError):
             open_store(tmp_path / name)
-    assert len(opened) == 2
+    assert len(opened) >= 2  # a writer each, and a reader where a read got that far
     for conn in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             conn.execute("SELECT 1")

@@ -1,12 +1,13 @@
 """PostgreSQL: the same store for many writers and large archives, opened by URL.
 
-Why these choices: one connection in autocommit mode with an explicit
-``transaction()`` per write, so a write is exactly one transaction as in SQLite;
-migrations take an advisory lock, so two processes opening a fresh database do not
-both create it; search is a generated, GIN-indexed ``tsvector`` (title weighted above
-text) queried with ``phraseto_tsquery`` terms that :mod:`propscope.store.query` combines, so
-a query means what it means on SQLite.  psycopg
-is an optional dependency (``pip install 'propscope[postgres]'``).
+Why these choices: connections in autocommit mode, one writer with an explicit
+``transaction()`` per write, so a write is exactly one transaction as in SQLite, and
+a reader per thread (see :class:`~propscope.store.sql.SqlStore`); migrations take an
+advisory lock, so two processes opening a fresh database do not both create it;
+search is a generated, GIN-indexed ``tsvector`` (title weighted above text) queried
+with ``phraseto_tsquery`` terms that :mod:`propscope.store.query` combines, so a query
+means what it means on SQLite.  psycopg is an optional dependency
+(``pip install 'propscope[postgres]'``).
 """
 
 from __future__ import annotations
@@ -47,19 +48,22 @@ class PostgresStore(SqlStore):
         self._driver_errors = (psycopg.Error,)
         self._jsonb = Jsonb
         self.url = url
+        self._psycopg = psycopg
+        self._prepare(self._connect(reader=False))
+
+    def _connect(self, *, reader: bool) -> Any:
         try:
-            self._conn = psycopg.connect(url, autocommit=True)
-        except psycopg.Error as exc:
+            return self._psycopg.connect(self.url, autocommit=True)
+        except self._psycopg.Error as exc:
             raise StoreError(
-                f"cannot connect to PostgreSQL at {redact(url)}: {exc}".strip(),
+                f"cannot connect to PostgreSQL at {redact(self.url)}: {exc}".strip(),
                 fix="check the URL, that the server runs, and the user's rights",
             ) from exc
-        self._prepare()
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _begin(self) -> Iterator[None]:
         try:
-            with self._conn.transaction():
+            with self._writer.transaction():
                 yield
         except self._driver_errors as exc:
             raise StoreError(f"PostgreSQL: {exc}") from exc

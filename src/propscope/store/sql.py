@@ -13,9 +13,11 @@ twice.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -100,17 +102,84 @@ def _meta_for_storage(meta: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(kept, default=str))
 
 
+class _Reader:
+    """A thread's read connection, closed when the thread ends (its thread-local
+    holder is dropped) or when the store closes, whichever comes first."""
+
+    __slots__ = ("__weakref__", "_finalizer", "conn")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self._finalizer = weakref.finalize(self, conn.close)
+
+    def close(self) -> None:
+        self._finalizer()
+
+
 class SqlStore(Store):
     """Everything but the dialect: see the module docstring."""
 
     dialect: str = ""
 
-    # -- hooks each backend provides ---------------------------------------------------
-    @abstractmethod
-    def _transaction(self) -> AbstractContextManager[None]:
-        """One write transaction (SQLite: ``BEGIN IMMEDIATE``, the single writer)."""
+    # -- connections ------------------------------------------------------------------
+    # One writer connection, used by one thread at a time under ``_write_lock`` for a
+    # whole transaction, and one read connection per thread (datasette's model): a
+    # web server's requests read in parallel, see only committed rows, and never land
+    # inside another request's open transaction.  The id caches are read and written
+    # only under the lock.
+    _writer: Any
 
-    _conn: Any
+    def _start_connections(self, writer: Any) -> None:
+        self._writer = writer
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._readers_lock = threading.Lock()
+        self._source_ids: dict[str, int] = {}
+        self._outlet_ids: dict[str, int] = {}
+
+    @abstractmethod
+    def _connect(self, *, reader: bool) -> Any:
+        """A new connection to the database (a reader need not be able to write)."""
+
+    @property
+    def _conn(self) -> Any:
+        """The connection for this thread now: the writer inside a transaction, else
+        the thread's own reader (opened on first use, closed when the thread ends)."""
+        if getattr(self._local, "writing", False):
+            return self._writer
+        holder = getattr(self._local, "reader", None)
+        if holder is None:
+            holder = _Reader(self._connect(reader=True))
+            with self._readers_lock:
+                self._readers.add(holder)
+            self._local.reader = holder
+        return holder.conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction on the writer connection, other writers of this store
+        waiting on the lock (and other processes on the database's own lock)."""
+        with self._write_lock:
+            if getattr(self._local, "writing", False):
+                raise RuntimeError("a store transaction inside another is a bug")
+            self._local.writing = True
+            try:
+                with self._begin():
+                    yield
+            except BaseException:
+                # Rolled back: forget ids this transaction made, so nothing refers to them.
+                self._source_ids.clear()
+                self._outlet_ids.clear()
+                raise
+            finally:
+                self._local.writing = False
+
+    @abstractmethod
+    def _begin(self) -> AbstractContextManager[None]:
+        """Begin, commit or roll back one transaction on ``self._writer``."""
+
+    # -- hooks each backend provides ---------------------------------------------------
     _driver_errors: tuple[type[BaseException], ...] = ()
     _driver_name = ""
 
@@ -155,11 +224,15 @@ class SqlStore(Store):
 
     # -- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:
-        self._conn.close()
+        with self._readers_lock:
+            readers = list(self._readers)
+        for holder in readers:
+            holder.close()
+        self._writer.close()
 
-    def _prepare(self) -> None:
-        self._source_ids: dict[str, int] = {}
-        self._outlet_ids: dict[str, int] = {}
+    def _prepare(self, writer: Any) -> None:
+        """Start the connections on ``writer`` and bring the schema up to date."""
+        self._start_connections(writer)
         try:
             self._migrate()
         except BaseException:  # the store is not returned: nothing else would close it
@@ -225,8 +298,6 @@ class SqlStore(Store):
             # Rolled back: forget what this transaction made, so nothing refers to it.
             if dedup is not None:
                 dedup.discard(new_ids)
-            self._source_ids.clear()
-            self._outlet_ids.clear()
             raise
         return results
 
