@@ -4,6 +4,8 @@ answers from SQLite (FTS5) and PostgreSQL (tsvector)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from propscope.errors import SearchQueryError
 from propscope.model import Document
@@ -132,3 +134,18 @@ def test_parse_query_writes_every_word_quoted() -> None:
     assert q.fts5() == '(("a") AND ("b c") AND ("e" OR "f") AND ("g" *)) NOT ("d")'
     assert parse_query("x" * MAX_QUERY_CHARS).fts5() == f'("{"x" * MAX_QUERY_CHARS}")'
     assert parse_query("OR a OR").fts5() == '("a")'  # a dangling OR joins nothing
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(alphabet=st.sampled_from(list('ab US"-*():^+~ORNTD\u2028é_\\\'')),
+                     max_size=40),
+       mode=st.sampled_from(["stemmed", "exact"]))
+def test_any_query_is_searched_or_refused_never_a_database_error(
+    filled: Store, query: str, mode: str
+) -> None:
+    try:
+        page = filled.search_page(query, mode=mode, limit=3)
+    except SearchQueryError:
+        return
+    assert 0 <= len(page.hits) <= min(3, page.total)
