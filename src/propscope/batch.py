@@ -244,24 +244,22 @@ def analyze_database(
         return analyze_store(store, detector, since=since, progress=progress)
 
 
-def stored_detector(store: Store, name: str) -> str:
-    """The one stored detector id that ``name`` (``fast``, ``fast.v1`` or a full id)
-    means, for store functions that filter by an exact id (``export --detector``).
+def stored_detectors(store: Store, name: str) -> list[str]:
+    """The stored detector ids that ``name`` (``fast``, ``fast.v1`` or a full id)
+    means: every version and configuration of a bare name, every configuration of
+    ``name.vN``.
 
     Why here: a user names a detector the way every command accepts it, while the
-    store keeps full ids; a bare name passed on unresolved matched nothing, and the
-    export wrote zero spans without a word.  Raises :class:`DetectorError` when no
-    stored analysis matches, or when several do (the fix names them)."""
+    store keeps full ids; a bare name once matched nothing, and the export wrote zero
+    spans without a word.  Raises :class:`DetectorError` when no stored analysis
+    matches (the fix names the stored ones)."""
     ref = DetectorRef.parse(name)
     stored = sorted(store.stats().analysed)
     matching = [found for found in stored if ref.matches(found)]
-    if len(matching) == 1:
-        return matching[0]
     if not matching:
         raise DetectorError(f"nothing in this database was analysed by {name!r}",
                             fix=f"stored: {', '.join(stored) or 'none'}")
-    raise DetectorError(f"{name!r} matches several stored detectors",
-                        fix=f"give one of: {', '.join(matching)}")
+    return matching
 
 
 def _save(

@@ -31,6 +31,7 @@ Hierarchy::
     │   ├── HttpStatusError   PS507
     │   └── TruncatedResponse PS508
     ├── StoreError            PS601  (database)
+    │   └── SearchQueryError  PS602  (a search query refused: blank, too long, too many terms)
     └── OutputError           PS701  (a result that cannot be written)
 """
 
@@ -177,3 +178,12 @@ class UsageError(PropscopeError):
 
     code = "PS001"
     fix = "see propscope --help"
+
+
+class SearchQueryError(StoreError):
+    """A search query the store refuses: blank, only punctuation or exclusions, too long,
+    too many terms, or an unknown mode.  A user's input, never a database fault, so the
+    web layer can answer 400 where a plain :class:`StoreError` is a 500."""
+
+    code = "PS602"
+    fix = "give one or more words to find; \"quoted phrases\" work"

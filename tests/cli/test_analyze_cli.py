@@ -68,7 +68,7 @@ def test_csv(run: Run, article: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 5
     assert {r["technique"] for r in rows} <= set(TECHNIQUE_NAMES)
-    assert rows[2]["text"] == "vile lies" and rows[2]["document"] == str(article)
+    assert rows[2]["span_text"] == "vile lies" and rows[2]["document"] == str(article)
 
 
 def test_html_to_a_file(run: Run, article: Path, tmp_path: Path) -> None:

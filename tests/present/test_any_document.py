@@ -71,5 +71,11 @@ def test_every_face_keeps_the_text_and_the_offsets(result: AnalysedDocument) -> 
     for span in data["spans"]:
         assert 0 <= span["start"] < span["end"] <= len(data["text"])
         assert data["text"][span["start"]:span["end"]] == span["text"]
-    rows = list(csv.reader(io.StringIO(to_csv([result]))))
+    # Exact cells when asked; by default a cell a spreadsheet would run gets a quote.
+    rows = list(csv.reader(io.StringIO(to_csv([result], defuse_formulas=False))))
     assert [r[-1] for r in rows[1:]] == [s["text"] for s in data["spans"]]
+    defused = list(csv.reader(io.StringIO(to_csv([result]))))
+    assert [r[-1] for r in defused[1:]] == [
+        "'" + t if t[:1] in ("=", "+", "-", "@", "\t", "\r") else t
+        for t in (s["text"] for s in data["spans"])
+    ]

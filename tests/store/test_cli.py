@@ -10,6 +10,7 @@ import pytest
 
 from propscope.batch import analyze_database, analyze_store, ingest_documents
 from propscope.cli.app import main
+from propscope.model import Document
 from propscope.semeval.formats import read_labels_dir
 from propscope.store import open_store
 
@@ -281,3 +282,31 @@ def test_export_refuses_a_detector_with_no_analyses(
     code, _, err = _run(capsys, "export", "--db", analysed_db, "-o", str(tmp_path / "x.jsonl"),
                         "--detector", "fast")
     assert code == 2 and err.startswith("error PS301: ") and "lexicon-test.v1" in err
+
+
+def test_search_pages_with_a_total_and_an_exact_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "k.db")
+    with open_store(db) as store:
+        ingest_documents(store, [
+            Document(text=text, title=f"Story {i}", meta={"source": "t.jsonl"})
+            for i, text in enumerate(["The US sent ships. Nothing else happened.",
+                                      "Tell us what you used. Nothing else happened.",
+                                      "They used us again. Nothing else happened."])
+        ])
+    code, out, err = _run(capsys, "search", "US", "--db", db, "-f", "json")
+    assert code == 0 and len(out.splitlines()) == 3 and "of 3 texts (stemmed)" in err
+    code, out, err = _run(capsys, "search", "US", "--db", db, "-f", "json", "--mode", "exact")
+    assert code == 0 and len(out.splitlines()) == 1 and "1–1 of 1 texts (exact)" in err
+    code, out, err = _run(capsys, "search", "happened", "--db", db, "-f", "json", "-n", "2",
+                          "--offset", "2")
+    assert code == 0 and len(out.splitlines()) == 1 and "3–3 of 3 texts" in err
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\"\"\"", "NOT only"])
+def test_search_refuses_a_query_with_nothing_to_find(
+    analysed_db: str, query: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "search", query, "--db", analysed_db)
+    assert code == 2 and err.startswith("error PS602: ")

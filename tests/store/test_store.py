@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from propscope.errors import StoreError
+from propscope.errors import SearchQueryError, StoreError
 from propscope.model import Document
 from propscope.store import Store, open_store
 from propscope.store.dedup import NearDuplicateIndex
@@ -28,8 +28,9 @@ def test_an_older_database_is_upgraded_when_opened(store_url: str) -> None:
     with open_store(store_url) as store:
         store.add_documents([make_doc(1)])
         # Make it a version-1 database, as one written before migration 2 existed.
-        store._execute("DROP TABLE feed_state")  # type: ignore[attr-defined]
-        store._execute("DELETE FROM schema_migrations WHERE version = 2")  # type: ignore[attr-defined]
+        with store._transaction():  # type: ignore[attr-defined]
+            store._execute("DROP TABLE feed_state")  # type: ignore[attr-defined]
+            store._execute("DELETE FROM schema_migrations WHERE version = 2")  # type: ignore[attr-defined]
         assert store.schema_version() == 1
     with open_store(store_url) as store:
         assert store.schema_version() == 2
@@ -136,9 +137,10 @@ def test_search_finds_words_in_text_and_title(store: Store) -> None:
     assert [h.title for h in store.search("harvest festival")] == ["Harvest festival"]
     assert len(store.search("provocation", limit=3)) == 3
     assert store.search("nothingmatchesthis") == []
-    assert store.search("   ") == []
+    with pytest.raises(SearchQueryError):  # more in test_search.py
+        store.search("   ")
     # Query syntax a user did not mean as syntax does not raise.
-    assert isinstance(store.search('tractor -"  AND ('), list)
+    assert [h.url for h in store.search('tractor -"  AND (')] == ["http://e.kp/h"]
 
 
 def test_iter_texts_pages_through_everything(store: Store) -> None:
@@ -195,7 +197,7 @@ def test_a_file_that_does_not_open_as_a_store_leaves_no_connection_open(
     for name in ("garbage.db", "foreign.db"):
         with pytest.raises(StoreError):
             open_store(tmp_path / name)
-    assert len(opened) == 2
+    assert len(opened) >= 2  # a writer each, and a reader where a read got that far
     for conn in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             conn.execute("SELECT 1")

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents, stored_detector
+from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents, stored_detectors
 from propscope.cli.report import err_console as _err
 from propscope.cli.options import (
     DbOption,
@@ -33,6 +33,7 @@ from propscope.cli.options import (
 from propscope.cli.report import print_report, progress_bar
 from propscope.present.safe import printable
 from propscope.store import default_db, open_store
+from propscope.store.base import SearchPage
 from propscope.store.dedup import redact
 from propscope.store.export import FORMATS, export
 from propscope.techniques import TECHNIQUES_BY_NAME
@@ -121,29 +122,40 @@ def ingest(
     return 1 if failed else 0
 
 
+class SearchMode(str, Enum):
+    stemmed = "stemmed"
+    exact = "exact"
+
+
 @commands.command()
 def search(
     query: Annotated[str, typer.Argument(help="Words to find; \"quoted phrases\" work.")],
     db: DbOption = None,
+    mode: Annotated[SearchMode, typer.Option(
+        "--mode", "-m", help="stemmed (provocations finds provocation) or exact "
+        "(case-sensitive whole words: US is not us).")] = SearchMode.stemmed,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many of the "
+                                        "best hits (to page on).")] = 0,
     output_format: FormatOption = ReportFormat.text,
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over the stored texts and titles."""
     as_json = wants_json(output_format, as_json)
     with open_store(db or default_db(), create=False) as store:
-        hits = store.search(query, limit=limit)
+        page = store.search_page(query, mode=mode.value, limit=limit, offset=offset)
     if as_json:
-        for hit in hits:
+        for hit in page.hits:
             print(json.dumps({"id": hit.text_id, "title": hit.title, "url": hit.url,
                               "published": hit.published.isoformat() if hit.published else None,
                               "snippet": hit.snippet, "rank": hit.rank}, ensure_ascii=False))
+        _err.print(Text(_page_line(page)))
         return
-    if not hits:
-        _err.print("no matches")
+    if not page.hits:
+        _err.print(Text(_page_line(page)))
         return
     table = Table("id", "published", "title / url", "snippet", show_lines=True)
-    for hit in hits:
+    for hit in page.hits:
         # Stored titles, URLs and texts are input: escapes shown, never obeyed.
         where = "\n".join(printable(x, one_line=True) for x in (hit.title, hit.url) if x)
         # Text, not markup: the snippet marks each match as [word], which Rich would
@@ -151,6 +163,16 @@ def search(
         table.add_row(str(hit.text_id), str(hit.published or ""), Text(where),
                       Text(printable(hit.snippet, one_line=True)))
     _out.print(table)
+    _err.print(Text(_page_line(page)))
+
+
+def _page_line(page: SearchPage) -> str:
+    """"21–40 of 164 texts" (on stderr, so JSON on stdout stays one object a line)."""
+    if not page.hits:
+        return f"no matches ({page.total:,} texts match, {page.mode})" if page.total else \
+            f"no matches ({page.mode})"
+    first, last = page.offset + 1, page.offset + len(page.hits)
+    return f"{first:,}–{last:,} of {page.total:,} texts ({page.mode})"
 
 
 @commands.command("export")
@@ -163,11 +185,16 @@ def export_cmd(
     detector: Annotated[str | None, typer.Option(
         "--detector", "-d", help="Only this detector's spans: a name (fast), a name and "
         "version (fast.v1) or a full id.")] = None,
+    defuse_formulas: Annotated[bool, typer.Option(
+        "--defuse-formulas/--no-defuse-formulas", help="CSV: prefix cells that start with "
+        "= + - @ with ' so a spreadsheet shows them instead of running them.")] = True,
 ) -> None:
     """Write the store's texts and spans as JSON lines, CSV, Parquet or a SemEval folder."""
     with open_store(db or default_db(), create=False) as store:
-        stored = stored_detector(store, detector) if detector else None
-        count = export(store, fmt.value, output, detector=stored)
+        if detector:
+            stored_detectors(store, detector)  # none stored: say so, not an empty file
+        count = export(store, fmt.value, output, detector=detector,
+                       defuse_formulas=defuse_formulas)
     unit = "spans" if fmt.value in ("csv", "parquet") else "texts"
     _err.print(Text(f"wrote {count:,} {unit} to {printable(output, one_line=True)}"))
 

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from propscope.errors import StoreError
-from propscope.store.base import AddResult, SearchHit, Store, StoredText, StoreStats, UrlRecord
+from propscope.store.base import AddResult, SearchHit, SearchPage, Store, StoredText
+from propscope.store.base import StoreStats, UrlRecord
 
 DEFAULT_DB = "propscope.db"
 """Used when neither ``--db`` nor ``$PROPSCOPE_DB`` names a database."""
@@ -49,6 +50,7 @@ def open_store(url_or_path: str | Path | None = None, *, create: bool = True) ->
 __all__ = [
     "AddResult",
     "SearchHit",
+    "SearchPage",
     "Store",
     "StoreStats",
     "StoredText",

@@ -75,6 +75,21 @@ class SearchHit:
     rank: float
 
 
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of a search: ``total`` texts match in all, ``hits`` are those from
+    ``offset`` (best first), at most ``limit`` of them, so a face can say "41–60 of
+    164" and page on.  ``mode`` is ``"stemmed"`` or ``"exact"``
+    (see :mod:`propscope.store.query`)."""
+
+    query: str
+    mode: str
+    total: int
+    offset: int
+    limit: int
+    hits: list[SearchHit]
+
+
 @dataclass(slots=True)
 class StoreStats:
     """The counts ``propscope stats`` shows."""
@@ -202,8 +217,20 @@ class Store(ABC):
         """The texts linked to ``text_id`` as near-duplicates, with estimated Jaccard."""
 
     @abstractmethod
-    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over titles and texts, best match first."""
+    def search_page(
+        self, query: str, *, mode: str = "stemmed", limit: int = 20, offset: int = 0
+    ) -> SearchPage:
+        """Search titles and texts: the number of matching texts and the hits from
+        ``offset``, best first.  ``mode="stemmed"`` matches word forms (``US`` finds
+        ``used``), ``"exact"`` the words as written (``US`` only); the query syntax is in
+        :mod:`propscope.store.query`.  A blank query, one without words, or one too long
+        raises :class:`~propscope.errors.SearchQueryError`."""
+
+    def search(
+        self, query: str, *, limit: int = 20, offset: int = 0, mode: str = "stemmed"
+    ) -> list[SearchHit]:
+        """The hits of :meth:`search_page` alone."""
+        return self.search_page(query, mode=mode, limit=limit, offset=offset).hits
 
     @abstractmethod
     def stats(self) -> StoreStats: ...

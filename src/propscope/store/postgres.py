@@ -1,11 +1,13 @@
 """PostgreSQL: the same store for many writers and large archives, opened by URL.
 
-Why these choices: one connection in autocommit mode with an explicit
-``transaction()`` per write, so a write is exactly one transaction as in SQLite;
-migrations take an advisory lock, so two processes opening a fresh database do not
-both create it; search is a generated, GIN-indexed ``tsvector`` (title weighted above
-text) queried with ``websearch_to_tsquery``, which accepts any user input.  psycopg
-is an optional dependency (``pip install 'propscope[postgres]'``).
+Why these choices: connections in autocommit mode, one writer with an explicit
+``transaction()`` per write, so a write is exactly one transaction as in SQLite, and
+a reader per thread (see :class:`~propscope.store.sql.SqlStore`); migrations take an
+advisory lock, so two processes opening a fresh database do not both create it;
+search is a generated, GIN-indexed ``tsvector`` (title weighted above text) queried
+with ``phraseto_tsquery`` terms that :mod:`propscope.store.query` combines, so a query
+means what it means on SQLite.  psycopg is an optional dependency
+(``pip install 'propscope[postgres]'``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from propscope.errors import StoreError
 from propscope.store.base import SearchHit
 from propscope.store.dedup import redact
+from propscope.store.query import Query
 from propscope.store.sql import SqlStore, as_date
 
 _MIGRATION_LOCK = 0x70_72_6F_70  # "prop": any constant shared by every propscope process
@@ -45,19 +48,22 @@ class PostgresStore(SqlStore):
         self._driver_errors = (psycopg.Error,)
         self._jsonb = Jsonb
         self.url = url
+        self._psycopg = psycopg
+        self._prepare(self._connect(reader=False))
+
+    def _connect(self, *, reader: bool) -> Any:
         try:
-            self._conn = psycopg.connect(url, autocommit=True)
-        except psycopg.Error as exc:
+            return self._psycopg.connect(self.url, autocommit=True)
+        except self._psycopg.Error as exc:
             raise StoreError(
-                f"cannot connect to PostgreSQL at {redact(url)}: {exc}".strip(),
+                f"cannot connect to PostgreSQL at {redact(self.url)}: {exc}".strip(),
                 fix="check the URL, that the server runs, and the user's rights",
             ) from exc
-        self._prepare()
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _begin(self) -> Iterator[None]:
         try:
-            with self._conn.transaction():
+            with self._writer.transaction():
                 yield
         except self._driver_errors as exc:
             raise StoreError(f"PostgreSQL: {exc}") from exc
@@ -77,19 +83,24 @@ class PostgresStore(SqlStore):
     def _json(self, value: Any) -> Any:
         return self._jsonb(value)
 
-    def _search(self, query: str, limit: int) -> list[SearchHit]:
+    _contains = "strpos({}, ?) > 0"
+
+    def _search_stemmed(self, query: Query, limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+        expr, params = query.tsquery()
+        total = self._execute(
+            f"SELECT COUNT(*) FROM texts t WHERE t.tsv @@ ({expr})", params
+        ).fetchone()[0]
         rows = self._execute(
             "SELECT t.id, t.title,"
             " (SELECT u.url FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1),"
             " t.published,"
-            " ts_headline('english', t.text, q, 'StartSel=[, StopSel=], MaxFragments=2,"
+            " ts_headline('english', t.text, q.q, 'StartSel=[, StopSel=], MaxFragments=2,"
             " MaxWords=24, MinWords=8, FragmentDelimiter=\" … \"'),"
-            " ts_rank(t.tsv, q) AS r"
-            " FROM texts t, websearch_to_tsquery('english', ?) q"
-            " WHERE t.tsv @@ q ORDER BY r DESC, t.id LIMIT ?",
-            (query, limit),
+            " ts_rank(t.tsv, q.q) AS r"
+            f" FROM texts t, (SELECT {expr} AS q) q"
+            " WHERE t.tsv @@ q.q ORDER BY r DESC, t.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         ).fetchall()
-        return [
+        return int(total), [
             SearchHit(int(r[0]), r[1], r[2], as_date(r[3]), r[4], float(r[5])) for r in rows
         ]
-

@@ -13,27 +13,32 @@ twice.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from propscope.errors import StoreError
+from propscope.detect.base import DetectorRef
+from propscope.errors import SearchQueryError, StoreError
 from propscope.model import AnalysedDocument, Document, Span
 from propscope.store.base import (
     AddResult,
     RunRecord,
     SearchHit,
+    SearchPage,
     Store,
     StoredText,
     StoreStats,
     UrlRecord,
 )
 from propscope.store.dedup import NearDuplicateIndex, canonical_url, signature
+from propscope.store.query import Query, exact_matches, parse_query, snippet
 from propscope.text.offsets import OffsetMap
 
 _TEXT_COLUMNS = (
@@ -97,17 +102,84 @@ def _meta_for_storage(meta: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(kept, default=str))
 
 
+class _Reader:
+    """A thread's read connection, closed when the thread ends (its thread-local
+    holder is dropped) or when the store closes, whichever comes first."""
+
+    __slots__ = ("__weakref__", "_finalizer", "conn")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self._finalizer = weakref.finalize(self, conn.close)
+
+    def close(self) -> None:
+        self._finalizer()
+
+
 class SqlStore(Store):
     """Everything but the dialect: see the module docstring."""
 
     dialect: str = ""
 
-    # -- hooks each backend provides ---------------------------------------------------
-    @abstractmethod
-    def _transaction(self) -> AbstractContextManager[None]:
-        """One write transaction (SQLite: ``BEGIN IMMEDIATE``, the single writer)."""
+    # -- connections ------------------------------------------------------------------
+    # One writer connection, used by one thread at a time under ``_write_lock`` for a
+    # whole transaction, and one read connection per thread (datasette's model): a
+    # web server's requests read in parallel, see only committed rows, and never land
+    # inside another request's open transaction.  The id caches are read and written
+    # only under the lock.
+    _writer: Any
 
-    _conn: Any
+    def _start_connections(self, writer: Any) -> None:
+        self._writer = writer
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._readers_lock = threading.Lock()
+        self._source_ids: dict[str, int] = {}
+        self._outlet_ids: dict[str, int] = {}
+
+    @abstractmethod
+    def _connect(self, *, reader: bool) -> Any:
+        """A new connection to the database (a reader need not be able to write)."""
+
+    @property
+    def _conn(self) -> Any:
+        """The connection for this thread now: the writer inside a transaction, else
+        the thread's own reader (opened on first use, closed when the thread ends)."""
+        if getattr(self._local, "writing", False):
+            return self._writer
+        holder = getattr(self._local, "reader", None)
+        if holder is None:
+            holder = _Reader(self._connect(reader=True))
+            with self._readers_lock:
+                self._readers.add(holder)
+            self._local.reader = holder
+        return holder.conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction on the writer connection, other writers of this store
+        waiting on the lock (and other processes on the database's own lock)."""
+        with self._write_lock:
+            if getattr(self._local, "writing", False):
+                raise RuntimeError("a store transaction inside another is a bug")
+            self._local.writing = True
+            try:
+                with self._begin():
+                    yield
+            except BaseException:
+                # Rolled back: forget ids this transaction made, so nothing refers to them.
+                self._source_ids.clear()
+                self._outlet_ids.clear()
+                raise
+            finally:
+                self._local.writing = False
+
+    @abstractmethod
+    def _begin(self) -> AbstractContextManager[None]:
+        """Begin, commit or roll back one transaction on ``self._writer``."""
+
+    # -- hooks each backend provides ---------------------------------------------------
     _driver_errors: tuple[type[BaseException], ...] = ()
     _driver_name = ""
 
@@ -152,11 +224,15 @@ class SqlStore(Store):
 
     # -- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:
-        self._conn.close()
+        with self._readers_lock:
+            readers = list(self._readers)
+        for holder in readers:
+            holder.close()
+        self._writer.close()
 
-    def _prepare(self) -> None:
-        self._source_ids: dict[str, int] = {}
-        self._outlet_ids: dict[str, int] = {}
+    def _prepare(self, writer: Any) -> None:
+        """Start the connections on ``writer`` and bring the schema up to date."""
+        self._start_connections(writer)
         try:
             self._migrate()
         except BaseException:  # the store is not returned: nothing else would close it
@@ -222,8 +298,6 @@ class SqlStore(Store):
             # Rolled back: forget what this transaction made, so nothing refers to it.
             if dedup is not None:
                 dedup.discard(new_ids)
-            self._source_ids.clear()
-            self._outlet_ids.clear()
             raise
         return results
 
@@ -505,8 +579,8 @@ class SqlStore(Store):
         if analysed_only:
             where += " AND EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id"
             if detector is not None:
-                where += " AND a.detector = ?"
-                extra.append(detector)
+                matches, extra = self._detector_filter("a.detector", detector)
+                where += f" AND {matches}"
             where += ")"
         while True:
             rows = self._select_texts(
@@ -516,6 +590,20 @@ class SqlStore(Store):
                 return
             yield from self._complete(rows, detector)
             after = int(rows[-1][0])
+
+    _like = "{} LIKE ?"
+    """SQL true when the column fits a ``LIKE`` pattern, case-sensitively."""
+
+    def _like_pattern(self, pattern: str) -> str:
+        return pattern
+
+    def _detector_filter(self, column: str, detector: str) -> tuple[str, list[str]]:
+        """SQL (and its parameters) keeping the stored detector ids ``detector`` names:
+        a bare name (``fast``: any version and configuration), ``fast.v1`` (any
+        configuration) or a full id.  What is pending stays matched by exact id."""
+        patterns = DetectorRef.parse(detector).sql_patterns()
+        sql = " OR ".join(self._like.format(column) for _ in patterns)
+        return f"({sql})", [self._like_pattern(p) for p in patterns]
 
     def _complete(self, rows: Sequence[Any], detector: str | None) -> list[StoredText]:
         """StoredTexts for ``rows`` with their URLs, scores and spans: three queries a page."""
@@ -531,8 +619,10 @@ class SqlStore(Store):
             items[int(text_id)].urls.append(
                 UrlRecord(url, key, section, as_date(published), title, source)
             )
-        only = " AND detector = ?" if detector is not None else ""
-        params = [*ids, detector] if detector is not None else ids
+        only, params = "", list(ids)
+        if detector is not None:
+            matches, patterns = self._detector_filter("detector", detector)
+            only, params = f" AND {matches}", [*ids, *patterns]
         for text_id, name, score in self._execute(
             f"SELECT text_id, detector, score FROM analyses WHERE text_id IN ({marks}){only}",
             params,
@@ -547,12 +637,6 @@ class SqlStore(Store):
                 Span(int(start), int(end), technique, float(score), name, evidence)
             )
         return list(items.values())
-
-    def _search_fallback(self, query: str) -> str:
-        """The query with every word quoted: what a user meant when the query syntax
-        (``-``, ``:``, unbalanced quotes) does not parse."""
-        words = [w.replace('"', "") for w in query.split()]
-        return " ".join(f'"{w}"' for w in words if w)
 
     def stats(self) -> StoreStats:
         def count(sql: str) -> int:
@@ -607,10 +691,63 @@ class SqlStore(Store):
         ).fetchall()
         return [(int(a), float(b)) for a, b in rows]
 
-    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
-        if not query.strip():
-            return []
-        return self._search(query, limit)
+    def search_page(
+        self, query: str, *, mode: str = "stemmed", limit: int = 20, offset: int = 0
+    ) -> SearchPage:
+        parsed = parse_query(query, mode)
+        if limit < 0 or offset < 0:
+            raise SearchQueryError(f"limit {limit} and offset {offset} must not be negative",
+                                   fix="page with --limit N and an offset of 0 or more")
+        if parsed.mode == "exact":
+            total, hits = self._search_exact(parsed, limit, offset)
+        else:
+            total, hits = self._search_stemmed(parsed, limit, offset)
+        return SearchPage(query, parsed.mode, total, offset, limit, hits)
 
     @abstractmethod
-    def _search(self, query: str, limit: int) -> list[SearchHit]: ...
+    def _search_stemmed(self, query: Query, limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+        """The total count and one page of hits of a stemmed query, in the database's
+        own full-text index."""
+
+    _contains = "instr({}, ?) > 0"
+    """SQL that is true when the column holds the parameter, case-sensitively."""
+
+    def _search_exact(self, query: Query, limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+        """Exact mode, the same on every backend: the database keeps the texts holding
+        every term as a substring (no index can: the full-text ones fold case and stem),
+        and Python keeps those where each term is a whole word or phrase."""
+        where, params = [], []
+        for term in query.terms():
+            for piece in term.words:
+                where.append(f"({self._contains.format('t.text')}"
+                             f" OR {self._contains.format('t.title')})")
+                params += [piece, piece]
+        cursor = self._execute(
+            f"SELECT t.id, t.title, t.text FROM texts t WHERE {' AND '.join(where)} ORDER BY t.id",
+            params,
+        )
+        found: list[tuple[int, int, str]] = []  # (rank, id, snippet)
+        while rows := cursor.fetchmany(200):
+            for text_id, title, text in rows:
+                rank, matches = exact_matches(query, title, text)
+                if rank:
+                    found.append((rank, int(text_id), snippet(text, matches)))
+        found.sort(key=lambda f: (-f[0], f[1]))
+        page = found[offset : offset + limit]
+        if not page:
+            return len(found), []
+        marks = ", ".join("?" * len(page))
+        about = {
+            int(r[0]): r[1:]
+            for r in self._execute(
+                "SELECT t.id, t.title, (SELECT u.url FROM urls u WHERE u.text_id = t.id"
+                f" ORDER BY u.id LIMIT 1), t.published FROM texts t WHERE t.id IN ({marks})",
+                [text_id for _, text_id, _ in page],
+            ).fetchall()
+        }
+        hits = [
+            SearchHit(text_id, about[text_id][0], about[text_id][1],
+                      as_date(about[text_id][2]), text, float(rank))
+            for rank, text_id, text in page
+        ]
+        return len(found), hits
