@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 
 from propscope.text import segment
@@ -98,3 +99,30 @@ def test_non_ascii_lines_map_bytes_to_characters() -> None:
     found = [text[s:e] for s, e in sentences(text)]
     assert found == ["Ça va.", "Très bien! 😀 Encore une phrase.", "Zweite Zeile.",
                      "Noch eine."]
+
+
+@pytest.mark.parametrize("direct", [True, False])
+@pytest.mark.parametrize("text", ["a \ud800 b", "Bad \udcff byte. Next one!\n\udfff",
+                                  "\ud83d\ude00 pair halves. Done."])
+def test_lone_surrogates_split_like_replacement_characters(text, direct) -> None:
+    """A lone surrogate cannot be UTF-8: it is read as U+FFFD, same offsets."""
+    saved = segment._SPLIT
+    if not direct:
+        segment._SPLIT = None
+    try:
+        assert sentences(text) == sentences(text.replace("\ud800", "\ufffd")
+                                            .replace("\udcff", "\ufffd")
+                                            .replace("\udfff", "\ufffd")
+                                            .replace("\ud83d", "\ufffd")
+                                            .replace("\ude00", "\ufffd"))
+    finally:
+        segment._SPLIT = saved
+    assert sentences(text)
+
+
+def test_analyze_takes_a_text_with_a_lone_surrogate() -> None:
+    import propscope
+
+    result = propscope.analyze("a \ud800 b. The traitors lie.", "fast")
+    assert result.text == "a \ufffd b. The traitors lie."
+    assert [result.text[s:e] for s, e in result.sentences] == ["a \ufffd b.", "The traitors lie."]

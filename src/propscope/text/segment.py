@@ -27,6 +27,7 @@ import blingfire
 
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 _LINE = re.compile(r"[^\n]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # The loaded C library of the blingfire package (an internal name, stable for years;
 # without it the package's own wrapper is used, slower but the same).
 _SPLIT = getattr(getattr(blingfire, "blingfire", None), "TextToSentencesWithOffsets", None)
@@ -35,7 +36,7 @@ _SPLIT = getattr(getattr(blingfire, "blingfire", None), "TextToSentencesWithOffs
 def sentences(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each sentence, in order, trimmed of surrounding spaces."""
     lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
-    lines = [(start, chunk, chunk.encode("utf-8")) for start, chunk in lines if not chunk.isspace()]
+    lines = [(start, *_utf8(chunk)) for start, chunk in lines if not chunk.isspace()]
     if not lines:
         return []
     split = _Splitter(max(len(data) for _, _, data in lines))
@@ -46,6 +47,23 @@ def sentences(text: str) -> list[tuple[int, int]]:
             if start < end:
                 spans.append((line_start + start, line_start + end))
     return spans
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with U+FFFD for each lone surrogate (U+D800–U+DFFF), one character for
+    one so offsets still agree: UTF-8, which blingfire and the WordPiece tokenizer
+    read, cannot hold one.  The normaliser makes the same edit; this guards callers
+    that build a :class:`~propscope.model.Document` from text it never saw."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _utf8(chunk: str) -> tuple[str, bytes]:
+    """``chunk`` as blingfire reads it, and its UTF-8 bytes."""
+    try:
+        return chunk, chunk.encode("utf-8")
+    except UnicodeEncodeError:
+        chunk = without_surrogates(chunk)
+        return chunk, chunk.encode("utf-8")
 
 
 def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.model import FastModel
+from propscope.detect.fast.pieces import detect_in_pieces
 from propscope.detect.fast.spans import CrfTables, decode, marginals, marginals_many
 from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
@@ -24,6 +25,7 @@ from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.model import Document, Span
 
 MODEL_NAME = "fast-v1.npz"
+PASS_CHARS = 250_000  # characters per CRF pass: up to ~600 bytes a character in memory
 
 
 def shipped_model_path() -> Path:
@@ -54,7 +56,12 @@ class FastDetector:
         return cls(FastModel.load(path), lexicon=lexicon, path=path)
 
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
-        """Spans with techniques for each document; the CRF runs once per batch."""
+        """Spans with techniques for each document; the CRF runs once per batch of at
+        most :data:`PASS_CHARS` characters, a very long document in pieces (see
+        :mod:`~propscope.detect.fast.pieces`), so memory stays bounded."""
+        return detect_in_pieces(docs, self._detect_pass, pass_chars=PASS_CHARS)
+
+    def _detect_pass(self, docs: Sequence[Document]) -> list[list[Span]]:
         toks = [tokenise(doc.text) for doc in docs]
         inputs = [token_inputs(tok, self.vocab) for tok in toks]
         threshold = self.model.span_threshold
