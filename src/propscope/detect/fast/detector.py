@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.pieces import detect_in_pieces
-from propscope.detect.fast.spans import CrfTables, decode, marginals, marginals_many
+from propscope.detect.fast.spans import O, CrfTables, decode, marginals, marginals_many
 from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise
@@ -34,7 +36,8 @@ def shipped_model_path() -> Path:
 
 
 class FastDetector:
-    """The default detector: fast on CPU, explainable, trained on the PTC."""
+    """The CPU-light detector: fast, explainable, trained on the PTC (the default is
+    neural, which blends in this one's CRF and technique model)."""
 
     name = "fast"
     version = "1"
@@ -76,6 +79,24 @@ class FastDetector:
     def detect_text(self, text: str) -> list[Span]:
         """Spans with techniques in one normalised text."""
         return self.detect([Document(text=text)])[0]
+
+    def inside_probabilities(self, tok: Tokenised) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(starts, ends, p)``: each token's character offsets in ``tok.text`` and the
+        CRF's marginal ``P(inside some span) = 1 - P(O)`` for it.  What the neural
+        detector averages with its encoder's score (:mod:`propscope.detect.neural.blend`)."""
+        inputs = token_inputs(tok, self.vocab)
+        if len(inputs) == 0:
+            return inputs.starts, inputs.ends, np.zeros(0)
+        return inputs.starts, inputs.ends, 1.0 - marginals(inputs, self.tables)[:, O]
+
+    def technique_probabilities(
+        self, tok: Tokenised, spans: Sequence[tuple[int, int]], names: Sequence[str]
+    ) -> np.ndarray:
+        """``(len(spans), len(names))``: the technique model's probability of each
+        technique in ``names`` (in that order) for each ``(start, end)`` of ``tok.text``."""
+        model = self.techniques
+        probs = model.probabilities([model.features(tok, a, b) for a, b in spans])
+        return probs[:, [model.classes.index(name) for name in names]]
 
     def find(self, tok: Tokenised) -> list[tuple[int, int, float]]:
         """``(start, end, P)`` of the spans the CRF finds in a tokenised text."""
