@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from propscope.detect.base import get_detector
+from propscope.detect.base import detector_id, get_detector
 from propscope.detect.neural.runtime import NeuralDetector
 from propscope.errors import DetectorError
 from propscope.model import Document, Span
@@ -124,9 +124,23 @@ def test_recording_differs_from_this_cpu_within_the_measured_bounds_only():
             or _rank_correlation(shuffled, want) < MIN_RANK_CORRELATION)
 
 
+# The id of the shipped neural detector with its default settings; it changes only
+# when a setting in NeuralDetector.config() does (stored analyses are matched by it).
+SHIPPED_ID = "neural.v1+f62dc6d6"
+
+
 def test_registry_names_the_neural_detector():
     det = get_detector("neural")
     assert (det.name, det.version) == ("neural", "1")
+    assert detector_id(det) == SHIPPED_ID
+
+
+def test_id_is_stable_across_loads_and_follows_the_settings(detector):
+    assert detector_id(NeuralDetector.load()) == detector_id(detector) == SHIPPED_ID
+    others = {detector_id(NeuralDetector.load(lexicon=False)),
+              detector_id(NeuralDetector.load(blend=False))}
+    assert len(others) == 2 and SHIPPED_ID not in others
+    assert "batch_size" not in detector.config()  # orders the work, changes no span
 
 
 def test_spans_stay_inside_odd_texts(detector):
@@ -146,7 +160,7 @@ def test_spans_stay_inside_odd_texts(detector):
         for span in spans:
             span.check(doc.text)
             assert span.technique is not None and 0.0 <= span.score <= 1.0
-            assert span.detector == "neural.v1"
+            assert span.detector == SHIPPED_ID
             assert "\n" not in doc.text[span.start : span.end]
 
 

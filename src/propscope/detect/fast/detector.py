@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from propscope.detect.base import detector_id
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.pieces import detect_in_pieces
@@ -52,6 +53,16 @@ class FastDetector:
         self.tables = CrfTables.unpack(model.span_tables, self.vocab, len(FLAGS))
         self.techniques = TechniqueModel(model)
 
+    def config(self) -> dict[str, object]:
+        """The settings that change this detector's output beyond its name and version,
+        for :func:`~propscope.detect.base.detector_id`: a store must not take spans
+        found without the lexicon, or at another threshold, for this detector's."""
+        return {
+            "lexicon": self.use_lexicon,
+            "span_threshold": float(self.model.span_threshold),
+            "second_threshold": float(self.model.second_threshold),
+        }
+
     @classmethod
     def load(cls, path: str | Path | None = None, *, lexicon: bool = True) -> FastDetector:
         """The model at ``path``, or the one shipped in the package."""
@@ -68,11 +79,12 @@ class FastDetector:
         toks = [tokenise(doc.text) for doc in docs]
         inputs = [token_inputs(tok, self.vocab) for tok in toks]
         threshold = self.model.span_threshold
+        who = detector_id(self)
         results = []
         for tok, item, probs in zip(toks, inputs, marginals_many(inputs, self.tables)):
-            spans = self.label_spans(tok, decode(item, probs, threshold))
+            spans = self.label_spans(tok, decode(item, probs, threshold), who)
             if self.use_lexicon:
-                spans = merge_pattern_spans(spans, tok.text, self.name)
+                spans = merge_pattern_spans(spans, tok.text, who)
             results.append(spans)
         return results
 
@@ -107,12 +119,13 @@ class FastDetector:
         """Spans without techniques (SemEval SI): the CRF's spans, and with the lexicon
         on, the pattern hits that no CRF span overlaps."""
         tok = tokenise(text)
+        who = detector_id(self)
         spans = [
-            Span(start, end, None, score, self.name, f"span model p={score:.2f}")
+            Span(start, end, None, score, who, f"span model p={score:.2f}")
             for start, end, score in self.find(tok)
         ]
         if self.use_lexicon:
-            spans = add_untyped_pattern_spans(spans, text, self.name)
+            spans = add_untyped_pattern_spans(spans, text, who)
         return spans
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
@@ -125,12 +138,16 @@ class FastDetector:
             best = int(p.argmax())
             evidence = self.techniques.explain(idx, best, tok, start, end)
             out.append(Span(start, end, self.techniques.classes[best], float(p[best]),
-                            self.name, evidence))
+                            detector_id(self), evidence))
         return out
 
-    def label_spans(self, tok: Tokenised, found: list[tuple[int, int, float]]) -> list[Span]:
+    def label_spans(
+        self, tok: Tokenised, found: list[tuple[int, int, float]], who: str | None = None
+    ) -> list[Span]:
         """Techniques for found ``(start, end, P)`` spans: the best one, and the second
-        too when its probability reaches the tuned threshold."""
+        too when its probability reaches the tuned threshold.  ``who``: the detector id
+        to stamp (this detector's)."""
+        who = who or detector_id(self)
         rows = [self.techniques.features(tok, start, end) for start, end, _ in found]
         probs = self.techniques.probabilities(rows)
         second = self.model.second_threshold
@@ -142,7 +159,7 @@ class FastDetector:
                 if rank == 1 and p[cls] < second:
                     break
                 why = self.techniques.explain(idx, int(cls), tok, start, end)
-                out.append(Span(start, end, classes[cls], float(p_span * p[cls]), self.name,
+                out.append(Span(start, end, classes[cls], float(p_span * p[cls]), who,
                                 f"span p={p_span:.2f}; {why}"))
         return out
 

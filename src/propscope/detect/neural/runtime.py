@@ -158,6 +158,17 @@ class NeuralDetector:
     def settings(self) -> Settings:
         return self.pipeline.settings
 
+    def config(self) -> dict[str, object]:
+        """The settings that change this detector's output beyond its name and version,
+        for :func:`~propscope.detect.base.detector_id`: the lexicon, whether the fast
+        detector's blends are on, and the decoding settings (thresholds, gaps, window
+        size and the CRF's share).  The batch size only orders the work, so it is left
+        out, as is the list of techniques (part of the model)."""
+        decoding = self.settings.to_dict()
+        for key in ("batch_size", "techniques"):
+            decoding.pop(key, None)
+        return {"lexicon": self.use_lexicon, "blend": self.blend is not None, **decoding}
+
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
         """Spans with techniques for each document, batched across documents; a very
         long document goes in pieces (see :mod:`propscope.detect.fast.pieces`), since
