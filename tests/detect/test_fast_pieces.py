@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from propscope.detect.fast import FastDetector
-from propscope.detect.fast.pieces import detect_in_pieces, piece_bounds
+from propscope.detect.fast.pieces import MAX_PIECE_CHARS, detect_in_pieces
 from propscope.detect.fast.tokens import MAX_SENTENCE_TOKENS, tokenise
 from propscope.model import Document, Span
+from propscope.text.segment import piece_bounds
 
 
 @settings(max_examples=300, deadline=None)
@@ -69,7 +70,7 @@ def test_a_megabyte_line_is_detected_in_pieces_inside_its_text() -> None:
     for span in spans:
         span.check(text)
     # the first piece is detected exactly as if it were the whole document
-    a, b = piece_bounds(text)[0]
+    a, b = piece_bounds(text, MAX_PIECE_CHARS)[0]
     (head,) = fast.detect([Document(text=text[a:b])])
     assert [s for s in spans if s.end <= b] == head
 

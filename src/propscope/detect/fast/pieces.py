@@ -4,9 +4,10 @@ Why: both detectors hold several objects per token for a whole document (the fas
 its tokens, features and CRF tables; the neural one each window's hidden states, 1.5 KB
 a token), and count each span's text over the whole document.  A 29 MB page on one
 line grew past 3 GB.  Here a document longer than ``limit`` characters is cut into
-pieces at line breaks (else after a sentence, else at a space, else anywhere), the
-pieces go through the detector a bounded number of characters at a time, and their
-spans come back shifted to the document's offsets.
+pieces at line breaks, else after a sentence, else at a space, else anywhere (see
+:func:`propscope.text.segment.piece_bounds`), the pieces go through the detector a
+bounded number of characters at a time, and their spans come back shifted to the
+document's offsets.
 
 What changes: article-wide cues (a word's repetition count, a span's recurrence) look
 within a piece of 50 000 to 100 000 characters instead of the whole text.  A news
@@ -20,34 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from propscope.model import Document, Span
+from propscope.text.segment import piece_bounds
 
 MAX_PIECE_CHARS = 100_000
-
-# Where a cut may go, best first: after a line break, after a sentence, after a space.
-_CUTS = ("\n", ". ", " ")
-
-
-def piece_bounds(text: str, limit: int = MAX_PIECE_CHARS) -> list[tuple[int, int]]:
-    """``(start, end)`` pieces covering ``text`` in order, each at most ``limit``
-    characters and, where the text allows, ending at a line break, a sentence end or
-    a space found in its second half (so no piece is shorter than ``limit // 2`` but
-    the last).  Linear: each search looks at one piece's characters."""
-    if limit < 2:
-        raise ValueError(f"limit must be at least 2, not {limit}")
-    bounds: list[tuple[int, int]] = []
-    start, n = 0, len(text)
-    while n - start > limit:
-        end = start + limit
-        for sep in _CUTS:
-            at = text.rfind(sep, start + limit // 2, end)
-            if at >= 0:
-                end = at + len(sep)
-                break
-        bounds.append((start, end))
-        start = end
-    bounds.append((start, n))
-    return bounds
-
 
 def detect_in_pieces(
     docs: Sequence[Document],
