@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from propscope.detect.fast.counting import SubstringCounter
 
 # The word pattern of propscope.text.segment, so tokens agree with the rest.
 from propscope.text.segment import _WORD
@@ -62,18 +64,15 @@ class Tokenised:
     sentences: list[Sentence]
     word_counts: Counter[str]
     _starts: list[int]
-    _lowered: str | None = None
-    _counts: dict[str, int] = field(default_factory=dict)
+    _counter: SubstringCounter | None = None
 
     def text_lower_count(self, needle: str) -> int:
-        """How often ``needle`` (lowercase) occurs in the lowercased text; counted once
-        per distinct needle (a repeated slogan is looked up again for each span)."""
-        found = self._counts.get(needle)
-        if found is None:
-            if self._lowered is None:
-                self._lowered = self.text.lower()
-            found = self._counts[needle] = self._lowered.count(needle)
-        return found
+        """How often ``needle`` (lowercase) occurs in the lowercased text, as
+        ``str.count`` says; without a scan of the text for each of many spans (see
+        :mod:`~propscope.detect.fast.counting`)."""
+        if self._counter is None:
+            self._counter = SubstringCounter(self.text.lower())
+        return self._counter.count(needle)
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence holding ``offset`` (or the nearest before it)."""
