@@ -131,6 +131,7 @@ class FastDetector:
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
         """One technique for each given ``(start, end)`` (SemEval TC), in order."""
         tok = tokenise(text)
+        who = detector_id(self)
         rows = [self.techniques.features(tok, start, end) for start, end in spans]
         probs = self.techniques.probabilities(rows)
         out = []
@@ -138,7 +139,7 @@ class FastDetector:
             best = int(p.argmax())
             evidence = self.techniques.explain(idx, best, tok, start, end)
             out.append(Span(start, end, self.techniques.classes[best], float(p[best]),
-                            detector_id(self), evidence))
+                            who, evidence))
         return out
 
     def label_spans(
