@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from propscope.detect.base import get_detector
+from propscope.detect.base import DetectorRef, detector_id, get_detector
 from propscope.detect.fast import FastDetector
 from propscope.detect.fast.detector import shipped_model_path
 from propscope.detect.fast.model import FastModel
@@ -28,6 +28,32 @@ def test_registry_builds_the_fast_detector() -> None:
     assert (found.name, found.version) == ("fast", "1")
 
 
+# The id of the shipped fast detector with its default settings.  It changes only
+# when a setting in FastDetector.config() (or how detector_id hashes it) does: stored
+# analyses are matched by this id, so a change here means they will be redone.
+SHIPPED_ID = "fast.v1+555ae6d3"
+
+
+def test_shipped_detector_has_a_stable_id_across_loads() -> None:
+    first, second = FastDetector.load(), FastDetector.load()
+    assert detector_id(first) == detector_id(second) == SHIPPED_ID
+    assert detector_id(get_detector("fast")) == SHIPPED_ID
+    assert DetectorRef.parse("fast.v1").matches(SHIPPED_ID)
+
+
+def test_id_changes_with_the_lexicon_and_spans_carry_it() -> None:
+    plain = FastDetector.load(lexicon=False)
+    assert plain.config()["lexicon"] is False
+    assert detector_id(plain) != SHIPPED_ID
+    assert detector_id(plain).startswith("fast.v1+")
+    text = "The imperialist warmongers and their puppets lie again."
+    for detector in (plain, FastDetector.load()):
+        who = detector_id(detector)
+        found = [*detector.detect([Document(text=text)])[0], *detector.find_spans(text),
+                 *detector.classify(text, [(4, 26)])]
+        assert found and {s.detector for s in found} == {who}
+
+
 def test_shipped_model_is_small_and_documented() -> None:
     path = shipped_model_path()
     assert path.is_file() and path.stat().st_size < 5_000_000
@@ -44,11 +70,11 @@ def test_bundled_example_spans_are_in_bounds_with_evidence(
     doc = Document.from_raw(bundled_example.read_text(encoding="utf-8"))
     spans = detector.detect([doc])[0]
     assert spans
-    AnalysedDocument(doc, spans, "fast.v1")  # raises on any span outside the text
+    AnalysedDocument(doc, spans, detector_id(detector))  # raises on a span outside the text
     for span in spans:
         assert span.technique in TECHNIQUE_NAMES
         assert 0.0 <= span.score <= 1.0
-        assert span.evidence and span.detector == "fast"
+        assert span.evidence and span.detector == SHIPPED_ID
         assert doc.text[span.start:span.end].strip() == doc.text[span.start:span.end]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from propscope.cli.app import main
+from propscope.detect.base import detector_id
 from propscope.detect.fast import FastDetector
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.spans import TAGS, marginals
@@ -66,7 +67,7 @@ def test_tiny_training_round_trips(ptc_dir: Path, tmp_path: Path) -> None:
     assert abs(loaded.span_tables - model.span_tables).max() < 1e-2
     detector = FastDetector(loaded)
     doc = Document.from_raw((ptc_dir / "articles" / "article111111111.txt").read_text())
-    AnalysedDocument(doc, detector.detect([doc])[0], "fast.v1")
+    AnalysedDocument(doc, detector.detect([doc])[0], detector_id(detector))
 
 
 def test_train_command_dispatches_and_rejects_bad_options(

@@ -3,8 +3,10 @@ expectation, keeps every span inside its text and refuses bad spans.
 
 The expectation (``expected_neural_v1.json``) was recorded once from the shipped model
 with ``python tests/neural/test_runtime.py``; rerun that only when the model changes.
-int8 kernels differ a little between CPUs, so token probabilities are compared with a
-tolerance and spans by overlap.
+int8 kernels differ between CPUs (AVX2 saturates int8 products that AVX-512 VNNI and
+aarch64 dot products do not), so the test pins what survives that: decisions far from
+the threshold, the ranking of tokens, spans by overlap, and a technique only where the
+model's margin is wide; never the last digits of a kernel.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from propscope.detect.base import get_detector
+from propscope.detect.base import detector_id, get_detector
 from propscope.detect.neural.runtime import NeuralDetector
 from propscope.errors import DetectorError
 from propscope.model import Document, Span
@@ -51,21 +53,94 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / max(a[1] - a[0], b[1] - b[0])
 
 
-def test_shipped_model_agrees_with_the_recording(detector):
+# Measured differences in a token's "any" probability on SAMPLE: 0.086 between the
+# recording (AVX2) and an AVX-512 VNNI CPU, 0.063 between ONNX Runtime's graph
+# optimisations on and off on one CPU (other kernels, same ISA).  The bounds below leave
+# room for both and still catch a wrong model, tokenizer or window (those move
+# probabilities by far more and reorder tokens).
+MAX_TOKEN_SHIFT = 0.15
+DECISION_MARGIN = 0.15  # a token this far from the threshold must keep its side
+MIN_RANK_CORRELATION = 0.9  # measured 0.995 across ISAs
+TECHNIQUE_MARGIN = 0.15  # top-1 minus top-2 technique probability where argmax is pinned
+
+
+def _rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rho without scipy: Pearson's r of the ranks (no ties in practice)."""
+    ra, rb = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def test_token_probabilities_agree_with_the_recording_across_cpus(detector):
     expected = json.loads(FIXTURE.read_text(encoding="utf-8"))
     assert expected["text"] == SAMPLE
-    got = _record(detector)
-    np.testing.assert_allclose(got["any_probs"], expected["any_probs"], atol=0.05)
+    got = np.asarray(_record(detector)["any_probs"])
+    want = np.asarray(expected["any_probs"])
+    assert got.shape == want.shape  # same tokenizer, same windows
+    assert np.abs(got - want).max() <= MAX_TOKEN_SHIFT
+    assert _rank_correlation(got, want) >= MIN_RANK_CORRELATION
+    threshold = detector.settings.threshold
+    clear = np.abs(want - threshold) >= DECISION_MARGIN
+    assert clear.sum() >= len(want) // 2, "the sample should hold clear decisions"
+    np.testing.assert_array_equal(got[clear] >= threshold, want[clear] >= threshold)
+
+
+def test_spans_agree_with_the_recording_across_cpus(detector):
+    expected = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    got = _record(detector)["spans"]
     assert expected["spans"], "the recording should hold spans"
-    got_spans = [(s, e) for s, e, _, _ in got["spans"]]
-    for start, end, technique, _ in expected["spans"]:
+    got_spans = [(s, e) for s, e, _, _ in got]
+    for start, end, _, _ in expected["spans"]:
         best = max(got_spans, key=lambda g: _overlap(g, (start, end)), default=None)
         assert best is not None and _overlap(best, (start, end)) >= 0.8, (start, end, got_spans)
+    # A technique is pinned only where this CPU's top two are far apart.
+    pairs = sorted({(s, e) for s, e, _, _ in expected["spans"]})
+    (enc,) = detector.pipeline.encode([SAMPLE])
+    probs = detector._technique_probs(enc, SAMPLE, pairs)
+    names = detector.settings.techniques
+    pinned = 0
+    for (start, end), p in zip(pairs, probs):
+        top2 = np.sort(p)[-2:]
+        recorded = {t for s, e, t, _ in expected["spans"] if (s, e) == (start, end)}
+        if top2[1] - top2[0] >= TECHNIQUE_MARGIN and not _from_patterns(start, end, expected):
+            assert names[int(p.argmax())] in recorded, (start, end, recorded)
+            pinned += 1
+    assert pinned >= 1, "the sample should hold a span with a clear technique"
+
+
+def _from_patterns(start: int, end: int, expected: dict) -> bool:
+    """Whether the recording's span is a lexicon pattern's: its technique comes from the
+    pattern, not the model, so the model's argmax says nothing about it."""
+    from propscope.detect.fast.lexicon import lexicon_spans
+
+    return any((a, b) == (start, end) for a, b, *_ in lexicon_spans(expected["text"]))
+
+
+def test_recording_differs_from_this_cpu_within_the_measured_bounds_only():
+    """The bounds are not loose enough to pass a different model: a shuffled
+    recording (same values, wrong tokens) fails them."""
+    want = np.asarray(json.loads(FIXTURE.read_text(encoding="utf-8"))["any_probs"])
+    shuffled = np.random.default_rng(0).permutation(want)
+    assert (np.abs(shuffled - want).max() > MAX_TOKEN_SHIFT
+            or _rank_correlation(shuffled, want) < MIN_RANK_CORRELATION)
+
+
+# The id of the shipped neural detector with its default settings; it changes only
+# when a setting in NeuralDetector.config() does (stored analyses are matched by it).
+SHIPPED_ID = "neural.v1+f62dc6d6"
 
 
 def test_registry_names_the_neural_detector():
     det = get_detector("neural")
     assert (det.name, det.version) == ("neural", "1")
+    assert detector_id(det) == SHIPPED_ID
+
+
+def test_id_is_stable_across_loads_and_follows_the_settings(detector):
+    assert detector_id(NeuralDetector.load()) == detector_id(detector) == SHIPPED_ID
+    others = {detector_id(NeuralDetector.load(lexicon=False)),
+              detector_id(NeuralDetector.load(blend=False))}
+    assert len(others) == 2 and SHIPPED_ID not in others
+    assert "batch_size" not in detector.config()  # orders the work, changes no span
 
 
 def test_spans_stay_inside_odd_texts(detector):
@@ -85,7 +160,7 @@ def test_spans_stay_inside_odd_texts(detector):
         for span in spans:
             span.check(doc.text)
             assert span.technique is not None and 0.0 <= span.score <= 1.0
-            assert span.detector == "neural.v1"
+            assert span.detector == SHIPPED_ID
             assert "\n" not in doc.text[span.start : span.end]
 
 

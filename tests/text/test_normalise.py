@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from propscope.text.normalise import _EDITS, _QUOTES, _combines_backwards, normalise
 
@@ -167,3 +168,27 @@ def test_nfc_never_makes_a_character_the_edits_act_on() -> None:
     for char in changed:
         if not targets.fullmatch(char):
             assert not targets.search(unicodedata.normalize("NFC", char)), hex(ord(char))
+
+
+_SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff", "\udbff\udc00"]
+
+
+@PROPERTY
+@given(any_text, st.lists(st.tuples(st.integers(0, 60), st.sampled_from(_SURROGATES)),
+                          max_size=4))
+def test_lone_surrogates_become_replacement_characters_one_for_one(raw, inserts) -> None:
+    for at, surrogate in inserts:
+        raw = raw[:at] + surrogate + raw[at:]
+    result = normalise(raw)
+    result.text.encode("utf-8")  # every character can now be stored and tokenised
+    for k, char in enumerate(result.text):
+        if char == "\ufffd" and "\ufffd" not in raw:
+            start, end = result.offset_map.span_to_raw(k, k + 1)
+            assert end - start == 1 and "\ud800" <= raw[start] <= "\udfff"
+    assert normalise(result.text).text == result.text
+
+
+def test_a_lone_surrogate_keeps_the_words_around_it() -> None:
+    result = normalise("a \ud800 b")
+    assert result.text == "a \ufffd b"
+    assert result.offset_map.span_to_raw(4, 5) == (4, 5)

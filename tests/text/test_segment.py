@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
+import pytest
 from hypothesis import given, settings
 
 from propscope.text import segment
@@ -98,3 +101,50 @@ def test_non_ascii_lines_map_bytes_to_characters() -> None:
     found = [text[s:e] for s, e in sentences(text)]
     assert found == ["Ça va.", "Très bien! 😀 Encore une phrase.", "Zweite Zeile.",
                      "Noch eine."]
+
+
+@pytest.mark.parametrize("direct", [True, False])
+@pytest.mark.parametrize("text", ["a \ud800 b", "Bad \udcff byte. Next one!\n\udfff",
+                                  "\ud83d\ude00 pair halves. Done."])
+def test_lone_surrogates_split_like_replacement_characters(text, direct) -> None:
+    """A lone surrogate cannot be UTF-8: it is read as U+FFFD, same offsets."""
+    saved = segment._SPLIT
+    if not direct:
+        segment._SPLIT = None
+    try:
+        assert sentences(text) == sentences(text.replace("\ud800", "\ufffd")
+                                            .replace("\udcff", "\ufffd")
+                                            .replace("\udfff", "\ufffd")
+                                            .replace("\ud83d", "\ufffd")
+                                            .replace("\ude00", "\ufffd"))
+    finally:
+        segment._SPLIT = saved
+    assert sentences(text)
+
+
+def test_analyze_takes_a_text_with_a_lone_surrogate() -> None:
+    import propscope
+
+    result = propscope.analyze("a \ud800 b. The traitors lie.", "fast")
+    assert result.text == "a \ufffd b. The traitors lie."
+    assert [result.text[s:e] for s, e in result.sentences] == ["a \ufffd b.", "The traitors lie."]
+
+
+def test_a_line_longer_than_the_limit_is_split_in_pieces_with_the_same_sentences() -> None:
+    sentence = "The harvest is great and the people rejoice in the fields. "
+    line = sentence * (segment.MAX_LINE_CHARS // len(sentence) * 3)
+    found = sentences(line)
+    assert len(found) == line.count(". ")
+    assert all(line[s:e] == sentence.strip() for s, e in found)
+
+
+def test_sentence_buffers_follow_a_piece_not_the_longest_line() -> None:
+    """blingfire's buffers took ~20 bytes a character of the longest line: 200 MB for
+    a 10 MB line; a line now goes to it in pieces of MAX_LINE_CHARS."""
+    line = "glorious " * 330_000  # 3 MB on one line
+    tracemalloc.start()
+    found = sentences(line)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert found and found[0][0] == 0 and found[-1][1] == len(line) - 1
+    assert peak < 20 * 2**20  # the text's own copies and the answer; was ~60 MB

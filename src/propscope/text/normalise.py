@@ -13,6 +13,9 @@ What changes, and why:
   breaks become one blank line.
 * Curly quotes become straight ones (one for one, so these need no map entry), which
   lets one lexicon entry and one tokeniser rule match either form.
+* A lone surrogate (U+D800–U+DFFF: what ``errors="surrogateescape"`` makes of a bad
+  byte, or half of a UTF-16 pair) becomes U+FFFD, one for one: it cannot be encoded
+  as UTF-8, which the sentence splitter, the tokenizers and the stores all need.
 
 Everything else is copied as it is.  Already-normal text takes a fast path and gets an
 identity map.
@@ -45,7 +48,7 @@ _EDIT_CHARS = f"\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000{_INVISIBLE_CHARS}\
 # ordinary text is scanned at the regex engine's speed.
 _EDITS = re.compile(
     f"[{_RUN_CHARS}]{{2,}}|[{_EDIT_CHARS}]|\\A[{_RUN_CHARS}]|[{_RUN_CHARS}]\\Z"
-    f"|(?P<quote>[{''.join(_QUOTES)}])"
+    f"|(?P<quote>[{''.join(_QUOTES)}])|(?P<surrogate>[\ud800-\udfff])"
 )
 _HAS_SPACE = re.compile(f"[{_SPACE_CHARS}]")
 
@@ -91,6 +94,8 @@ def _apply_edits(raw: str) -> tuple[str, OffsetMap]:
         run = match.group()
         if match.lastgroup == "quote":
             new = _QUOTES[run]
+        elif match.lastgroup == "surrogate":
+            new = "\ufffd"
         elif start == 0 or end == length:
             new = ""
         else:

@@ -27,25 +27,79 @@ import blingfire
 
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 _LINE = re.compile(r"[^\n]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# A longer line goes to blingfire in pieces (see sentences); a paragraph of news is
+# a few thousand characters.
+MAX_LINE_CHARS = 100_000
 # The loaded C library of the blingfire package (an internal name, stable for years;
 # without it the package's own wrapper is used, slower but the same).
 _SPLIT = getattr(getattr(blingfire, "blingfire", None), "TextToSentencesWithOffsets", None)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence, in order, trimmed of surrounding spaces."""
-    lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
-    lines = [(start, chunk, chunk.encode("utf-8")) for start, chunk in lines if not chunk.isspace()]
-    if not lines:
-        return []
-    split = _Splitter(max(len(data) for _, _, data in lines))
+    """``(start, end)`` of each sentence, in order, trimmed of surrounding spaces.
+
+    A line longer than :data:`MAX_LINE_CHARS` goes to blingfire in pieces (see
+    :func:`piece_bounds`): its buffers take ~20 bytes a character of the longest line,
+    and a 10 MB line (a crafted page) held 200 MB for them alone."""
+    split = _Splitter()
     spans: list[tuple[int, int]] = []
-    for line_start, chunk, data in lines:
-        for start, end in split(chunk, data):
-            start, end = _trim(chunk, start, min(end, len(chunk)))
-            if start < end:
-                spans.append((line_start + start, line_start + end))
+    for match in _LINE.finditer(text):
+        line_start, line = match.start(), match.group()
+        if line.isspace():
+            continue
+        cuts = piece_bounds(line, MAX_LINE_CHARS) if len(line) > MAX_LINE_CHARS else None
+        for a, b in cuts or [(0, len(line))]:
+            chunk, data = _utf8(line if cuts is None else line[a:b])
+            for start, end in split(chunk, data):
+                start, end = _trim(chunk, start, min(end, len(chunk)))
+                if start < end:
+                    spans.append((line_start + a + start, line_start + a + end))
     return spans
+
+
+# Where a long text may be cut, best first: after a line break, after a sentence,
+# after a space.
+_CUTS = ("\n", ". ", " ")
+
+
+def piece_bounds(text: str, limit: int) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces covering ``text`` in order, each at most ``limit``
+    characters and, where the text allows, ending at a line break, a sentence end or
+    a space found in its second half (so no piece is shorter than ``limit // 2`` but
+    the last).  Linear: each search looks at one piece's characters."""
+    if limit < 2:
+        raise ValueError(f"limit must be at least 2, not {limit}")
+    bounds: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    while n - start > limit:
+        end = start + limit
+        for sep in _CUTS:
+            at = text.rfind(sep, start + limit // 2, end)
+            if at >= 0:
+                end = at + len(sep)
+                break
+        bounds.append((start, end))
+        start = end
+    bounds.append((start, n))
+    return bounds
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with U+FFFD for each lone surrogate (U+D800–U+DFFF), one character for
+    one so offsets still agree: UTF-8, which blingfire and the WordPiece tokenizer
+    read, cannot hold one.  The normaliser makes the same edit; this guards callers
+    that build a :class:`~propscope.model.Document` from text it never saw."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _utf8(chunk: str) -> tuple[str, bytes]:
+    """``chunk`` as blingfire reads it, and its UTF-8 bytes."""
+    try:
+        return chunk, chunk.encode("utf-8")
+    except UnicodeEncodeError:
+        chunk = without_surrogates(chunk)
+        return chunk, chunk.encode("utf-8")
 
 
 def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -55,19 +109,21 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
 
 
 class _Splitter:
-    """blingfire's sentence splitter with its output buffers made once per text."""
+    """blingfire's sentence splitter with its output buffers reused across the lines
+    of a text, grown to the longest line met so far."""
 
-    def __init__(self, longest: int) -> None:
-        self.size = 2 * longest + 16
-        if _SPLIT is not None:
-            self.out = ctypes.create_string_buffer(self.size)
-            self.starts = (ctypes.c_int32 * self.size)()
-            self.ends = (ctypes.c_int32 * self.size)()
+    def __init__(self) -> None:
+        self.size = 0
 
     def __call__(self, chunk: str, data: bytes) -> list[tuple[int, int]]:
         """Character offsets of the sentences of one line."""
         if _SPLIT is None:
             return blingfire.text_to_sentences_and_offsets(chunk)[1] or [(0, len(chunk))]
+        if 2 * len(data) + 16 > self.size:
+            self.size = 2 * len(data) + 16
+            self.out = ctypes.create_string_buffer(self.size)
+            self.starts = (ctypes.c_int32 * self.size)()
+            self.ends = (ctypes.c_int32 * self.size)()
         written = _SPLIT(data, len(data), self.out, self.starts, self.ends, self.size)
         if written <= 0 or written > self.size:
             return [(0, len(chunk))]

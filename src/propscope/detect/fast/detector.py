@@ -15,15 +15,20 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
+from propscope.detect.base import detector_id
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.model import FastModel
-from propscope.detect.fast.spans import CrfTables, decode, marginals, marginals_many
+from propscope.detect.fast.pieces import detect_in_pieces
+from propscope.detect.fast.spans import O, CrfTables, decode, marginals, marginals_many
 from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.model import Document, Span
 
 MODEL_NAME = "fast-v1.npz"
+PASS_CHARS = 250_000  # characters per CRF pass: up to ~600 bytes a character in memory
 
 
 def shipped_model_path() -> Path:
@@ -32,7 +37,8 @@ def shipped_model_path() -> Path:
 
 
 class FastDetector:
-    """The default detector: fast on CPU, explainable, trained on the PTC."""
+    """The CPU-light detector: fast, explainable, trained on the PTC (the default is
+    neural, which blends in this one's CRF and technique model)."""
 
     name = "fast"
     version = "1"
@@ -47,6 +53,16 @@ class FastDetector:
         self.tables = CrfTables.unpack(model.span_tables, self.vocab, len(FLAGS))
         self.techniques = TechniqueModel(model)
 
+    def config(self) -> dict[str, object]:
+        """The settings that change this detector's output beyond its name and version,
+        for :func:`~propscope.detect.base.detector_id`: a store must not take spans
+        found without the lexicon, or at another threshold, for this detector's."""
+        return {
+            "lexicon": self.use_lexicon,
+            "span_threshold": float(self.model.span_threshold),
+            "second_threshold": float(self.model.second_threshold),
+        }
+
     @classmethod
     def load(cls, path: str | Path | None = None, *, lexicon: bool = True) -> FastDetector:
         """The model at ``path``, or the one shipped in the package."""
@@ -54,21 +70,45 @@ class FastDetector:
         return cls(FastModel.load(path), lexicon=lexicon, path=path)
 
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
-        """Spans with techniques for each document; the CRF runs once per batch."""
+        """Spans with techniques for each document; the CRF runs once per batch of at
+        most :data:`PASS_CHARS` characters, a very long document in pieces (see
+        :mod:`~propscope.detect.fast.pieces`), so memory stays bounded."""
+        return detect_in_pieces(docs, self._detect_pass, pass_chars=PASS_CHARS)
+
+    def _detect_pass(self, docs: Sequence[Document]) -> list[list[Span]]:
         toks = [tokenise(doc.text) for doc in docs]
         inputs = [token_inputs(tok, self.vocab) for tok in toks]
         threshold = self.model.span_threshold
+        who = detector_id(self)
         results = []
         for tok, item, probs in zip(toks, inputs, marginals_many(inputs, self.tables)):
-            spans = self.label_spans(tok, decode(item, probs, threshold))
+            spans = self.label_spans(tok, decode(item, probs, threshold), who)
             if self.use_lexicon:
-                spans = merge_pattern_spans(spans, tok.text, self.name)
+                spans = merge_pattern_spans(spans, tok.text, who)
             results.append(spans)
         return results
 
     def detect_text(self, text: str) -> list[Span]:
         """Spans with techniques in one normalised text."""
         return self.detect([Document(text=text)])[0]
+
+    def inside_probabilities(self, tok: Tokenised) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(starts, ends, p)``: each token's character offsets in ``tok.text`` and the
+        CRF's marginal ``P(inside some span) = 1 - P(O)`` for it.  What the neural
+        detector averages with its encoder's score (:mod:`propscope.detect.neural.blend`)."""
+        inputs = token_inputs(tok, self.vocab)
+        if len(inputs) == 0:
+            return inputs.starts, inputs.ends, np.zeros(0)
+        return inputs.starts, inputs.ends, 1.0 - marginals(inputs, self.tables)[:, O]
+
+    def technique_probabilities(
+        self, tok: Tokenised, spans: Sequence[tuple[int, int]], names: Sequence[str]
+    ) -> np.ndarray:
+        """``(len(spans), len(names))``: the technique model's probability of each
+        technique in ``names`` (in that order) for each ``(start, end)`` of ``tok.text``."""
+        model = self.techniques
+        probs = model.probabilities([model.features(tok, a, b) for a, b in spans])
+        return probs[:, [model.classes.index(name) for name in names]]
 
     def find(self, tok: Tokenised) -> list[tuple[int, int, float]]:
         """``(start, end, P)`` of the spans the CRF finds in a tokenised text."""
@@ -79,17 +119,19 @@ class FastDetector:
         """Spans without techniques (SemEval SI): the CRF's spans, and with the lexicon
         on, the pattern hits that no CRF span overlaps."""
         tok = tokenise(text)
+        who = detector_id(self)
         spans = [
-            Span(start, end, None, score, self.name, f"span model p={score:.2f}")
+            Span(start, end, None, score, who, f"span model p={score:.2f}")
             for start, end, score in self.find(tok)
         ]
         if self.use_lexicon:
-            spans = add_untyped_pattern_spans(spans, text, self.name)
+            spans = add_untyped_pattern_spans(spans, text, who)
         return spans
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
         """One technique for each given ``(start, end)`` (SemEval TC), in order."""
         tok = tokenise(text)
+        who = detector_id(self)
         rows = [self.techniques.features(tok, start, end) for start, end in spans]
         probs = self.techniques.probabilities(rows)
         out = []
@@ -97,12 +139,16 @@ class FastDetector:
             best = int(p.argmax())
             evidence = self.techniques.explain(idx, best, tok, start, end)
             out.append(Span(start, end, self.techniques.classes[best], float(p[best]),
-                            self.name, evidence))
+                            who, evidence))
         return out
 
-    def label_spans(self, tok: Tokenised, found: list[tuple[int, int, float]]) -> list[Span]:
+    def label_spans(
+        self, tok: Tokenised, found: list[tuple[int, int, float]], who: str | None = None
+    ) -> list[Span]:
         """Techniques for found ``(start, end, P)`` spans: the best one, and the second
-        too when its probability reaches the tuned threshold."""
+        too when its probability reaches the tuned threshold.  ``who``: the detector id
+        to stamp (this detector's)."""
+        who = who or detector_id(self)
         rows = [self.techniques.features(tok, start, end) for start, end, _ in found]
         probs = self.techniques.probabilities(rows)
         second = self.model.second_threshold
@@ -114,7 +160,7 @@ class FastDetector:
                 if rank == 1 and p[cls] < second:
                     break
                 why = self.techniques.explain(idx, int(cls), tok, start, end)
-                out.append(Span(start, end, classes[cls], float(p_span * p[cls]), self.name,
+                out.append(Span(start, end, classes[cls], float(p_span * p[cls]), who,
                                 f"span p={p_span:.2f}; {why}"))
         return out
 

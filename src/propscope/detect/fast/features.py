@@ -12,6 +12,7 @@ strings cost nothing here and keep the evidence readable.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 
 from propscope.detect.fast.lexicon import lexicon_tags
 from propscope.detect.fast.tokens import STOPWORDS, Sentence, Tokenised
@@ -34,12 +35,17 @@ def span_tokens(tok: Tokenised, start: int, end: int) -> tuple[list[str], Senten
     lowers: list[str] = []
     if sent is None:
         return lowers, None
+    # Bisection to the first token at or after ``start``: a scan from the sentence's
+    # start made each span cost its whole sentence.
     for s in tok.sentences[sent.index:]:
         if s.start >= end:
             break
-        for (a, b), low in zip(s.tokens, s.lowers):
-            if a >= start and b <= end:
-                lowers.append(low)
+        for k in range(bisect_left(s.tokens, (start,)), len(s.tokens)):
+            a, b = s.tokens[k]
+            if a >= end:
+                break
+            if b <= end:
+                lowers.append(s.lowers[k])
     return lowers, sent
 
 
@@ -84,8 +90,10 @@ def span_features(tok: Tokenised, start: int, end: int) -> dict[str, float]:
             feats["title"] = 1.0
         cover = (min(end, sent.end) - start) / max(1, sent.end - sent.start)
         feats["cover=" + ("lo" if cover < 0.3 else "mid" if cover < 0.8 else "hi")] = 1.0
-        before = [low for (a, _), low in zip(sent.tokens, sent.lowers) if a < start][-3:]
-        after = [low for (a, _), low in zip(sent.tokens, sent.lowers) if a >= end][:3]
+        at_start = bisect_left(sent.tokens, (start,))  # tokens before it start before
+        at_end = bisect_left(sent.tokens, (end,))
+        before = sent.lowers[max(0, at_start - 3) : at_start]
+        after = sent.lowers[at_end : at_end + 3]
         for low in before:
             feats["cl=" + low] = 1.0
         for low in after:

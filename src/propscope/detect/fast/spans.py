@@ -68,35 +68,40 @@ def marginals(inputs: TokenInputs, tables: CrfTables) -> np.ndarray:
     scores -= scores.max(axis=1, keepdims=True)
     emit = np.exp(scores)
     trans = np.exp(tables.transitions.astype(np.float64))
-    # lay tokens out as (sentences × positions), longest sentence first, so that at
-    # position t only the first k_t rows (the sentences longer than t) are computed:
-    # the work follows the number of tokens, not sentences × longest sentence
+    # Lay tokens out position-major, sentences longest first: the tokens at position t
+    # of the k_t sentences longer than t are one contiguous block, and block t's rows
+    # line up with the first k_t rows of block t - 1.  Memory and work follow the
+    # number of tokens, never sentences x longest sentence (a padded grid of one long
+    # sentence and 100 000 short lines would hold 10^10 cells).
     lengths = np.bincount(inputs.sentence)
     first = np.cumsum(lengths) - lengths
     pos = np.arange(n) - first[inputs.sentence]
     order = np.argsort(-lengths, kind="stable")
     row_of = np.empty_like(order)
     row_of[order] = np.arange(len(order))
-    rows = row_of[inputs.sentence]
     sorted_lengths = lengths[order]
     width = int(sorted_lengths[0])
-    # active[t] = how many sentences are longer than t
-    active = np.searchsorted(-sorted_lengths, -np.arange(width + 1), side="left")
-    grid = np.ones((len(lengths), width, 3))
-    grid[rows, pos] = emit
+    # active[t] = how many sentences are longer than t; block t starts at offset[t]
+    active = np.searchsorted(-sorted_lengths, -np.arange(width), side="left")
+    offset = np.concatenate([[0], np.cumsum(active)])
+    flat = offset[pos] + row_of[inputs.sentence]
+    grid = np.empty((n, 3))
+    grid[flat] = emit
     alpha = np.empty_like(grid)
     beta = np.ones_like(grid)
-    alpha[:, 0] = grid[:, 0] / grid[:, 0].sum(axis=1, keepdims=True)
+    k = active[0]
+    alpha[:k] = grid[:k] / grid[:k].sum(axis=1, keepdims=True)
     for t in range(1, width):
-        k = active[t]
-        step = _times(alpha[:k, t - 1], trans) * grid[:k, t]
-        alpha[:k, t] = step / step.sum(axis=1, keepdims=True)
+        k, here, before = active[t], offset[t], offset[t - 1]
+        step = _times(alpha[before : before + k], trans) * grid[here : here + k]
+        alpha[here : here + k] = step / step.sum(axis=1, keepdims=True)
     trans_t = np.ascontiguousarray(trans.T)
     for t in range(width - 2, -1, -1):
-        k = active[t + 1]  # sentences that go on after t; the others keep beta = 1
-        step = _times(beta[:k, t + 1] * grid[:k, t + 1], trans_t)
-        beta[:k, t] = step / step.sum(axis=1, keepdims=True)
-    post = alpha[rows, pos] * beta[rows, pos]
+        k, here, after = active[t + 1], offset[t], offset[t + 1]
+        # sentences that go on after t; the others keep beta = 1
+        step = _times(beta[after : after + k] * grid[after : after + k], trans_t)
+        beta[here : here + k] = step / step.sum(axis=1, keepdims=True)
+    post = alpha[flat] * beta[flat]
     return post / post.sum(axis=1, keepdims=True)
 
 

@@ -45,6 +45,7 @@ FLAGS = (
     "rep2", "rep3", "rep5", "repb", "stop", *(f"lex={t}" for t in LEX_TAGS),
 )
 _FLAG = {name: i for i, name in enumerate(FLAGS)}
+_LEX_COLUMN = {tag: i for i, tag in enumerate(LEX_TAGS)}  # the lex= flags come last, in order
 
 
 @dataclass(slots=True)
@@ -243,9 +244,14 @@ def token_inputs(tok: Tokenised, vocab: TokenVocab) -> TokenInputs:
     pair_key = np.where(next_lid >= 0, lid * (n + 1) + next_lid, -1 - np.arange(n))
     _, inverse, pair_count = np.unique(pair_key, return_inverse=True, return_counts=True)
     flags[:, _FLAG["repb"]] = (pair_count[inverse] > 1) & ~stop & (next_lid >= 0)
+    # one row of lexicon flags per distinct word, then indexed per token: a mask per
+    # lexicon word of the article cost a pass over every token for each
+    lex = np.zeros((n, len(LEX_TAGS)), dtype=np.uint8)  # slots run up to n, like table
     for word, slot in local.items():
         for tag in lexicon_tags(word):
-            flags[lid == slot, _FLAG["lex=" + tag]] = 1
+            lex[slot, _LEX_COLUMN[tag]] = 1
+    first_lex = _FLAG["lex=" + LEX_TAGS[0]]
+    flags[:, first_lex : first_lex + len(LEX_TAGS)] = lex[lid]
     return TokenInputs(ids, flags, sentence, starts, ends)
 
 

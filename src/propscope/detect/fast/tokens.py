@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
+from propscope.detect.fast.counting import SubstringCounter
 # The word pattern of propscope.text.segment, so tokens agree with the rest.
 from propscope.text.segment import _WORD
 
@@ -21,6 +22,13 @@ from propscope.text.segment import _WORD
 # article, a third of this detector's budget), and the features only need a
 # sentence's rough extent: PTC and scraped news put one sentence a line anyway.
 _SENTENCE = re.compile(r"[^\s](?:[^\n]*?[.!?][\"')\]]*(?= )|[^\n]*)")
+
+# A longer run of tokens is cut into sentences of at most this many.  The CRF's
+# forward-backward loops over the positions of the longest sentence, and the span
+# features look around a span inside its sentence, so one unbounded sentence (a
+# megabyte on one line, punctuation without end) made both slow.  The longest sentence
+# of the 371 PTC articles has 148 tokens, so real text is never cut.
+MAX_SENTENCE_TOKENS = 200
 
 # Function words: never counted as "repeated" (every article repeats "the").
 STOPWORDS = frozenset(
@@ -55,13 +63,15 @@ class Tokenised:
     sentences: list[Sentence]
     word_counts: Counter[str]
     _starts: list[int]
-    _lowered: str | None = None
+    _counter: SubstringCounter | None = None
 
     def text_lower_count(self, needle: str) -> int:
-        """How often ``needle`` (lowercase) occurs in the lowercased text."""
-        if self._lowered is None:
-            self._lowered = self.text.lower()
-        return self._lowered.count(needle)
+        """How often ``needle`` (lowercase) occurs in the lowercased text, as
+        ``str.count`` says; without a scan of the text for each of many spans (see
+        :mod:`~propscope.detect.fast.counting`)."""
+        if self._counter is None:
+            self._counter = SubstringCounter(self.text.lower())
+        return self._counter.count(needle)
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence holding ``offset`` (or the nearest before it)."""
@@ -85,9 +95,12 @@ def tokenise(text: str) -> Tokenised:
             lowers = [lowered[a:b] for a, b in toks]
         else:
             lowers = [text[a:b].lower() for a, b in toks]
-        chunk = match.group()
-        sents.append(
-            Sentence(start, end, toks, lowers, len(sents), "!" in chunk, "?" in chunk)
-        )
+        for k in range(0, len(toks), MAX_SENTENCE_TOKENS):
+            part = toks[k : k + MAX_SENTENCE_TOKENS]
+            a = start if k == 0 else part[0][0]
+            b = end if k + MAX_SENTENCE_TOKENS >= len(toks) else part[-1][1]
+            chunk = text[a:b]
+            sents.append(Sentence(a, b, part, lowers[k : k + MAX_SENTENCE_TOKENS],
+                                  len(sents), "!" in chunk, "?" in chunk))
         word_counts.update(lowers)
     return Tokenised(text, sents, word_counts, [s.start for s in sents])

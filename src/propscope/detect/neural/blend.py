@@ -21,9 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from propscope.detect.base import get_detector
 from propscope.detect.fast import FastDetector
-from propscope.detect.fast.spans import O, marginals
-from propscope.detect.fast.tokenmodel import token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.detect.neural.predict import ANY, Encoded
 
@@ -35,14 +34,13 @@ def crf_inside(
     token (``offsets``: ``(N, 2)`` code points), 0 where no word covers its start.
     ``tok``: the text already tokenised for the fast detector, if it is at hand."""
     out = np.zeros(len(offsets))
-    inputs = token_inputs(tokenise(text) if tok is None else tok, fast.vocab)
-    if len(inputs) == 0 or len(offsets) == 0:
+    starts_w, ends_w, p_in = fast.inside_probabilities(tokenise(text) if tok is None else tok)
+    if len(p_in) == 0 or len(offsets) == 0:
         return out
-    p_in = 1.0 - marginals(inputs, fast.tables)[:, O]
     starts = np.asarray(offsets)[:, 0]
-    idx = np.searchsorted(inputs.ends, starts, side="right")
-    hit = idx < len(inputs)
-    hit[hit] = inputs.starts[idx[hit]] <= starts[hit]
+    idx = np.searchsorted(ends_w, starts, side="right")
+    hit = idx < len(p_in)
+    hit[hit] = starts_w[idx[hit]] <= starts[hit]
     out[hit] = p_in[idx[hit]]
     return out
 
@@ -55,11 +53,21 @@ def blended_inside(
     return (1.0 - crf_weight) * enc.probs[:, ANY] + crf_weight * crf
 
 
+def shipped_fast() -> FastDetector:
+    """The registry's fast detector: loaded once per process and shared with anyone
+    who analyses with ``fast`` (the blends use its models, never its lexicon)."""
+    fast = get_detector("fast")
+    if not isinstance(fast, FastDetector):
+        raise TypeError(f"the registry's 'fast' is a {type(fast).__name__}, not a FastDetector")
+    return fast
+
+
 class FastBlend:
-    """The shipped fast model, loaded once, for both averages."""
+    """The shipped fast model, for both averages, through its public interface
+    (:meth:`FastDetector.inside_probabilities`, :meth:`FastDetector.technique_probabilities`)."""
 
     def __init__(self, fast: FastDetector | None = None) -> None:
-        self.fast = fast or FastDetector.load(lexicon=False)
+        self.fast = fast or shipped_fast()
 
     def techniques(
         self, probs: np.ndarray, text: str, pairs: Sequence[tuple[int, int]],
@@ -68,11 +76,8 @@ class FastBlend:
         """Equal-weight average of technique probabilities for the spans ``pairs``."""
         if not len(pairs):
             return probs
-        model = self.fast.techniques
         tok = tokenise(text) if tok is None else tok
-        fast = model.probabilities([model.features(tok, a, b) for a, b in pairs])
-        order = [model.classes.index(name) for name in techniques]
-        return 0.5 * probs + 0.5 * fast[:, order]
+        return 0.5 * probs + 0.5 * self.fast.technique_probabilities(tok, pairs, techniques)
 
     def inside(
         self, enc: Encoded, crf_weight: float, tok: Tokenised | None = None

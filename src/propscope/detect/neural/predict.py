@@ -22,6 +22,8 @@ from typing import Protocol
 import numpy as np
 from tokenizers import Tokenizer
 
+from propscope.detect.fast.counting import SubstringCounter
+
 from propscope.detect.neural.windows import (
     N_SPAN_FEATURES,
     Stitcher,
@@ -211,6 +213,7 @@ class Pipeline:
         if not enc.windows:
             return np.full((len(spans), n_tech), 1.0 / n_tech, dtype=np.float32)
         lower = normalised_lower(enc.text)
+        counter = SubstringCounter(lower)
         feats = []
         for start, end in spans:
             a, b = token_range(enc.tokens, start, end)
@@ -223,7 +226,7 @@ class Pipeline:
             r1 = min(b, w.end) - w.start + 1
             if r1 <= r0:
                 r0, r1 = 1, w.end - w.start + 1
-            f = span_features(lower, enc.text[start:end], b - a)
+            f = span_features(lower, enc.text[start:end], b - a, counter.count)
             feats.append(pool_span(enc.hidden[k], r0, r1, f))
         return softmax(self.engine.classify(np.stack(feats)).astype(np.float32))
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from propscope.detect.base import detector_id
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
+from propscope.detect.fast.pieces import detect_in_pieces
 from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.detect.neural.blend import FastBlend
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
@@ -29,6 +30,7 @@ from propscope.model import Document, Span
 MODEL_NAME = "neural-v1.json"
 THREADS_ENV = "PROPSCOPE_THREADS"
 DOCS_PER_PASS = 64  # documents encoded together: bounds memory, keeps batches full
+CHARS_PER_PASS = 200_000  # and characters: at most ~200 000 tokens, 300 MB of hidden states
 
 
 def default_model_path() -> Path:
@@ -156,16 +158,31 @@ class NeuralDetector:
     def settings(self) -> Settings:
         return self.pipeline.settings
 
+    def config(self) -> dict[str, object]:
+        """The settings that change this detector's output beyond its name and version,
+        for :func:`~propscope.detect.base.detector_id`: the lexicon, whether the fast
+        detector's blends are on, and the decoding settings (thresholds, gaps, window
+        size and the CRF's share).  The batch size only orders the work, so it is left
+        out, as is the list of techniques (part of the model)."""
+        decoding = self.settings.to_dict()
+        for key in ("batch_size", "techniques"):
+            decoding.pop(key, None)
+        return {"lexicon": self.use_lexicon, "blend": self.blend is not None, **decoding}
+
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
-        """Spans with techniques for each document, batched across documents."""
+        """Spans with techniques for each document, batched across documents; a very
+        long document goes in pieces (see :mod:`propscope.detect.fast.pieces`), since
+        the windows' hidden states take 1.5 KB a token until its spans are labelled."""
+        return detect_in_pieces(docs, self._detect_pass, pass_chars=CHARS_PER_PASS,
+                                pass_docs=DOCS_PER_PASS)
+
+    def _detect_pass(self, docs: Sequence[Document]) -> list[list[Span]]:
         out: list[list[Span]] = []
-        for i in range(0, len(docs), DOCS_PER_PASS):
-            chunk = docs[i : i + DOCS_PER_PASS]
-            for doc, enc in zip(chunk, self.pipeline.encode([d.text for d in chunk])):
-                spans = self._spans(enc)
-                if self.use_lexicon:
-                    spans = merge_pattern_spans(spans, doc.text, detector_id(self))
-                out.append(spans)
+        for doc, enc in zip(docs, self.pipeline.encode([d.text for d in docs])):
+            spans = self._spans(enc)
+            if self.use_lexicon:
+                spans = merge_pattern_spans(spans, doc.text, detector_id(self))
+            out.append(spans)
         return out
 
     def find_spans(self, text: str | Document) -> list[Span]:

@@ -20,6 +20,7 @@ import math
 import random
 import sys
 import time
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -37,6 +38,7 @@ from propscope.detect.neural.predict import Encoded, Pipeline, Settings, techniq
 from propscope.detect.neural.runtime import rank_techniques
 from propscope.detect.neural.torch_runtime import TorchEngine
 from propscope.detect.neural.windows import load_tokenizer
+from propscope.errors import TrainingError
 from propscope.semeval.corpus import resolve_ptc_dir, split_ids
 from propscope.semeval.formats import Label
 from propscope.semeval.scorer import score_si, score_spans, score_tc
@@ -422,30 +424,88 @@ def parse_sweep(text: str | None) -> list[dict[str, Any]]:
     return data
 
 
+_TRUE, _FALSE = ("true", "yes", "1", "on"), ("false", "no", "0", "off")
+
+
+def parse_bool(name: str, value: str) -> bool:
+    """``true``/``yes``/``1``/``on`` or ``false``/``no``/``0``/``off`` (any case); anything
+    else is refused: ``--half maybe`` once meant False and ``--export maybe`` True."""
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise TrainingError(f"--{name.replace('_', '-')} takes true or false, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TrainOptions:
+    """Every option of a neural training run, checked once where it is made; the rest
+    of the trainer reads this object only (trafilatura's pattern: many keyword options,
+    one options object).  :meth:`from_strings` is the one parser of the CLI's
+    ``--key value`` strings, so a flag means the same from every entry point."""
+
+    device: str = "auto"  # cpu, cuda or auto
+    split: str = "train"  # train (report dev) or all
+    sweep: str | None = None  # JSON: recipe overrides, one candidate each
+    epochs: int | None = None
+    seed: int = 13
+    max_steps: int | None = None  # a smoke run's cap
+    encoder: str | None = None  # folder of the pre-trained encoder
+    export: bool = True  # write the ONNX model
+    report_dev: bool = True  # score the dev split (split=train)
+    half: bool = False  # fp16 safetensors
+    limit: int | None = None  # first N articles of each split (smoke runs)
+    time_budget: float | None = None  # seconds: stop the sweep in time
+    refit: bool = True  # train the winner again on every training article
+    crf_blend: bool = False  # calibrate the encoder-CRF span blend (refit=False, export)
+
+    def __post_init__(self) -> None:
+        if self.split not in ("train", "all"):
+            raise TrainingError(f"split must be train or all, not {self.split!r}")
+        if self.crf_blend and (self.refit or not self.export):
+            raise TrainingError("crf_blend needs refit=False and export: it is calibrated "
+                                "on inner-validation articles the shipped model never saw")
+        for name in ("epochs", "max_steps", "limit", "time_budget"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise TrainingError(f"--{name.replace('_', '-')} must be positive, not {value}")
+
+    @classmethod
+    def from_strings(cls, options: dict[str, str]) -> TrainOptions:
+        """Options from ``--key value`` strings (keys with ``_``), each parsed by its
+        field's type; an unknown key or a value of the wrong type is a TrainingError."""
+        types = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for key, raw in options.items():
+            if key not in types:
+                raise TrainingError(
+                    f"unknown option --{key.replace('_', '-')} for --engine neural; known: "
+                    + ", ".join("--" + k.replace("_", "-") for k in types))
+            kind = next(t for t in typing.get_args(types[key]) or (types[key],)
+                        if t is not type(None))
+            if kind is bool:
+                values[key] = parse_bool(key, raw)
+                continue
+            try:
+                values[key] = kind(raw)
+            except ValueError as exc:
+                what = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+                raise TrainingError(f"--{key.replace('_', '-')} takes {what}, not {raw!r}") from exc
+        return cls(**values)
+
+
 def train(
     data: str | Path | None = None,
     out: str | Path = "build/neural",
+    options: TrainOptions | None = None,
     *,
-    device: str = "auto",
-    split: str = "train",
-    sweep: str | None = None,
-    epochs: int | None = None,
-    seed: int = 13,
-    max_steps: int | None = None,
-    encoder: str | Path | None = None,
-    export: bool = True,
-    report_dev: bool = True,
-    half: bool = False,
-    limit: int | None = None,
-    time_budget: float | None = None,
-    refit: bool = True,
-    crf_blend: bool = False,
     log: Log = print,
 ) -> dict[str, Any]:
     """Train, calibrate, (optionally) export: the whole recipe behind
     ``propscope train --engine neural`` (see :func:`train_cli`).  Returns what the model card reports.
 
-    ``time_budget`` (seconds) stops trying further candidates when the next one and
+    ``options`` (:class:`TrainOptions`): ``time_budget`` (seconds) stops trying further candidates when the next one and
     the final training would not fit; the best candidate so far is saved as it goes,
     so a run cut short still leaves usable weights.
 
@@ -455,40 +515,38 @@ def train(
     cores, at the price of a sixth of the training data.  ``crf_blend`` (needs
     ``refit=False`` and ``export``) then calibrates the encoder-CRF span blend on those
     unseen articles (:func:`add_crf_blend`)."""
-    if crf_blend and (refit or not export):
-        raise ValueError("crf_blend needs refit=False and export: it is calibrated on "
-                         "inner-validation articles the shipped model never saw")
+    o = options or TrainOptions()
     started = time.perf_counter()
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    dev_ = pick_device(device)
+    dev_ = pick_device(o.device)
     if dev_.type == "cpu":
         torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
     ptc = resolve_ptc_dir(data)
-    enc_dir = Path(encoder) if encoder else encoder_dir()
+    enc_dir = Path(o.encoder) if o.encoder else encoder_dir()
     tokenizer_path = str(enc_dir / "tokenizer.json")
-    base = Recipe(seed=seed)
-    if epochs is not None:
-        base = replace(base, epochs=epochs)
-    candidates = [replace(base, **c) for c in parse_sweep(sweep)]
-    train_ids = split_ids(ptc, split)[:limit]
+    base = Recipe(seed=o.seed)
+    if o.epochs is not None:
+        base = replace(base, epochs=o.epochs)
+    candidates = [replace(base, **c) for c in parse_sweep(o.sweep)]
+    train_ids = split_ids(ptc, o.split)[:o.limit]
     inner_ids, val_ids = inner_split(train_ids)
     inner_docs, val_docs = load_labelled(ptc, inner_ids), load_labelled(ptc, val_ids)
     tokenizer = load_tokenizer(tokenizer_path)
-    report: dict[str, Any] = {"candidates": [], "device": str(dev_), "split": split}
+    report: dict[str, Any] = {"candidates": [], "device": str(dev_), "split": o.split}
     best: tuple[float, Recipe, Settings] | None = None
     best_model: NeuralTagger | None = None
     best_timing: dict[str, float] = {}
-    if val_docs and (len(candidates) > 1 or max_steps is None):
+    if val_docs and (len(candidates) > 1 or o.max_steps is None):
         for n, recipe in enumerate(candidates):
             spent = time.perf_counter() - started
             slowest = max((c["candidate_seconds"] for c in report["candidates"]), default=0.0)
-            if time_budget and n and spent + slowest * 2.6 > time_budget:
+            if o.time_budget and n and spent + slowest * 2.6 > o.time_budget:
                 log(f"time budget: stopping the sweep after {n} candidates ({spent:.0f} s)")
                 break
             t0 = time.perf_counter()
             model, timing = train_model(
-                recipe, inner_docs, tokenizer_path, dev_, enc_dir, max_steps, log
+                recipe, inner_docs, tokenizer_path, dev_, enc_dir, o.max_steps, log
             )
             pipe = Pipeline(TorchEngine(model, dev_), tokenizer, Settings(
                 max_tokens=recipe.max_tokens, overlap=recipe.overlap,
@@ -502,10 +560,10 @@ def train(
             key = metrics["si_f1"] + metrics["tc_f1"]
             if best is None or key > best[0]:
                 best = (key, recipe, settings)
-                save_weights(model, out_dir / "neural-v1.safetensors", half=half)
+                save_weights(model, out_dir / "neural-v1.safetensors", half=o.half)
                 report.update({"recipe": asdict(recipe), "settings": settings.to_dict()})
                 _write_report(out_dir, report)
-                if not refit:
+                if not o.refit:
                     best_model, best_timing = model, timing
             del model, pipe
             if dev_.type == "cuda":
@@ -521,38 +579,28 @@ def train(
     else:
         final_docs = inner_docs + val_docs
         model, timing = train_model(
-            recipe, final_docs, tokenizer_path, dev_, enc_dir, max_steps, log
+            recipe, final_docs, tokenizer_path, dev_, enc_dir, o.max_steps, log
         )
         report["trained_on"] = f"all training articles: {len(final_docs)}"
     report.update({"recipe": asdict(recipe), "settings": settings.to_dict(), "final": timing})
-    if report_dev and split == "train":
-        dev_docs = load_labelled(ptc, split_ids(ptc, "dev")[:limit])
+    if o.report_dev and o.split == "train":
+        dev_docs = load_labelled(ptc, split_ids(ptc, "dev")[:o.limit])
         pipe = Pipeline(TorchEngine(model, dev_), tokenizer, settings)
         report["dev_torch"] = evaluate(pipe, dev_docs, settings)
         log(f"dev (torch): {json.dumps(_rounded(report['dev_torch']))}")
-    save_weights(model, out_dir / "neural-v1.safetensors", half=half)
+    save_weights(model, out_dir / "neural-v1.safetensors", half=o.half)
     report["total_seconds"] = time.perf_counter() - started
     report["final_trained"] = True
     _write_report(out_dir, report)
-    if export:
+    if o.export:
         from propscope.detect.neural.export import export_model
 
         export_model(model.cpu(), settings, tokenizer_path, out_dir, log=log)
-    if crf_blend and best is not None:
-        report["crf_blend"] = add_crf_blend(out_dir, ptc, limit=limit, log=log)
+    if o.crf_blend and best is not None:
+        report["crf_blend"] = add_crf_blend(out_dir, ptc, limit=o.limit, log=log)
         report["total_seconds"] = time.perf_counter() - started
         _write_report(out_dir, report)
     return report
-
-
-_OPTION_TYPES: dict[str, Callable[[str], Any]] = {
-    "device": str, "sweep": str, "epochs": int, "seed": int, "max_steps": int,
-    "encoder": str, "export": lambda v: v.lower() not in ("0", "false", "no"),
-    "report_dev": lambda v: v.lower() not in ("0", "false", "no"),
-    "half": lambda v: v.lower() in ("1", "true", "yes"), "limit": int, "time_budget": float,
-    "refit": lambda v: v.lower() not in ("0", "false", "no"),
-    "crf_blend": lambda v: v.lower() in ("1", "true", "yes"),
-}
 
 
 def train_cli(
@@ -569,18 +617,13 @@ def train_cli(
     inner split; the CPU recipe), ``--crf-blend true`` (with ``--refit false``:
     calibrate the encoder-CRF span blend on the unseen inner-validation articles).
     """
-    kwargs: dict[str, Any] = {}
-    for key, value in options.items():
-        if key not in _OPTION_TYPES:
-            raise ValueError(f"unknown option --{key.replace('_', '-')} for --engine neural")
-        try:
-            kwargs[key] = _OPTION_TYPES[key](value)
-        except ValueError as exc:
-            raise ValueError(f"--{key.replace('_', '-')}: {exc}") from exc
+    if "split" in options:
+        raise TrainingError("--split is the command's own option, not an engine option")
+    parsed = TrainOptions.from_strings(options)
     out = Path(output)
     if out.suffix == ".json":
         out = out.parent
-    train(data, out, split="train" if split == "dev" else split, **kwargs)
+    train(data, out, replace(parsed, split="train" if split == "dev" else split))
 
 
 def _write_report(out_dir: Path, report: dict[str, Any]) -> None:
@@ -631,13 +674,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         add_crf_blend(args.blend_only, args.data, limit=args.limit, log=log)
         return 0
 
-    train(
-        args.data, args.out, device=args.device, split=args.split, sweep=args.sweep,
-        epochs=args.epochs, seed=args.seed, max_steps=args.max_steps, encoder=args.encoder,
+    options = TrainOptions(
+        device=args.device, split=args.split, sweep=args.sweep, epochs=args.epochs,
+        seed=args.seed, max_steps=args.max_steps, encoder=args.encoder,
         export=not args.no_export, report_dev=not args.no_dev, half=args.half,
         limit=args.limit, time_budget=args.time_budget, refit=not args.no_refit,
-        crf_blend=args.crf_blend, log=log,
+        crf_blend=args.crf_blend,
     )
+    train(args.data, args.out, options, log=log)
     return 0
 
 

@@ -14,14 +14,14 @@ from a window edge, where a transformer sees the least context.
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_left
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from tokenizers import Tokenizer
 
-from propscope.text.segment import sentences
+from propscope.text.segment import sentences, without_surrogates
 
 CLS_ID = 101  # BERT uncased vocabulary: [CLS], [SEP], [PAD]
 SEP_ID = 102
@@ -59,7 +59,7 @@ class Window:
 
 def tokenise(tokenizer: Tokenizer, text: str) -> Tokens:
     """Tokenise a whole document without special tokens or truncation."""
-    enc = tokenizer.encode(text, add_special_tokens=False)
+    enc = tokenizer.encode(without_surrogates(text), add_special_tokens=False)
     n = len(enc.ids)
     ids = np.asarray(enc.ids, dtype=np.int64)
     offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(n, 2)
@@ -208,9 +208,20 @@ def token_range(tokens: Tokens, start: int, end: int) -> tuple[int, int]:
 
 def best_window(windows: Sequence[Window], a: int, b: int) -> int:
     """Index of the window that holds most of tokens ``[a, b)``, the most central one
-    on a tie."""
+    on a tie (the first of equals).
+
+    Windows start and end in order (see :func:`make_windows`), so those that hold any
+    of ``[a, b)`` are one run found by bisection: a scan of every window for each span
+    was quadratic in a long document."""
+    lo = bisect_right(windows, a, key=lambda w: w.end) if b > a else len(windows)
+    if lo < len(windows) and windows[lo].start < b:
+        stop = bisect_left(windows, b, lo, key=lambda w: w.start)
+        candidates = range(lo, stop)
+    else:  # no window holds a token of it: compare them all
+        candidates = range(len(windows))
     best, best_key = 0, (-1, -1.0)
-    for i, w in enumerate(windows):
+    for i in candidates:
+        w = windows[i]
         inside = max(0, min(b, w.end) - max(a, w.start))
         margin = min(a - w.start, w.end - b)
         key = (inside, float(margin))
@@ -222,11 +233,16 @@ def best_window(windows: Sequence[Window], a: int, b: int) -> int:
 N_SPAN_FEATURES = 3
 
 
-def span_features(text_lower: str, span_text: str, n_tokens: int) -> np.ndarray:
+def span_features(
+    text_lower: str, span_text: str, n_tokens: int,
+    count_in_text: Callable[[str], int] | None = None,
+) -> np.ndarray:
     """What the span classifier knows beyond the encoder: how often the span's words
-    recur in the article (the Repetition technique) and how long the span is."""
+    recur in the article (the Repetition technique) and how long the span is.
+    ``count_in_text``: ``text_lower.count``, or the same answer faster for the many
+    spans of one text (:class:`~propscope.detect.fast.counting.SubstringCounter`)."""
     needle = " ".join(span_text.lower().split())
-    count = text_lower.count(needle) if needle else 1
+    count = (count_in_text or text_lower.count)(needle) if needle else 1
     repeats = max(count - 1, 0)
     return np.asarray(
         [np.log1p(repeats), float(repeats > 0), np.log1p(n_tokens) / 4.0], dtype=np.float32
