@@ -84,4 +84,6 @@ def test_no_input_analyses_the_default_database(
     from propscope.store import open_store
 
     with open_store(str(tmp_path / "propscope.db"), create=False) as store:
-        assert store.count_pending("fast.v1", None) == 0
+        from propscope.detect.base import detector_id, get_detector
+
+        assert store.count_pending(detector_id(get_detector("fast")), None) == 0
