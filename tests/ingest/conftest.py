@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from propscope.ingest import IngestOptions
+from propscope.ingest import IngestOptions, ItemError
+from propscope.model import Document
 
 ARTICLE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} | Example Daily</title>
@@ -40,6 +41,18 @@ praised the builders for their devotion and their skill in the difficult work.</
 def article(title: str, day: int = 1, caption: str = "A view of the farm") -> bytes:
     weekday = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"][day % 5]
     return ARTICLE.format(title=title, day=day, caption=caption, weekday=weekday).encode()
+
+
+def split(items: Iterable[Document | ItemError]) -> tuple[list[Document], list[ItemError]]:
+    """What ``load`` yielded, as (documents, item errors), each in order."""
+    docs: list[Document] = []
+    errors: list[ItemError] = []
+    for item in items:
+        if isinstance(item, ItemError):
+            errors.append(item)
+        else:
+            docs.append(item)
+    return docs, errors
 
 
 @dataclass

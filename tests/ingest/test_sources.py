@@ -22,15 +22,9 @@ from propscope.ingest import IngestOptions, ItemError, load, load_one
 from propscope.model import Document
 
 from .conftest import article
+from .conftest import split as _split
 
 BODY = "The committee met on Tuesday and adopted a resolution on the harvest, officials said."
-
-
-def _split(items) -> tuple[list[Document], list[ItemError]]:
-    docs, errors = [], []
-    for item in items:
-        (errors if isinstance(item, ItemError) else docs).append(item)
-    return docs, errors
 
 
 def _assert_json_meta(doc: Document) -> None:

@@ -10,6 +10,7 @@ raw extracted text (the text as read, or as trafilatura gave it).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -45,6 +46,13 @@ def build_document(
     ``guess_header`` is off for text an HTML extractor already cut to the article;
     ``fields`` go to the Document (url, outlet, published, language …).
     """
+    meta = dict(meta or {})
+    raw_text, count = scrub_surrogates(raw_text)
+    if title:
+        title, more = scrub_surrogates(title)
+        count += more
+    if count:
+        warn(meta, surrogate_warning(count))
     if not raw_text.strip():
         raise EmptyInput(f"{item} has no text")
     normalised = normalise(raw_text)
@@ -69,7 +77,7 @@ def build_document(
     if not text.strip():
         raise EmptyInput(f"{item} has no article text once page furniture is set apart")
     info: dict[str, Any] = {"source": source, "item": item, "furniture": parts, "repairs": repairs}
-    info.update(meta or {})
+    info.update(meta)
     info["raw"] = raw if raw is not None and len(raw) <= options.raw_limit else None
     return Document(
         text=text,
@@ -78,6 +86,45 @@ def build_document(
         meta=info,
         **fields,
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(value: Any) -> tuple[Any, int]:
+    """``value`` with every lone surrogate replaced by U+FFFD, and how many there were.
+
+    Why: a JSON escape such as ``\\ud800`` decodes to a code point no UTF-8 can encode,
+    so the document would fail later, in hashing or storing, and take its whole batch
+    with it.  One character for one keeps every offset.  Strings inside lists and dicts
+    (keys too) are scrubbed, so a record's metadata is as safe as its text.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        pairs = [scrub_surrogates(v) for v in value]
+        return [v for v, _ in pairs], sum(n for _, n in pairs)
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        total = 0
+        for key, item in value.items():
+            key, k = scrub_surrogates(key)
+            out[key], n = scrub_surrogates(item)
+            total += k + n
+        return out, total
+    return value, 0
+
+
+def surrogate_warning(count: int) -> str:
+    return f"{count} lone surrogate code point(s) replaced by U+FFFD"
+
+
+def warn(meta: dict[str, Any], message: str) -> None:
+    """Note something the reader changed or lost in ``meta["warnings"]``: the item
+    still becomes a document, and its report says what was not as given."""
+    warnings = meta.setdefault("warnings", [])
+    if message not in warnings:
+        warnings.append(message)
 
 
 def _map_hints(offset_map: OffsetMap, hints: Iterable[int]) -> list[int]:

@@ -115,7 +115,7 @@ def entry_items(
 ) -> Iterator[Item]:
     """Documents (or item errors) for feed entries, as described in the module."""
     from propscope.ingest.html import extract_html
-    from propscope.ingest.sources import guarded
+    from propscope.ingest.items import guarded
 
     for entry in entries:
         fallback = {"title": entry.title, "published": entry.published, "outlet": feed_title}

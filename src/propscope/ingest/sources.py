@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import lxml.etree
-
 from propscope.errors import (
     FormatError,
     InputNotFound,
@@ -39,13 +37,20 @@ from propscope.ingest.decode import (
     read_bytes,
     unreadable,
 )
-from propscope.ingest.document import build_document, parse_date
+from propscope.ingest.document import (
+    build_document,
+    parse_date,
+    scrub_surrogates,
+    surrogate_warning,
+    warn,
+)
 from propscope.ingest.fetch import Fetcher
 from propscope.ingest.html import extract_html
+from propscope.ingest.items import Item, bounded, guarded
 from propscope.ingest.types import IngestOptions, ItemError
 from propscope.model import Document
 
-Item = Document | ItemError
+__all__ = ["Item", "Reader", "guarded", "is_url"]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -57,31 +62,6 @@ URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 def is_url(value: str) -> bool:
     return bool(URL.match(value.strip()))
-
-
-def guarded(source: str, item: str, make: Callable[[], Document]) -> Item:
-    """Run one item's reader; its failure becomes an :class:`ItemError`, never the
-    batch's.  Errors that are not propscope's (a library tripping on odd input) are
-    wrapped as :class:`FormatError`, with the original kept as the cause."""
-    try:
-        return make()
-    except PropscopeError as err:
-        return ItemError(source, item, err)
-    except (
-        lxml.etree.LxmlError,
-        MemoryError,
-        RecursionError,
-        ValueError,
-        TypeError,
-        KeyError,
-        OSError,
-        LookupError,
-        UnicodeError,
-        AttributeError,
-    ) as exc:
-        error = FormatError(f"{item} could not be read: {type(exc).__name__}: {exc}")
-        error.__cause__ = exc
-        return ItemError(source, item, error)
 
 
 class Reader:
@@ -104,6 +84,11 @@ class Reader:
     # --- dispatch -------------------------------------------------------------------
 
     def read(self, source: str) -> Iterator[Item]:
+        """Every item of one source; if the source breaks off on bad input, one last
+        item error says so, and the caller goes on with the next source."""
+        yield from bounded(source, source, self._dispatch(source))
+
+    def _dispatch(self, source: str) -> Iterator[Item]:
         if source == "-":
             yield from self._stdin(source)
         elif is_url(source):
@@ -181,6 +166,7 @@ class Reader:
         """One JSON object or CSV row: ``text`` plus the metadata fields it carries."""
         if not isinstance(record, dict):
             raise FormatError(f"{item} is not an object with a {self.options.text_field!r} field")
+        record, scrubbed = scrub_surrogates(record)
         text = record.get(self.options.text_field)
         if not isinstance(text, str):
             raise FormatError(f"{item} has no {self.options.text_field!r} field with text")
@@ -197,6 +183,8 @@ class Reader:
         }
         extra = {k: v for k, v in record.items() if k not in known and _jsonable(v)}
         meta: dict[str, Any] = {"fields": extra} if extra else {}
+        if scrubbed:
+            warn(meta, surrogate_warning(scrubbed))
         if record.get("section"):
             meta["section"] = str(record["section"])
         if record.get("id") is not None:
@@ -264,7 +252,8 @@ class Reader:
         return self._record(source, item, record, line.rstrip(b"\r\n"))
 
     def csv(self, source: str, path: Path) -> Iterator[Item]:
-        csv.field_size_limit(self.options.max_bytes)
+        # A record is cut at max_bytes by csv_records; no field inside it can be longer.
+        csv.field_size_limit(max(csv.field_size_limit(), self.options.max_bytes + 2))
         try:
             if self.options.encoding:
                 check_encoding(self.options.encoding)
@@ -276,19 +265,35 @@ class Reader:
             yield ItemError(source, str(path), unreadable(path, exc))
             return
         with handle:
-            rows = csv.DictReader(handle)
-            try:
-                if rows.fieldnames is None or self.options.text_field not in rows.fieldnames:
-                    raise FormatError(f"{path} has no {self.options.text_field!r} column")
-                for number, row in enumerate(rows, start=2):
-                    name = f"{path}:{number}"
-                    yield guarded(
-                        source, name, lambda r=row, n=name: self._record(source, n, r, None)
-                    )
-            except PropscopeError as err:
-                yield ItemError(source, str(path), err)
-            except (csv.Error, UnicodeDecodeError) as exc:
-                yield ItemError(source, str(path), FormatError(f"{path} is not valid CSV: {exc}"))
+            yield from bounded(source, str(path), self._csv_rows(source, path, handle))
+
+    def _csv_rows(self, source: str, path: Path, handle: io.TextIOBase) -> Iterator[Item]:
+        limit = self.options.max_bytes
+        records = csv_records(handle, limit)
+        header = next(records, None)
+        fields = next(csv.reader([header]), []) if header else []
+        if self.options.text_field not in fields:
+            raise FormatError(f"{path} has no {self.options.text_field!r} column")
+        number = 1
+        for text in records:
+            if text is not None and not text.strip():
+                continue  # a blank line, as csv.DictReader skips them
+            number += 1
+            name = f"{path}:{number}"
+            if text is None:
+                error = InputTooLarge(f"{name} is a row over the limit of {limit:,} characters")
+                yield ItemError(source, name, error)
+                continue
+            yield guarded(source, name, lambda t=text, n=name: self._csv_row(source, n, fields, t))
+
+    def _csv_row(self, source: str, item: str, fields: list[str], text: str) -> Document:
+        values = next(csv.reader([text]), [])
+        row: dict[str | None, Any] = dict(zip(fields, values, strict=False))
+        for field in fields[len(values):]:
+            row[field] = None
+        if len(values) > len(fields):
+            row[None] = values[len(fields):]  # as csv.DictReader keeps them
+        return self._record(source, item, row, None)
 
     def _stdin(self, source: str) -> Iterator[Item]:
         data = sys.stdin.buffer.read(self.options.max_bytes + 1)
@@ -487,6 +492,32 @@ def _media_kind(media_type: str, content: bytes) -> str:
     if media_type == "text/plain":
         return "text"
     return "html"
+
+
+def csv_records(handle: io.TextIOBase | Any, limit: int) -> Iterator[str | None]:
+    """The text of each CSV record (its lines joined), or None for a record longer than
+    ``limit`` characters, which is read past without being kept.
+
+    Why not let :mod:`csv` find the records: on a field over its limit it raises, and
+    the rows after are lost, since no reader can resume inside a quoted field.  A
+    record ends at a line end where the double quotes seen so far pair up (``""``
+    inside a quoted field adds two), which holds for the default dialect.  Lines are
+    read at most ``limit + 1`` characters at a time, so memory stays bounded.
+    """
+    parts: list[str] = []
+    size = quotes = 0
+    while line := handle.readline(limit + 1):
+        size += len(line)
+        quotes += line.count('"')
+        if size <= limit:
+            parts.append(line)
+        else:
+            parts = []
+        if line.endswith(("\n", "\r")) and quotes % 2 == 0:
+            yield "".join(parts) if size <= limit else None
+            parts, size, quotes = [], 0, 0
+    if size:
+        yield "".join(parts) if size <= limit else None
 
 
 def _str_or_none(value: Any) -> str | None:

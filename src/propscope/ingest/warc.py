@@ -16,20 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from propscope.errors import FormatError, InputTooLarge
 from propscope.ingest.decode import unreadable
+from propscope.ingest.items import DATA_ERRORS, Item, bounded, data_error, guarded
 from propscope.ingest.types import ItemError
 
 if TYPE_CHECKING:
-    from propscope.ingest.sources import Item, Reader
+    from propscope.ingest.sources import Reader
 
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+_CHUNK = 65536
 
 
 def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
-    from propscope.ingest.sources import guarded
-
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -42,35 +39,91 @@ def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
             )
             yield ItemError(source, str(path), error)
             return
+        yield from bounded(source, str(path), _records(reader, source, path, handle))
+
+
+def _records(reader: Reader, source: str, path: Path, handle: Any) -> Iterator[Item]:
+    """Each page record as a document or an item error; a break in the archive itself
+    raises, and :func:`bounded` turns it into the file's last item error."""
+    iterator = _archive_iterator(handle)
+    for number, record in enumerate(iterator, start=1):
+        if record.rec_type not in ("response", "resource"):
+            continue
+        name = record.rec_headers.get_header("WARC-Target-URI") or f"{path}#{number}"
         try:
-            for number, record in enumerate(ArchiveIterator(handle), start=1):
-                if record.rec_type not in ("response", "resource"):
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI") or f"{path}#{number}"
-                media, charset = _content_type(record)
-                if media not in _TEXT_TYPES:
-                    continue
-                if record.http_headers is not None:
-                    status = record.http_headers.get_statuscode() or "200"
-                    if not status.startswith("2"):
-                        continue
-                data = record.content_stream().read(reader.options.max_bytes + 1)
-                meta = {
-                    "warc_date": record.rec_headers.get_header("WARC-Date"),
-                    "warc_record_id": record.rec_headers.get_header("WARC-Record-ID"),
-                    "warc_file": str(path),
-                }
-                yield guarded(
-                    source,
-                    url,
-                    lambda d=data, u=url, m=meta, t=media, c=charset: _document(
-                        reader, source, u, d, t, c, m
-                    ),
-                )
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
-            error = FormatError(f"{path} is not a readable WARC file past this point: {exc}")
-            error.__cause__ = exc
-            yield ItemError(source, str(path), error)
+            found = _read_record(reader, iterator, record, name)
+        except DATA_ERRORS as exc:
+            yield ItemError(source, name, data_error(name, exc))
+            continue
+        if isinstance(found, FormatError):
+            yield ItemError(source, name, found)
+        elif found is not None:
+            data, media, charset = found
+            meta = {
+                "warc_date": record.rec_headers.get_header("WARC-Date"),
+                "warc_record_id": record.rec_headers.get_header("WARC-Record-ID"),
+                "warc_file": str(path),
+            }
+            yield guarded(
+                source,
+                name,
+                lambda d=data, u=name, m=meta, t=media, c=charset: _document(
+                    reader, source, u, d, t, c, m
+                ),
+            )
+
+
+def _read_record(
+    reader: Reader, iterator: Any, record: Any, name: str
+) -> tuple[bytes, str, str | None] | FormatError | None:
+    """A page record's body, media type and charset; None for a record that is no
+    page (an image, a redirect); a :class:`FormatError` for one that is broken.
+
+    The record is read to its end here, so that a body shorter than its declared
+    length (a truncated file) or a length the next record contradicts is known before
+    the record becomes a document, rather than kept quietly.
+    """
+    declared = record.rec_headers.get_header("Content-Length")
+    if record.format == "warc" and not (declared or "").strip().isdigit():
+        return FormatError(f"{name}: WARC record with a missing or non-numeric "
+                           f"Content-Length ({declared!r}); skipped")
+    if record.rec_type == "response" and not record.rec_headers.get_header("WARC-Target-URI"):
+        return FormatError(f"{name}: WARC response record without a WARC-Target-URI; skipped")
+    media, charset = _content_type(record)
+    wanted = media in _TEXT_TYPES
+    if wanted and record.http_headers is not None:
+        status = record.http_headers.get_statuscode() or "200"
+        wanted = status.startswith("2")
+    data = record.content_stream().read(reader.options.max_bytes + 1) if wanted else b""
+    while record.raw_stream.read(_CHUNK):
+        pass
+    left = getattr(record.raw_stream, "limit", 0)
+    warnings = iterator.err_count
+    iterator.read_to_end()
+    if left:
+        return FormatError(f"{name}: WARC record cut short, {left:,} bytes missing; skipped")
+    if iterator.err_count > warnings:
+        return FormatError(
+            f"{name}: WARC record not followed by the next record where its "
+            "Content-Length says; skipped"
+        )
+    return (data, media, charset) if wanted else None
+
+
+def _archive_iterator(handle: Any) -> Any:
+    """warcio's iterator, made to read a record without a target URI (warcio 1.8
+    trips on it with AttributeError) and to print nothing to stderr itself."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.recordloader import ArcWarcRecordLoader
+
+    class Loader(ArcWarcRecordLoader):  # type: ignore[misc]
+        def _ensure_target_uri_format(self, rec_headers: Any) -> str:
+            return super()._ensure_target_uri_format(rec_headers) or ""
+
+    iterator = ArchiveIterator(handle)
+    iterator.loader = Loader()
+    iterator.INC_RECORD = ""  # its warning for a wrong Content-Length: we report it
+    return iterator
 
 
 def _looks_like_an_archive(path: Path) -> bool:
@@ -83,7 +136,7 @@ def _looks_like_an_archive(path: Path) -> bool:
         opener = gzip.open if head == b"\x1f\x8b" else open
         with opener(path, "rb") as stream:
             start = stream.read(16)
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error):  # a corrupt gzip stream is no archive
         return False
     return start.startswith((b"WARC/", b"filedesc://"))
 
