@@ -136,6 +136,26 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
         h.wfile.flush()
         time.sleep(3)
 
+    def drip(h: BaseHTTPRequestHandler, head: bytes, body: bytes) -> None:
+        """Send ``head`` at once, then ``body`` one byte every 50 ms: each read is
+        quick, the whole answer takes 160 × 50 ms = 8 s; stop once the client goes."""
+        h.close_connection = True
+        try:
+            h.wfile.write(head)
+            for byte in body[:160]:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                time.sleep(0.05)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def drip_headers(h: BaseHTTPRequestHandler) -> None:
+        drip(h, b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"a" * 200)
+
+    def drip_body(h: BaseHTTPRequestHandler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 160\r\n\r\n"
+        drip(h, head, b"<p>" + b"a" * 157)
+
     def truncated(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/html")
@@ -204,6 +224,8 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
         "/flaky": flaky,
         "/stall": stall,
         "/truncated": truncated,
+        "/drip-headers": drip_headers,
+        "/drip-body": drip_body,
         "/huge": huge,
         "/big-declared": big_declared,
         "/binary": lambda h: _send(h, 200, png, "text/html"),

@@ -172,3 +172,30 @@ def test_library_errors_on_bad_json_are_item_errors(tmp_path: Path) -> None:
     path.write_bytes(json.dumps({"text": BODY}).encode()[:-3])
     docs, errors = _split(load([str(path), str(path)]))
     assert docs == [] and len(errors) == 2
+
+
+@pytest.mark.parametrize("lines", [[b"X-Long: " + b"a" * (32 << 20)], [b"X-Many: abc"] * 200_000])
+def test_warc_headers_are_read_within_a_bound(tmp_path: Path, lines: list[bytes]) -> None:
+    import tracemalloc
+    import zlib
+
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    head = b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/2\r\n"
+    parts = [packer.compress(head)]
+    parts += [packer.compress(line + b"\r\n") for line in lines]
+    parts += [packer.compress(b"Content-Length: 0\r\n\r\n\r\n\r\n"), packer.flush()]
+    first = gzip.compress(_record("https://news.example/1", _page("One")))
+    (tmp_path / "warm.warc.gz").write_bytes(first)
+    list(load([str(tmp_path / "warm.warc.gz")]))  # word lists and caches load once, here
+    path = tmp_path / "hostile.warc.gz"
+    path.write_bytes(first + b"".join(parts))
+    tracemalloc.start()
+    try:
+        docs, errors = _split(load([str(path)]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [d.url for d in docs] == ["https://news.example/1"]
+    assert len(errors) == 1 and isinstance(errors[0].error, InputTooLarge)
+    assert "header" in errors[0].error.message
+    assert peak < 16 << 20  # the line alone is 32 MB

@@ -113,7 +113,8 @@ def resolve_allowed(
 ) -> str:
     """Resolve ``host``; return its first address if every address is allowed, else
     raise :class:`AddressRefused` (:class:`FetchError` when it does not resolve)."""
-    allowed = [ipaddress.ip_network(n, strict=False) for n in (allow_private or ())]
+    networks = () if isinstance(allow_private, bool) else allow_private
+    allowed = [ipaddress.ip_network(n, strict=False) for n in networks]
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -132,18 +133,73 @@ def resolve_allowed(
     return addresses[0]
 
 
-class _GuardedBackend(httpcore.SyncBackend):
-    """httpcore's socket layer, connecting only to the very address it has checked.
+class _Deadline(threading.local):
+    """The deadline of the request the current thread is making (monotonic seconds),
+    or None: set by :meth:`Fetcher._once`, read by every socket operation."""
 
-    Why at this layer: checking a URL's host and then letting httpx resolve it again
-    leaves a gap a DNS server can use (DNS rebinding: public the first time, 127.0.0.1
-    the second).  Here the host is resolved once, every address checked, and the
-    socket opened to the checked address; TLS still verifies the certificate against
-    the host name, which httpcore passes separately.
+    at: float | None = None
+
+    def left(self, timeout: float | None, error: type[Exception]) -> float | None:
+        """``timeout`` cut to the time left; ``error`` once none is left."""
+        if self.at is None:
+            return timeout
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise error("the deadline for the whole answer has passed")
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write ends by the request's deadline.
+
+    Why: httpx's timeouts bound each read, not the answer, so a server sending one
+    header byte a second held a fetch for minutes; here each read may wait only for
+    the time the whole answer has left, headers included.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self.stream = stream
+        self.deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        wait = self.deadline.left(timeout, httpcore.ReadTimeout)
+        return self.stream.read(max_bytes, wait)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.stream.write(buffer, self.deadline.left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        wait = self.deadline.left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self.stream.start_tls(ssl_context, server_hostname, wait), self.deadline
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.stream.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """httpcore's socket layer, connecting only to the very address it has checked,
+    and keeping every socket operation within the request's deadline.
+
+    Why the address check is at this layer: checking a URL's host and then letting
+    httpx resolve it again leaves a gap a DNS server can use (DNS rebinding: public
+    the first time, 127.0.0.1 the second).  Here the host is resolved once, every
+    address checked, and the socket opened to the checked address; TLS still verifies
+    the certificate against the host name, which httpcore passes separately.
     """
 
     def __init__(self, allow_private: bool | Sequence[str]) -> None:
         self.allow_private = allow_private
+        self.deadline = _Deadline()
 
     def connect_tcp(  # type: ignore[override]
         self,
@@ -154,16 +210,19 @@ class _GuardedBackend(httpcore.SyncBackend):
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
         address = resolve_allowed(host, port, self.allow_private)
-        return super().connect_tcp(
+        stream = super().connect_tcp(
             address,
             port,
-            timeout=timeout,
+            timeout=self.deadline.left(timeout, httpcore.ConnectTimeout),
             local_address=local_address,
             socket_options=socket_options,
         )
+        return _DeadlineStream(stream, self.deadline)
 
 
-def guarded_transport(allow_private: bool | Sequence[str]) -> httpx.HTTPTransport:
+def guarded_transport(
+    allow_private: bool | Sequence[str], backend: _GuardedBackend | None = None
+) -> httpx.HTTPTransport:
     """An httpx transport whose every connection goes through :class:`_GuardedBackend`.
 
     httpx has no public hook for the socket layer, so the transport's connection pool
@@ -172,7 +231,7 @@ def guarded_transport(allow_private: bool | Sequence[str]) -> httpx.HTTPTranspor
     transport = httpx.HTTPTransport(trust_env=False)
     transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
-        network_backend=_GuardedBackend(allow_private),
+        network_backend=backend or _GuardedBackend(allow_private),
     )
     return transport
 
@@ -195,13 +254,14 @@ class Fetcher:
     ) -> None:
         self.options = options or IngestOptions()
         self.cache = cache
+        self._backend = _GuardedBackend(self.options.allow_private)
         self.client = httpx.Client(
             headers={"User-Agent": self.options.user_agent},
             timeout=httpx.Timeout(self.options.timeout),
             follow_redirects=False,
             transport=transport
-            if transport is not None or self.options.allow_private is True
-            else guarded_transport(self.options.allow_private),
+            if transport is not None
+            else guarded_transport(self.options.allow_private, self._backend),
             trust_env=False,
         )
         self._robots: dict[str, RobotFileParser | None] = {}
@@ -303,6 +363,7 @@ class Fetcher:
         self._wait_turn(url)
         allowed = self.options.timeout * _DEADLINE_FACTOR
         deadline = time.monotonic() + allowed
+        self._backend.deadline.at = deadline
         limit = self.options.max_bytes
         try:
             with self.client.stream("GET", url, headers=headers) as answer:
@@ -326,6 +387,10 @@ class Fetcher:
                         chunks.append(chunk)
                 return Response(str(answer.url), answer.status_code, found, b"".join(chunks))
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:
+                raise FetchTimeout(
+                    f"{url} took longer than {allowed:g} s to answer in full"
+                ) from exc
             raise FetchTimeout(
                 f"{url} timed out after {self.options.timeout:g} s ({type(exc).__name__})"
             ) from exc
@@ -333,6 +398,8 @@ class Fetcher:
             raise TruncatedResponse(f"{url}: the connection broke off ({exc})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{url} could not be fetched: {exc}") from exc
+        finally:
+            self._backend.deadline.at = None
 
     def _wait_turn(self, url: str) -> None:
         """Per-host rate limit: at most ``rate_limit`` requests a second to one host,

@@ -24,6 +24,15 @@ if TYPE_CHECKING:
 
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 _CHUNK = 65536
+MAX_HEADER_LINE = 64 * 1024
+"""A longer WARC or HTTP header line is no real crawler's: the file is broken or hostile."""
+MAX_HEADER_BYTES = 256 * 1024
+"""All header lines of one record (WARC and HTTP together) may take this much."""
+_COMPRESSED_BLOCK = 4096
+"""Compressed bytes inflated at a time: deflate expands at most about 1,000-fold, so
+a block never becomes more than 4 MB (warcio's 16 KB could become 16 MB of one
+header line).  Still large enough that a normal archive is read at full speed."""
+_BROKEN_FIX = "the archive is broken or was not written by a crawler; check its source"
 
 
 def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
@@ -45,7 +54,7 @@ def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
 def _records(reader: Reader, source: str, path: Path, handle: Any) -> Iterator[Item]:
     """Each page record as a document or an item error; a break in the archive itself
     raises, and :func:`bounded` turns it into the file's last item error."""
-    iterator = _archive_iterator(handle)
+    iterator = _archive_iterator(handle, str(path))
     for number, record in enumerate(iterator, start=1):
         if record.rec_type not in ("response", "resource"):
             continue
@@ -110,19 +119,57 @@ def _read_record(
     return (data, media, charset) if wanted else None
 
 
-def _archive_iterator(handle: Any) -> Any:
+def _archive_iterator(handle: Any, name: str) -> Any:
     """warcio's iterator, made to read a record without a target URI (warcio 1.8
-    trips on it with AttributeError) and to print nothing to stderr itself."""
+    trips on it with AttributeError), to print nothing to stderr itself, and to read
+    record headers within :data:`MAX_HEADER_LINE` and :data:`MAX_HEADER_BYTES`."""
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.bufferedreaders import DecompressingBufferedReader
     from warcio.recordloader import ArcWarcRecordLoader
 
     class Loader(ArcWarcRecordLoader):  # type: ignore[misc]
         def _ensure_target_uri_format(self, rec_headers: Any) -> str:
             return super()._ensure_target_uri_format(rec_headers) or ""
 
-    iterator = ArchiveIterator(handle)
+    class CappedReader(DecompressingBufferedReader):  # type: ignore[misc]
+        """warcio reads header lines whole, however long: one 500 MB line took
+        1.7 GB.  Lines are read at most one past the cap, and a record's headers
+        (WARC and HTTP) are counted while :class:`Iterator` parses them."""
+
+        budget: int | None = None
+
+        def readline(self, length: int | None = None) -> bytes:
+            cap = MAX_HEADER_LINE + 1 if length is None else min(length, MAX_HEADER_LINE + 1)
+            line: bytes = super().readline(cap)
+            if len(line) > MAX_HEADER_LINE:
+                raise InputTooLarge(
+                    f"{name}: a WARC header line over {MAX_HEADER_LINE:,} bytes; "
+                    "the rest of the file is not read",
+                    fix=_BROKEN_FIX,
+                )
+            if self.budget is not None:
+                self.budget -= len(line)
+                if self.budget < 0:
+                    raise InputTooLarge(
+                        f"{name}: WARC record headers over {MAX_HEADER_BYTES:,} bytes; "
+                        "the rest of the file is not read",
+                        fix=_BROKEN_FIX,
+                    )
+            return line
+
+    class Iterator(ArchiveIterator):  # type: ignore[misc]
+        INC_RECORD = ""  # its warning for a wrong Content-Length: we report it
+
+        def _next_record(self, next_line: Any) -> Any:
+            self.reader.budget = MAX_HEADER_BYTES
+            try:
+                return super()._next_record(next_line)
+            finally:
+                self.reader.budget = None
+
+    iterator = Iterator(handle)
     iterator.loader = Loader()
-    iterator.INC_RECORD = ""  # its warning for a wrong Content-Length: we report it
+    iterator.reader = CappedReader(iterator.fh, block_size=_COMPRESSED_BLOCK)
     return iterator
 
 
