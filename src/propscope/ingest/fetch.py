@@ -2,11 +2,13 @@
 
 Why each rule:
 
-* **Refuse private addresses** (loopback, RFC 1918, link-local, reserved, multicast —
-  anything ``ipaddress`` does not call global) unless ``allow_private``: propscope may
-  run inside a server that fetches URLs users give it, and must not become a way into
-  that server's own network.  The host is resolved and *every* address checked, and
-  again after each redirect, since a public URL can redirect to ``127.0.0.1``.
+* **Refuse private addresses** (the rule of :mod:`propscope.ingest.addresses`:
+  loopback, RFC 1918, link-local, reserved, multicast, IPv6 forms carrying one; with
+  ``allow_private`` still link-local and cloud metadata ones, unless a network named
+  in ``allow_networks`` covers them): propscope may run inside a server that fetches
+  URLs users give it, and must not become a way into that server's own network.  The
+  host is resolved and *every* address checked, and again after each redirect, since
+  a public URL can redirect to ``127.0.0.1``.
 * **Caps**: a timeout for connecting and between bytes, a deadline for the whole
   answer, and ``max_bytes`` checked on the declared length and again while streaming,
   so a 50 MB page or an endless body is cut off without being held in memory.
@@ -28,7 +30,6 @@ very address connected to (so DNS rebinding cannot slip past).
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
@@ -52,6 +53,7 @@ from propscope.errors import (
     TooManyRedirects,
     TruncatedResponse,
 )
+from propscope.ingest.addresses import AddressPolicy, check
 from propscope.ingest.types import IngestOptions
 
 ConditionalCache = MutableMapping[str, dict[str, str]]
@@ -90,46 +92,46 @@ class Response:
         return str(value).lower() if value else None
 
 
-def check_address(url: str, *, allow_private: bool | Sequence[str]) -> None:
-    """Raise :class:`AddressRefused` if ``url``'s host resolves to any non-global
-    address (or :class:`FetchError` if it is not http(s) or does not resolve).
+def check_address(
+    url: str,
+    *,
+    allow_private: bool | Sequence[str] | AddressPolicy = False,
+    allow_networks: Sequence[str] = (),
+) -> None:
+    """Raise :class:`AddressRefused` if ``url``'s host resolves to any address the
+    rule of :mod:`propscope.ingest.addresses` refuses (or :class:`FetchError` if it
+    is not http(s) or does not resolve).
 
-    ``allow_private`` is True (allow every address), False, or the networks allowed
-    besides the global ones (e.g. ``["10.0.0.0/8"]`` for an intranet news site).
+    ``allow_private`` is True (private addresses, but never link-local or metadata
+    ones), False, or networks allowed besides the global ones (the older spelling of
+    ``allow_networks``, e.g. ``["10.0.0.0/8"]`` for an intranet news site).
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(
             f"{url} is not an http(s) URL", fix="give a URL starting http:// or https://"
         )
-    if allow_private is True:
-        return
+    policy = (
+        allow_private
+        if isinstance(allow_private, AddressPolicy)
+        else AddressPolicy.of(allow_private, allow_networks)
+    )
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    resolve_allowed(parts.hostname, port, allow_private, what=url)
+    resolve_allowed(parts.hostname, port, policy, what=url)
 
 
 def resolve_allowed(
-    host: str, port: int, allow_private: bool | Sequence[str], *, what: str | None = None
+    host: str, port: int, policy: AddressPolicy, *, what: str | None = None
 ) -> str:
     """Resolve ``host``; return its first address if every address is allowed, else
     raise :class:`AddressRefused` (:class:`FetchError` when it does not resolve)."""
-    networks = () if isinstance(allow_private, bool) else allow_private
-    allowed = [ipaddress.ip_network(n, strict=False) for n in networks]
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise FetchError(f"{host} does not resolve", fix="check the host name") from exc
     addresses = [str(info[4][0]).split("%")[0] for info in infos]
     for text in addresses:
-        address = ipaddress.ip_address(text)
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if allow_private is True or any(address in network for network in allowed):
-            continue
-        if not address.is_global or address.is_multicast:
-            raise AddressRefused(
-                f"{what or host} resolves to {address}, a private or reserved address"
-            )
+        check(text, policy, what or host)
     return addresses[0]
 
 
@@ -197,8 +199,8 @@ class _GuardedBackend(httpcore.SyncBackend):
     the certificate against the host name, which httpcore passes separately.
     """
 
-    def __init__(self, allow_private: bool | Sequence[str]) -> None:
-        self.allow_private = allow_private
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
         self.deadline = _Deadline()
 
     def connect_tcp(  # type: ignore[override]
@@ -209,7 +211,7 @@ class _GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        address = resolve_allowed(host, port, self.allow_private)
+        address = resolve_allowed(host, port, self.policy)
         stream = super().connect_tcp(
             address,
             port,
@@ -221,7 +223,7 @@ class _GuardedBackend(httpcore.SyncBackend):
 
 
 def guarded_transport(
-    allow_private: bool | Sequence[str], backend: _GuardedBackend | None = None
+    policy: AddressPolicy, backend: _GuardedBackend | None = None
 ) -> httpx.HTTPTransport:
     """An httpx transport whose every connection goes through :class:`_GuardedBackend`.
 
@@ -231,7 +233,7 @@ def guarded_transport(
     transport = httpx.HTTPTransport(trust_env=False)
     transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
-        network_backend=backend or _GuardedBackend(allow_private),
+        network_backend=backend or _GuardedBackend(policy),
     )
     return transport
 
@@ -239,9 +241,10 @@ def guarded_transport(
 class Fetcher:
     """One HTTP client with the rules above; use as a context manager, or ``close()``.
 
-    Unless private addresses are all allowed, connections go through
-    :func:`guarded_transport`, so the address rule holds at the socket, for every
-    connection, redirects included.  ``transport`` replaces it (e.g. for a proxy); the
+    Connections go through :func:`guarded_transport`, so the address rule and the
+        self.policy = AddressPolicy.of(
+            self.options.allow_private, self.options.allow_networks
+        )
     caller then answers for the addresses it reaches.
     """
 
@@ -254,14 +257,15 @@ class Fetcher:
     ) -> None:
         self.options = options or IngestOptions()
         self.cache = cache
-        self._backend = _GuardedBackend(self.options.allow_private)
+        self.policy = AddressPolicy.of(self.options.allow_private, self.options.allow_networks)
+        self._backend = _GuardedBackend(self.policy)
         self.client = httpx.Client(
             headers={"User-Agent": self.options.user_agent},
             timeout=httpx.Timeout(self.options.timeout),
             follow_redirects=False,
             transport=transport
             if transport is not None
-            else guarded_transport(self.options.allow_private, self._backend),
+            else guarded_transport(self.policy, self._backend),
             trust_env=False,
         )
         self._robots: dict[str, RobotFileParser | None] = {}
@@ -286,7 +290,7 @@ class Fetcher:
         original = url
         seen = [url]
         for _ in range(self.options.max_redirects + 1):
-            check_address(url, allow_private=self.options.allow_private)
+            check_address(url, allow_private=self.policy)
             if robots:
                 self._check_robots(url)
             headers = self._validators(original) if conditional and url == original else {}

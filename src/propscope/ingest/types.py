@@ -32,8 +32,10 @@ USER_AGENT = f"propscope/{_version()} (+https://github.com/propscope/propscope)"
 class IngestOptions:
     """Every knob of ingestion, in one object the internals read (trafilatura's pattern).
 
-    ``allow_private`` is True, False, or a list of networks allowed besides the
-    public internet (``["10.1.0.0/16"]``): see :func:`propscope.ingest.fetch.check_address`.
+    ``allow_private`` is True (private addresses, never link-local or cloud metadata
+    ones), False, or a list of networks (the older spelling of ``allow_networks``).
+    ``allow_networks`` names networks allowed whatever they are (``["10.1.0.0/16"]``,
+    even ``["169.254.169.254/32"]``): see :mod:`propscope.ingest.addresses`.
     ``rate_limit`` is requests per second per host; ``retries`` the extra tries after a
     5xx answer, a timeout or a dropped connection, spaced by ``backoff`` × 2^n seconds.
     ``raw_limit`` bounds the original bytes kept in ``Document.meta["raw"]``.
@@ -42,6 +44,7 @@ class IngestOptions:
     """
 
     allow_private: bool | Sequence[str] = False
+    allow_networks: Sequence[str] = ()
     max_bytes: int = DEFAULT_MAX_BYTES
     timeout: float = 20.0
     user_agent: str = USER_AGENT
