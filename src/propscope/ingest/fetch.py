@@ -242,10 +242,9 @@ class Fetcher:
     """One HTTP client with the rules above; use as a context manager, or ``close()``.
 
     Connections go through :func:`guarded_transport`, so the address rule and the
-        self.policy = AddressPolicy.of(
-            self.options.allow_private, self.options.allow_networks
-        )
-    caller then answers for the addresses it reaches.
+    deadline hold at the socket, for every connection, redirects included.
+    ``transport`` replaces it (e.g. for a proxy); the caller then answers for the
+    addresses it reaches.
     """
 
     def __init__(
@@ -257,7 +256,9 @@ class Fetcher:
     ) -> None:
         self.options = options or IngestOptions()
         self.cache = cache
-        self.policy = AddressPolicy.of(self.options.allow_private, self.options.allow_networks)
+        self.policy = AddressPolicy.of(
+            self.options.allow_private, self.options.allow_networks
+        )
         self._backend = _GuardedBackend(self.policy)
         self.client = httpx.Client(
             headers={"User-Agent": self.options.user_agent},
