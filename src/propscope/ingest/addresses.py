@@ -40,6 +40,10 @@ METADATA_NETWORKS: tuple[IPNetwork, ...] = tuple(
 )
 """Refused even with ``allow_private=True``, unless a named network covers them."""
 
+_METADATA_FIX = (
+    "link-local and cloud metadata addresses are refused even with --allow-private;"
+    " name the network with --allow-network CIDR if it is really wanted"
+)
 _COMPATIBLE = ipaddress.ip_network("::/96")
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 _SITE_LOCAL = ipaddress.ip_network("fec0::/10")
@@ -109,5 +113,7 @@ def check(address_text: str, policy: AddressPolicy, what: str) -> None:
     """Raise :class:`AddressRefused` unless ``policy`` allows the address."""
     address = ipaddress.ip_address(address_text.split("%")[0])
     reason = policy.refusal(address)
+    if reason is not None and "metadata" in reason:
+        raise AddressRefused(f"{what} resolves to {reason}", fix=_METADATA_FIX)
     if reason is not None:
         raise AddressRefused(f"{what} resolves to {reason}")
