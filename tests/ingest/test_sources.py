@@ -359,3 +359,18 @@ def test_encoding_option_applies_to_json_files_too(tmp_path: Path) -> None:
     assert not errors and docs[0].text == text and docs[0].title == "Звіт"
     docs, errors = _split(load([str(tmp_path / "legacy.json")], IngestOptions(encoding="no-such")))
     assert not docs and [type(e.error).__name__ for e in errors] == ["DecodeError"]
+
+
+def test_a_str_or_path_is_one_source_never_its_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Iterated, "a.txt" would be "a", ".", "t", "x", "t": "." reads the whole folder.
+    (tmp_path / "a.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "other.txt").write_text(BODY.replace("Tuesday", "Friday"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for source in ("a.txt", Path("a.txt"), tmp_path / "a.txt"):
+        items = list(load(source))
+        assert len(items) == 1 and isinstance(items[0], Document), source
+        assert items[0].text == BODY
+    assert len(list(load(["a.txt", Path("other.txt")]))) == 2
+    assert load_one(Path("a.txt")).text == BODY
