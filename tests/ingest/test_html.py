@@ -20,7 +20,9 @@ def test_article_text_metadata_and_captions() -> None:
     assert str(doc.published) == "2024-05-01"
     assert doc.language == "en"
     assert doc.url == "https://news.example/1"
-    assert doc.text.startswith("The respected Comrade Kim Jong Un inspected the new greenhouse")
+    assert doc.text.startswith(
+        "Farm Visit\nThe respected Comrade Kim Jong Un inspected the new greenhouse"
+    )
     assert doc.meta["furniture"]["caption"] == ["Kim Jong Un at the farm"]
     for furniture in ("Skip to content", "Share on Facebook", "cookies", "Home"):
         assert furniture not in doc.text
@@ -201,3 +203,15 @@ def test_flatten_keeps_text_and_shallow_tags() -> None:
     html = "<div><p>a<b>b</b>c</p>" + "<div>" * 3 + "<span>x</span>y" + "</div>" * 3 + "</div>"
     # The first inner <div> is at depth 2, still kept; the two below it are not.
     assert flatten(html, depth=2) == "<div><p>abc</p><div>  xy  </div></div>"
+
+
+def test_a_title_given_apart_from_the_body_is_its_first_paragraph() -> None:
+    html = (
+        "<html><head><title>Harvest Exceeds All Plans</title></head><body><article>"
+        f"<p>{FIRST}</p><p>{SECOND}</p></article></body></html>"
+    )
+    doc = extract_html(html)
+    assert doc.title == "Harvest Exceeds All Plans"
+    assert doc.text.startswith(f"Harvest Exceeds All Plans\n\n{FIRST}")
+    start = doc.text.index(SECOND)
+    assert doc.offset_map.to_raw(start) > 0

@@ -62,7 +62,8 @@ def test_text_html_json_jsonl_csv_in_a_folder(tmp_path: Path) -> None:
     assert [e.item.rsplit("/", 1)[-1] for e in errors] == ["d.jsonl:2", "d.jsonl:3"]
     assert all(isinstance(e.error, FormatError) for e in errors)
     by_item = {d.meta["item"].rsplit("/", 1)[-1]: d for d in docs}
-    assert by_item["a.txt"].text == BODY and by_item["a.txt"].title == "A Title"
+    # The headline is analysed too: the title and the first line of the text.
+    assert by_item["a.txt"].text == f"A Title\n{BODY}" and by_item["a.txt"].title == "A Title"
     assert by_item["a.txt"].meta["furniture"]["skip_links"] == ["Skip links"]
     assert by_item["b.html"].title == "Farm Visit"
     assert by_item["c.json[0]"].title == "J1"
@@ -241,7 +242,7 @@ def test_feed_end_to_end(server, local) -> None:
     assert [d.title for d in docs] == ["Farm Visit", "Second Visit"]
     assert docs[0].url == server("/news/1.html")
     assert docs[0].published == date(2024, 5, 1)
-    assert docs[0].text.startswith("The respected Comrade Kim Jong Un inspected")
+    assert docs[0].text.startswith("Farm Visit\nThe respected Comrade Kim Jong Un inspected")
     assert docs[0].meta["furniture"]["caption"] == ["A view of the farm"]
     for doc in docs:
         _assert_json_meta(doc)
@@ -291,11 +292,12 @@ def test_repair_and_furniture_can_be_switched_off(tmp_path: Path) -> None:
     raw = load_one(str(path), IngestOptions(repair=False, furniture=False))
     assert raw.text.startswith("Skip links\nTitle Line\nKim Jong Ildeveloped")
     fixed = load_one(str(path))
-    assert fixed.text.startswith("Kim Jong Il developed the plan.")
+    assert fixed.text.startswith("Title Line\nKim Jong Il developed the plan.")
 
 
 def test_wpk_example(wpk_example: Path) -> None:
     doc = load_one(str(wpk_example))
+    raw_text = wpk_example.read_text(encoding="utf-8")
     assert doc.title == "WPK, Banner of Victory"
     furniture = doc.meta["furniture"]
     assert furniture["skip_links"] == ["Skip links"]
@@ -305,7 +307,8 @@ def test_wpk_example(wpk_example: Path) -> None:
     assert furniture["cookie_notice"] == [
         "🍪 This website uses cookies to improve your web experience."
     ]
-    assert doc.text.startswith("The Workers' Party of Korea organizes")
+    assert doc.text.startswith("WPK, Banner of Victory\n\nThe Workers' Party of Korea organizes")
+    assert doc.offset_map.to_raw(0) == raw_text.index("WPK, Banner of Victory")
     assert "Kim Jong Il developed the WPK" in doc.text
     assert "party of Kim Il Sung and Kim Jong Il" in doc.text
     for fused in ("Ildeveloped", "Sungand", "Ilperformed", "Ilput", "Skip links", "cookies"):
@@ -356,7 +359,7 @@ def test_encoding_option_applies_to_json_files_too(tmp_path: Path) -> None:
         json.dumps({"title": "Звіт", "text": text}, ensure_ascii=False).encode("cp1251")
     )
     docs, errors = _split(load([str(tmp_path / "legacy.json")], IngestOptions(encoding="cp1251")))
-    assert not errors and docs[0].text == text and docs[0].title == "Звіт"
+    assert not errors and docs[0].text == f"Звіт\n\n{text}" and docs[0].title == "Звіт"
     docs, errors = _split(load([str(tmp_path / "legacy.json")], IngestOptions(encoding="no-such")))
     assert not docs and [type(e.error).__name__ for e in errors] == ["DecodeError"]
 

@@ -21,7 +21,7 @@ from propscope.ingest.types import IngestOptions
 from propscope.model import Document
 from propscope.text.furniture import split_furniture
 from propscope.text.normalise import normalise
-from propscope.text.offsets import OffsetMap
+from propscope.text.offsets import MapBuilder, OffsetMap
 from propscope.text.repair import repair
 
 
@@ -44,7 +44,10 @@ def build_document(
     ``hints`` are offsets into ``raw_text`` of inline-markup boundaries (HTML only);
     ``furniture`` holds parts already removed upstream (captions from ``<figcaption>``);
     ``guess_header`` is off for text an HTML extractor already cut to the article;
-    ``fields`` go to the Document (url, outlet, published, language …).
+    ``fields`` go to the Document (url, outlet, published, language …).  The title
+    (given, or the headline line found in the text) is both ``Document.title`` and the
+    first paragraph of ``Document.text``, so detectors read it (see
+    :func:`_headline_first`).
     """
     meta = dict(meta or {})
     raw_text, count = scrub_surrogates(raw_text)
@@ -59,11 +62,15 @@ def build_document(
     text, offset_map = normalised.text, normalised.offset_map
     parts: dict[str, list[str]] = {k: list(v) for k, v in (furniture or {}).items() if v}
     if options.furniture:
-        layout = split_furniture(text, title=title, guess_header=guess_header)
+        layout = split_furniture(text, title=title, guess_header=guess_header, keep_title=True)
         text, offset_map = layout.text, offset_map.then(layout.offset_map)
         for kind, lines in layout.parts.items():
             parts.setdefault(kind, []).extend(lines)
         title = title or layout.title
+    if not text.strip():
+        raise EmptyInput(f"{item} has no article text once page furniture is set apart")
+    if title and title.strip():
+        text, offset_map = _headline_first(text, offset_map, title)
     repairs: list[dict[str, Any]] = []
     if options.repair:
         local_hints = _map_hints(offset_map, hints)
@@ -74,8 +81,6 @@ def build_document(
                 {"at": fix.offset + k, "token": fix.token, "rule": fix.rule}
                 for k, fix in enumerate(repaired.repairs)
             ]
-    if not text.strip():
-        raise EmptyInput(f"{item} has no article text once page furniture is set apart")
     info: dict[str, Any] = {"source": source, "item": item, "furniture": parts, "repairs": repairs}
     info.update(meta)
     info["raw"] = raw if raw is not None and len(raw) <= options.raw_limit else None
@@ -125,6 +130,26 @@ def warn(meta: dict[str, Any], message: str) -> None:
     warnings = meta.setdefault("warnings", [])
     if message not in warnings:
         warnings.append(message)
+
+
+def _headline_first(text: str, offset_map: OffsetMap, title: str) -> tuple[str, OffsetMap]:
+    """``text`` with ``title`` as its first paragraph, unless it already starts with it.
+
+    Why: a headline is the most read line of an article and often its most loaded one
+    ("… Is Crime: KCNA Commentary"), and gold spans fall in titles too; kept only in
+    ``Document.title`` it was never analysed.  A title given apart from the text (a
+    JSON field, the page's metadata) is put in front; a title line found in the text
+    is left where it is (``split_furniture(keep_title=True)``).  The inserted
+    headline maps to the empty stretch at raw offset 0: it is not in the raw text, and
+    every other offset still leads where it did.
+    """
+    headline = normalise(" ".join(title.split())).text
+    if not headline or text.lstrip().casefold().startswith(headline.casefold()):
+        return text, offset_map
+    builder = MapBuilder(text)
+    builder.replace(0, headline + "\n\n")
+    body, prefix_map = builder.finish()
+    return body, offset_map.then(prefix_map)
 
 
 def _map_hints(offset_map: OffsetMap, hints: Iterable[int]) -> list[int]:
