@@ -20,21 +20,28 @@ from collections.abc import Iterable, Iterator
 from propscope.errors import EmptyInput
 from propscope.ingest.fetch import ConditionalCache, Fetcher, Response, check_address
 from propscope.ingest.html import extract_html
-from propscope.ingest.sources import Reader
+from propscope.ingest.feeds import FeedEntry, FeedState, poll
+from propscope.ingest.kinds import Kind
+from propscope.ingest.sources import Reader, ingest_entries
 from propscope.ingest.types import USER_AGENT, IngestOptions, ItemError
 from propscope.model import Document
 
 __all__ = [
     "USER_AGENT",
     "ConditionalCache",
+    "FeedEntry",
+    "FeedState",
     "Fetcher",
     "IngestOptions",
     "ItemError",
+    "Kind",
     "Response",
     "check_address",
     "extract_html",
+    "ingest_entries",
     "load",
     "load_one",
+    "poll",
 ]
 
 

@@ -17,15 +17,15 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from propscope.errors import FormatError
 from propscope.ingest.document import parse_date
 from propscope.ingest.fetch import Fetcher
+from propscope.ingest.html import extract_html
+from propscope.ingest.items import Item, guarded
+from propscope.ingest.kinds import PageSource
 from propscope.ingest.types import IngestOptions, ItemError
-
-if TYPE_CHECKING:
-    from propscope.ingest.sources import Item, Reader
 
 MAX_SEEN = 10_000
 """Entry ids remembered per feed: far more than any feed lists at once."""
@@ -111,12 +111,10 @@ def entries_of(data: bytes, item: str) -> tuple[list[FeedEntry], str | None]:
 
 
 def entry_items(
-    reader: Reader, source: str, entries: Iterable[FeedEntry], feed_title: str | None
+    reader: PageSource, source: str, entries: Iterable[FeedEntry], feed_title: str | None
 ) -> Iterator[Item]:
-    """Documents (or item errors) for feed entries, as described in the module."""
-    from propscope.ingest.html import extract_html
-    from propscope.ingest.items import guarded
-
+    """Documents (or item errors) for feed entries, as described in the module;
+    ``reader`` (the caller) fetches and reads each entry's link."""
     for entry in entries:
         fallback = {"title": entry.title, "published": entry.published, "outlet": feed_title}
         if entry.link and reader.options.fetch_feed_links:
@@ -180,20 +178,12 @@ def poll(
     return new
 
 
-def ingest_entries(
-    entries: Iterable[FeedEntry],
-    options: IngestOptions | None = None,
-    *,
-    fetcher: Fetcher | None = None,
-    source: str = "feed",
-) -> Iterator[Item]:
-    """Documents for entries returned by :func:`poll` (what ``watch`` stores)."""
-    from propscope.ingest.sources import Reader
+def __getattr__(name: str) -> Any:
+    """``ingest_entries``, kept here for older callers: it lives in
+    :mod:`propscope.ingest` (it needs the whole reader, which this module, one format
+    among others, does not import at load time)."""
+    if name == "ingest_entries":
+        from propscope.ingest.sources import ingest_entries
 
-    reader = Reader(options or IngestOptions(), fetcher)
-    try:
-        for entry in entries:
-            yield from entry_items(reader, source, [entry], entry.feed)
-    finally:
-        if fetcher is None:
-            reader.close()
+        return ingest_entries
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,7 +18,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,13 +44,17 @@ from propscope.ingest.document import (
     surrogate_warning,
     warn,
 )
+from propscope.ingest.feeds import FeedEntry, entries_of, entry_items
 from propscope.ingest.fetch import Fetcher
 from propscope.ingest.html import extract_html
 from propscope.ingest.items import Item, bounded, guarded
+from propscope.ingest.kinds import Kind
+from propscope.ingest.sitemaps import sitemap_urls
 from propscope.ingest.types import IngestOptions, ItemError
+from propscope.ingest.warc import warc_items
 from propscope.model import Document
 
-__all__ = ["Item", "Reader", "guarded", "is_url"]
+__all__ = ["Item", "Kind", "Reader", "guarded", "ingest_entries", "is_url"]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -110,12 +114,12 @@ class Reader:
     def file(self, source: str, path: Path) -> Iterator[Item]:
         kind = _kind(path)
         item = str(path)
-        if kind == "warc":
+        if kind == Kind.WARC:
             yield from self.warc(source, path)
             return
-        if kind == "jsonl":
+        if kind == Kind.JSONL:
             yield from self.jsonl(source, path)
-        elif kind == "csv":
+        elif kind == Kind.CSV:
             yield from self.csv(source, path)
         else:
             try:  # refused from its size alone when over the limit, never loaded whole
@@ -123,23 +127,23 @@ class Reader:
             except PropscopeError as err:
                 yield ItemError(source, item, err)
                 return
-            yield from self.data(source, item, data, kind or "text")
+            yield from self.data(source, item, data, kind or Kind.TEXT)
 
-    def data(self, source: str, item: str, data: bytes, kind: str) -> Iterator[Item]:
+    def data(self, source: str, item: str, data: bytes, kind: Kind) -> Iterator[Item]:
         """Bytes of one file (or stdin) read whole, by kind, sniffing where unsure."""
-        if kind in ("text", "xml", "sniff"):
+        if kind in (Kind.TEXT, Kind.XML, Kind.SNIFF):
             kind = _sniff(data, kind)
-        if kind == "html":
+        if kind == Kind.HTML:
             yield guarded(
                 source,
                 item,
                 lambda: extract_html(data, options=self.options, source=source, item=item),
             )
-        elif kind == "json":
+        elif kind == Kind.JSON:
             yield from self.json_document(source, item, data)
-        elif kind == "jsonl":
+        elif kind == Kind.JSONL:
             yield from self._json_lines(source, item, io.BytesIO(data))
-        elif kind == "urls":
+        elif kind == Kind.URLS:
             text = decode_bytes(
                 data, source=item, encoding=self.options.encoding,
                 max_bytes=self.options.max_bytes,
@@ -147,9 +151,9 @@ class Reader:
             for line in text.splitlines():
                 if line.strip() and not line.lstrip().startswith("#"):
                     yield from self.url(source, line.strip())
-        elif kind == "sitemap":
+        elif kind == Kind.SITEMAP:
             yield from self.sitemap(source, item, data, depth=0)
-        elif kind == "feed":
+        elif kind == Kind.FEED:
             yield from self.feed(source, item, data)
         else:
             yield guarded(source, item, lambda: self._text(source, item, data))
@@ -306,7 +310,7 @@ class Reader:
                 ),
             )
             return
-        yield from self.data(source, "standard input", data, "sniff")
+        yield from self.data(source, "standard input", data, Kind.SNIFF)
 
     # --- the web ------------------------------------------------------------------
 
@@ -329,16 +333,16 @@ class Reader:
             yield ItemError(source, url, err)
             return
         kind = _media_kind(response.media_type, response.content)
-        if kind in ("feed", "sitemap") and not expand:
+        if kind in (Kind.FEED, Kind.SITEMAP) and not expand:
             yield ItemError(
                 source, url, FormatError(f"{url} is a {kind}, where a page was expected")
             )
             return
-        if kind in ("feed", "sitemap"):
-            reader = (
-                self.feed if kind == "feed" else (lambda s, i, d: self.sitemap(s, i, d, depth=0))
-            )
-            yield from reader(source, response.url, response.content)
+        if kind in (Kind.FEED, Kind.SITEMAP):
+            if kind == Kind.FEED:
+                yield from self.feed(source, response.url, response.content)
+            else:
+                yield from self.sitemap(source, response.url, response.content, depth=0)
             return
         yield guarded(
             source,
@@ -354,7 +358,7 @@ class Reader:
         url: str,
         data: bytes,
         charset: str | None,
-        kind: str,
+        kind: Kind,
         fallback: dict[str, Any] | None,
     ) -> Document:
         document = self.page(source, url, data, charset, kind, {"fetched_url": url})
@@ -369,12 +373,12 @@ class Reader:
         url: str,
         data: bytes,
         charset: str | None,
-        kind: str,
+        kind: Kind,
         meta: dict[str, Any],
     ) -> Document:
         """One web page's bytes (fetched, or from a WARC record) as a document:
-        ``kind`` "text" for a plain-text page, anything else for HTML."""
-        if kind == "text":
+        ``kind`` is ``Kind.TEXT`` for a plain-text page, anything else for HTML."""
+        if kind == Kind.TEXT:
             text, _ = decode_markup(
                 data,
                 source=url,
@@ -397,8 +401,6 @@ class Reader:
         )
 
     def feed(self, source: str, item: str, data: bytes) -> Iterator[Item]:
-        from propscope.ingest.feeds import entries_of, entry_items
-
         try:
             entries, title = entries_of(data, item)
         except PropscopeError as err:
@@ -407,8 +409,6 @@ class Reader:
         yield from entry_items(self, source, entries, title)
 
     def sitemap(self, source: str, item: str, data: bytes, *, depth: int) -> Iterator[Item]:
-        from propscope.ingest.sitemaps import sitemap_urls
-
         try:
             children, pages = sitemap_urls(data, item)
         except PropscopeError as err:
@@ -428,70 +428,86 @@ class Reader:
             yield from self.url(source, page, expand=False)
 
     def warc(self, source: str, path: Path) -> Iterator[Item]:
-        from propscope.ingest.warc import warc_items
-
         yield from warc_items(self, source, path)
 
 
-def _kind(path: Path) -> str | None:
+def ingest_entries(
+    entries: Iterable[FeedEntry],
+    options: IngestOptions | None = None,
+    *,
+    fetcher: Fetcher | None = None,
+    source: str = "feed",
+) -> Iterator[Item]:
+    """Documents for entries returned by :func:`propscope.ingest.feeds.poll` (what
+    ``watch`` stores)."""
+    reader = Reader(options or IngestOptions(), fetcher)
+    try:
+        for entry in entries:
+            yield from entry_items(reader, source, [entry], entry.feed)
+    finally:
+        if fetcher is None:
+            reader.close()
+
+
+def _kind(path: Path) -> Kind | None:
     name = path.name.lower()
     if name.endswith(WARC_SUFFIXES):
-        return "warc"
+        return Kind.WARC
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        return "text"
+        return Kind.TEXT
     if suffix in HTML_SUFFIXES:
-        return "html"
+        return Kind.HTML
     if suffix == ".json":
-        return "json"
+        return Kind.JSON
     if suffix in JSONL_SUFFIXES:
-        return "jsonl"
+        return Kind.JSONL
     if suffix == ".csv":
-        return "csv"
+        return Kind.CSV
     if suffix in XML_SUFFIXES:
-        return "xml"
+        return Kind.XML
     if suffix in (".urls", ".list"):
-        return "urls"
+        return Kind.URLS
     return None
 
 
-def _sniff(data: bytes, kind: str) -> str:
+def _sniff(data: bytes, kind: Kind) -> Kind:
     """Decide what a text-ish file really is from its first bytes."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<?xml") or kind == "xml":
+    if head.startswith(b"<?xml") or kind == Kind.XML:
         if b"<urlset" in head or b"<sitemapindex" in head:
-            return "sitemap"
+            return Kind.SITEMAP
         if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
-            return "feed"
-        if kind == "xml":
-            return "feed"
+            return Kind.FEED
+        if kind == Kind.XML:
+            return Kind.FEED
     if head.startswith((b"<!doctype html", b"<html")) or (
-        kind == "sniff" and head.startswith(b"<")
+        kind == Kind.SNIFF and head.startswith(b"<")
     ):
-        return "html"
-    if kind == "sniff" and head.startswith((b"{", b"[")):
-        return "jsonl" if head.startswith(b"{") and b"\n{" in data[:1_000_000] else "json"
+        return Kind.HTML
+    if kind == Kind.SNIFF and head.startswith((b"{", b"[")):
+        return Kind.JSONL if head.startswith(b"{") and b"\n{" in data[:1_000_000] else Kind.JSON
     if looks_binary(data):
-        return "text"  # decode_bytes will name it binary
+        return Kind.TEXT  # decode_bytes will name it binary
     lines = [
         line.strip()
         for line in data[:65536].splitlines()
         if line.strip() and not line.lstrip().startswith(b"#")
     ]
     if lines and all(URL.match(line.decode("utf-8", "replace")) for line in lines[:200]):
-        return "urls"
-    return "text"
+        return Kind.URLS
+    return Kind.TEXT
 
 
-def _media_kind(media_type: str, content: bytes) -> str:
+def _media_kind(media_type: str, content: bytes) -> Kind:
     if media_type in ("application/rss+xml", "application/atom+xml", "application/rdf+xml"):
-        return "feed"
+        return Kind.FEED
     if media_type in ("application/xml", "text/xml"):
-        sniffed = _sniff(content, "xml")
-        return sniffed if sniffed in ("feed", "sitemap") else "html"
+        sniffed = _sniff(content, Kind.XML)
+        return sniffed if sniffed in (Kind.FEED, Kind.SITEMAP) else Kind.HTML
     if media_type == "text/plain":
-        return "text"
-    return "html"
+        return Kind.TEXT
+    return Kind.HTML
 
 
 def csv_records(handle: io.TextIOBase | Any, limit: int) -> Iterator[str | None]:

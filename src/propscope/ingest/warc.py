@@ -12,15 +12,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from propscope.errors import FormatError, InputTooLarge
 from propscope.ingest.decode import unreadable
 from propscope.ingest.items import DATA_ERRORS, Item, bounded, data_error, guarded
+from propscope.ingest.kinds import Kind, PageSource
 from propscope.ingest.types import ItemError
-
-if TYPE_CHECKING:
-    from propscope.ingest.sources import Reader
 
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 _CHUNK = 65536
@@ -35,7 +33,7 @@ header line).  Still large enough that a normal archive is read at full speed.""
 _BROKEN_FIX = "the archive is broken or was not written by a crawler; check its source"
 
 
-def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
+def warc_items(reader: PageSource, source: str, path: Path) -> Iterator[Item]:
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -51,7 +49,7 @@ def warc_items(reader: Reader, source: str, path: Path) -> Iterator[Item]:
         yield from bounded(source, str(path), _records(reader, source, path, handle))
 
 
-def _records(reader: Reader, source: str, path: Path, handle: Any) -> Iterator[Item]:
+def _records(reader: PageSource, source: str, path: Path, handle: Any) -> Iterator[Item]:
     """Each page record as a document or an item error; a break in the archive itself
     raises, and :func:`bounded` turns it into the file's last item error."""
     iterator = _archive_iterator(handle, str(path))
@@ -83,7 +81,7 @@ def _records(reader: Reader, source: str, path: Path, handle: Any) -> Iterator[I
 
 
 def _read_record(
-    reader: Reader, iterator: Any, record: Any, name: str
+    reader: PageSource, iterator: Any, record: Any, name: str
 ) -> tuple[bytes, str, str | None] | FormatError | None:
     """A page record's body, media type and charset; None for a record that is no
     page (an image, a redirect); a :class:`FormatError` for one that is broken.
@@ -200,7 +198,7 @@ def _content_type(record: Any) -> tuple[str, str | None]:
 
 
 def _document(
-    reader: Reader,
+    reader: PageSource,
     source: str,
     url: str,
     data: bytes,
@@ -211,5 +209,5 @@ def _document(
     options = reader.options
     if len(data) > options.max_bytes:
         raise InputTooLarge(f"{url} (WARC record) is over the limit of {options.max_bytes:,} bytes")
-    kind = "text" if media == "text/plain" else "html"
+    kind = Kind.TEXT if media == "text/plain" else Kind.HTML
     return reader.page(source, url, data, charset, kind, meta)
