@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from propscope.errors import AddressRefused, FetchError
-from propscope.ingest import Fetcher, IngestOptions, ItemError, check_address, load
+from propscope.ingest import Fetcher, ItemError, check_address, load
 from propscope.ingest.addresses import AddressPolicy, embedded_ipv4
 
 # IPv6 spellings of loopback and of the metadata address that ipaddress calls global.
@@ -127,7 +127,7 @@ def test_feed_and_sitemap_links_to_metadata_are_refused(
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         "<url><loc>http://[64:ff9b::a9fe:a9fe]/x</loc></url></urlset>"
     )
-    items = list(load([str(feed), str(sitemap)], IngestOptions(**{**vars(local)})))
+    items = list(load([str(feed), str(sitemap)], local.copy()))
     assert len(items) == 2 and all(isinstance(i, ItemError) for i in items)
     assert all(isinstance(i.error, AddressRefused) for i in items if isinstance(i, ItemError))
     assert loopback_only == []
