@@ -270,7 +270,8 @@ def test_feed_and_sitemap_files(server, local, tmp_path: Path) -> None:
     )
     local.fetch_feed_links = False
     docs, errors = _split(load([str(feed)], local))
-    assert not errors and docs[0].title == "Inline" and docs[0].text.startswith("The committee")
+    assert not errors and docs[0].title == "Inline"
+    assert docs[0].text.startswith("Inline\n\nThe committee")  # the headline is analysed
     bad = tmp_path / "bad.xml"
     bad.write_text("<notafeed><x></notafeed>")
     docs, errors = _split(load([str(bad)], local))

@@ -14,6 +14,7 @@ and returns only the entries not seen before, keeping what it needs in a
 from __future__ import annotations
 
 import io
+from html import escape
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -122,8 +123,10 @@ def entry_items(
         elif entry.content:
 
             def make(e: FeedEntry = entry) -> Any:
+                # The entry's title as the page's, so it heads the text (and is analysed).
+                head = f"<head><title>{escape(e.title)}</title></head>" if e.title else ""
                 document = extract_html(
-                    f"<html><body><article>{e.content}</article></body></html>",
+                    f"<html>{head}<body><article>{e.content}</article></body></html>",
                     e.link,
                     options=reader.options,
                     source=source,
