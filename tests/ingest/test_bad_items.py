@@ -199,3 +199,36 @@ def test_warc_headers_are_read_within_a_bound(tmp_path: Path, lines: list[bytes]
     assert len(errors) == 1 and isinstance(errors[0].error, InputTooLarge)
     assert "header" in errors[0].error.message
     assert peak < 16 << 20  # the line alone is 32 MB
+
+
+def test_reading_resumes_at_the_next_record_after_a_broken_one(tmp_path: Path) -> None:
+    pages = [_record(f"https://news.example/{k}", _page(f"P{k}")) for k in range(4)]
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(
+        pages[0] + _record("https://news.example/x", _page("X"), length="twelve") + pages[2]
+    )
+    packed = tmp_path / "packed.warc.gz"
+    broken = bytearray(gzip.compress(pages[1]))
+    broken[20:40] = b"\x00" * 20  # the deflate stream of the second member is garbage
+    packed.write_bytes(
+        gzip.compress(pages[0]) + bytes(broken) + gzip.compress(pages[2])
+        + gzip.compress(pages[3])
+    )
+    docs, errors = _split(load([plain]))
+    assert [d.url for d in docs] == ["https://news.example/0", "https://news.example/2"]
+    assert errors and "reading on at byte" in errors[-1].error.message
+    docs, errors = _split(load([packed]))
+    assert [d.url for d in docs] == [f"https://news.example/{k}" for k in (0, 2, 3)]
+    assert len(errors) >= 1
+
+
+def test_a_file_broken_everywhere_is_given_up_after_a_bound(tmp_path: Path) -> None:
+    from propscope.ingest.warc import MAX_RESYNCS
+
+    path = tmp_path / "junk.warc"
+    junk = b"\nWARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99\r\n\r\nHTTP/1.1 200 OK\r\n"
+    path.write_bytes(_record("https://news.example/0", _page("P0")) + junk * 2000)
+    docs, errors = _split(load([path]))
+    assert [d.url for d in docs] == ["https://news.example/0"]
+    resyncs = [e for e in errors if "broken at byte" in e.error.message]
+    assert len(resyncs) == MAX_RESYNCS and "more than" in errors[-1].error.message

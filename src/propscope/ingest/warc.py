@@ -2,21 +2,23 @@
 
 Streamed record by record with warcio: only ``response`` and ``resource`` records with
 a 2xx answer and an HTML or plain-text body become documents; redirects, images and
-requests are passed over, since they hold no article.  A record over ``max_bytes`` or
-one that does not extract is an item error; a broken archive ends the file with an
-error for it, after every record read before the break.
+requests are passed over, since they hold no article.  A record over ``max_bytes``,
+one that does not extract, or one that is broken (cut short, a lying or missing
+length, no target URI) is an item error; where the archive itself breaks, one item
+error says where and reading resumes at the next record start (see :func:`_resyncing`).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
+from itertools import count
 from pathlib import Path
 from typing import Any
 
-from propscope.errors import FormatError, InputTooLarge
+from propscope.errors import FormatError, InputTooLarge, PropscopeError
 from propscope.ingest.decode import unreadable
-from propscope.ingest.items import DATA_ERRORS, Item, bounded, data_error, guarded
+from propscope.ingest.items import DATA_ERRORS, Item, data_error, guarded
 from propscope.ingest.kinds import Kind, PageSource
 from propscope.ingest.types import ItemError
 
@@ -30,6 +32,10 @@ _COMPRESSED_BLOCK = 4096
 """Compressed bytes inflated at a time: deflate expands at most about 1,000-fold, so
 a block never becomes more than 4 MB (warcio's 16 KB could become 16 MB of one
 header line).  Still large enough that a normal archive is read at full speed."""
+MAX_RESYNCS = 100
+"""Broken places read past in one file before it is given up: a file that breaks this
+often is no archive, and each break is one more line in the run report."""
+_SCAN_CHUNK = 1 << 20
 _BROKEN_FIX = "the archive is broken or was not written by a crawler; check its source"
 
 
@@ -46,14 +52,65 @@ def warc_items(reader: PageSource, source: str, path: Path) -> Iterator[Item]:
             )
             yield ItemError(source, str(path), error)
             return
-        yield from bounded(source, str(path), _records(reader, source, path, handle))
+        yield from _resyncing(reader, source, path, handle)
 
 
-def _records(reader: PageSource, source: str, path: Path, handle: Any) -> Iterator[Item]:
+def _resyncing(reader: PageSource, source: str, path: Path, handle: Any) -> Iterator[Item]:
+    """Every record of the file; where the archive itself breaks (a record warcio
+    cannot parse, a lying length, a broken gzip member, a header over the cap), one
+    item error, then reading resumes at the next record start found in the raw bytes
+    — a gzip member's magic, or a ``WARC/1.`` line — so one bad record does not cost
+    the million after it.  After :data:`MAX_RESYNCS` breaks the file is given up."""
+    packed = handle.read(2) == b"\x1f\x8b"
+    numbers = count(1)
+    start = 0
+    for _ in range(MAX_RESYNCS):
+        handle.seek(start)
+        iterator = _archive_iterator(handle, str(path))
+        try:
+            yield from _records(reader, source, path, iterator, numbers)
+            return
+        except (PropscopeError, *DATA_ERRORS) as exc:
+            where = max(iterator.offset, start)
+            resume = _next_start(handle, where + 1, packed)
+            then = "the rest is not read" if resume is None else f"reading on at byte {resume:,}"
+            error = exc if isinstance(exc, PropscopeError) else data_error(str(path), exc)
+            message = f"{path}: broken at byte {where:,} ({error.message}); {then}"
+            broken = type(error)(message, fix=error.fix or _BROKEN_FIX)
+            broken.__cause__ = exc
+            yield ItemError(source, str(path), broken)
+            if resume is None:
+                return
+            start = resume
+    yield ItemError(source, str(path), FormatError(
+        f"{path}: more than {MAX_RESYNCS} broken places; the rest is not read",
+        fix=_BROKEN_FIX,
+    ))
+
+
+def _next_start(handle: Any, after: int, packed: bool) -> int | None:
+    """The offset of the next record start at or after ``after``, scanning the raw
+    file in chunks (bounded memory), or None at the end."""
+    magic = b"\x1f\x8b\x08" if packed else b"\nWARC/1."
+    skip = 0 if packed else 1  # the line start is after the newline
+    handle.seek(max(0, after - skip))
+    position = handle.tell()
+    tail = b""
+    while chunk := handle.read(_SCAN_CHUNK):
+        found = (tail + chunk).find(magic)
+        if found >= 0:
+            return position - len(tail) + found + skip
+        tail = (tail + chunk)[-(len(magic) - 1) :]
+        position += len(chunk)
+    return None
+
+
+def _records(
+    reader: PageSource, source: str, path: Path, iterator: Any, numbers: Iterator[int]
+) -> Iterator[Item]:
     """Each page record as a document or an item error; a break in the archive itself
-    raises, and :func:`bounded` turns it into the file's last item error."""
-    iterator = _archive_iterator(handle, str(path))
-    for number, record in enumerate(iterator, start=1):
+    raises, for :func:`_resyncing`."""
+    for number, record in zip(numbers, iterator):
         if record.rec_type not in ("response", "resource"):
             continue
         name = record.rec_headers.get_header("WARC-Target-URI") or f"{path}#{number}"
