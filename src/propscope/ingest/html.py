@@ -75,8 +75,10 @@ def extract_html(
     item: str | None = None,
     declared_charset: str | None = None,
     meta: dict[str, Any] | None = None,
+    title: str | None = None,
 ) -> Document:
-    """Extract the article of one HTML page as a :class:`Document`.
+    """Extract the article of one HTML page as a :class:`Document`; ``title`` stands
+    in where the page names none (a feed entry's title).
 
     Raises a typed error (never returns None): :class:`~propscope.errors.BinaryInput`
     for bytes that are no page, :class:`~propscope.errors.DecodeError` for an unknown
@@ -118,7 +120,7 @@ def extract_html(
     if not text or not text.strip(marker or " ").strip():
         raise EmptyInput(f"{name} has no article text that could be extracted")
     text, hints = _take_markers(text, marker)
-    title = _unmarked(result.title, marker)
+    title = _unmarked(result.title, marker) or title
     author = _unmarked(result.author, marker)
     if author:
         info["author"] = author

@@ -49,7 +49,8 @@ class PageSource(Protocol):
 
     def page(
         self, source: str, url: str, data: bytes, charset: str | None, kind: Kind,
-        meta: dict[str, Any],
+        meta: dict[str, Any], *, title: str | None = None,
     ) -> Document:
-        """One page's bytes as a document: ``Kind.TEXT`` for plain text, else HTML."""
+        """One page's bytes as a document: ``Kind.TEXT`` for plain text, else HTML;
+        ``title`` where the page names none."""
         ...

@@ -361,7 +361,8 @@ class Reader:
         kind: Kind,
         fallback: dict[str, Any] | None,
     ) -> Document:
-        document = self.page(source, url, data, charset, kind, {"fetched_url": url})
+        title = (fallback or {}).get("title")
+        document = self.page(source, url, data, charset, kind, {"fetched_url": url}, title=title)
         for key, value in (fallback or {}).items():
             if getattr(document, key, None) in (None, "") and value:
                 setattr(document, key, value)
@@ -375,9 +376,13 @@ class Reader:
         charset: str | None,
         kind: Kind,
         meta: dict[str, Any],
+        *,
+        title: str | None = None,
     ) -> Document:
         """One web page's bytes (fetched, or from a WARC record) as a document:
-        ``kind`` is ``Kind.TEXT`` for a plain-text page, anything else for HTML."""
+        ``kind`` is ``Kind.TEXT`` for a plain-text page, anything else for HTML;
+        ``title`` (a feed entry's) stands in where the page names none, and so heads
+        the text."""
         if kind == Kind.TEXT:
             text, _ = decode_markup(
                 data,
@@ -393,11 +398,13 @@ class Reader:
                 item=url,
                 raw=data,
                 meta=meta,
+                title=title,
                 url=url,
                 outlet=urlsplit(url).hostname,
             )
         return extract_html(
-            data, url, options=self.options, source=source, declared_charset=charset, meta=meta
+            data, url, options=self.options, source=source, declared_charset=charset, meta=meta,
+            title=title,
         )
 
     def feed(self, source: str, item: str, data: bytes) -> Iterator[Item]:
