@@ -12,6 +12,10 @@ The schedule is a TOML file::
     detector = "fast"         # analyse new texts with it; "" stores without analysing
     db = "news.db"            # optional; --db on the command line wins
     allow_private = false     # true only to poll a server on your own network
+    allow_networks = []       # e.g. ["10.1.0.0/16"]: allowed whatever they are
+    timeout = 20              # the fetch settings of `propscope ingest`, same names:
+    rate_limit = 1.0          #   timeout, rate_limit, retries, backoff, max_redirects,
+    respect_robots = true     #   respect_robots, user_agent, max_bytes
 
     [[feeds]]
     url = "https://example.org/rss.xml"
@@ -23,14 +27,17 @@ from __future__ import annotations
 import time
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from propscope.batch import RunReport, analyze_store, ingest_documents
 from propscope.errors import FormatError, InputNotFound, PropscopeError
 from propscope.store.base import Store
 from propscope.store.dedup import NearDuplicateIndex
+
+if TYPE_CHECKING:
+    from propscope.ingest.types import IngestOptions
 
 DEFAULT_INTERVAL = 900.0
 MIN_INTERVAL = 10.0
@@ -48,6 +55,14 @@ class WatchConfig:
     detector: str = "default"
     db: str | None = None
     allow_private: bool = False
+    fetch: dict[str, Any] = field(default_factory=dict)
+
+    def options(self) -> IngestOptions:
+        """The ingestion options the schedule asks for (fetch settings by their
+        ``IngestOptions`` names; anything not given keeps ingest's default)."""
+        from propscope.ingest.types import IngestOptions
+
+        return IngestOptions(allow_private=self.allow_private, **self.fetch)
 
     @classmethod
     def read(cls, path: str | Path) -> WatchConfig:
@@ -79,7 +94,34 @@ class WatchConfig:
         if not isinstance(data.get("db", ""), str):
             raise FormatError(f"{path}: db must be a file name or a postgresql:// URL")
         return cls(feeds=feeds, detector=detector, db=data.get("db"),
-                   allow_private=bool(data.get("allow_private", False)))
+                   allow_private=bool(data.get("allow_private", False)),
+                   fetch=_fetch_settings(path, data))
+
+
+# Fetch settings a schedule may give, with the type each must have.
+_FETCH_SETTINGS: dict[str, type | tuple[type, ...]] = {
+    "allow_networks": list, "timeout": (int, float), "rate_limit": (int, float),
+    "retries": int, "backoff": (int, float), "max_redirects": int,
+    "respect_robots": bool, "user_agent": str, "max_bytes": int,
+}
+
+
+def _fetch_settings(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The schedule's fetch settings, each checked: a wrong type is named with its file,
+    not left to fail at the first poll."""
+    settings: dict[str, Any] = {}
+    for key, kind in _FETCH_SETTINGS.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+            raise FormatError(f"{path}: {key} has the wrong type ({type(value).__name__})")
+        if key == "allow_networks":
+            if not all(isinstance(net, str) for net in value):
+                raise FormatError(f"{path}: allow_networks must be a list of CIDR strings")
+            value = tuple(value)
+        settings[key] = value
+    return settings
 
 
 def _interval(value: Any, where: str) -> float:
@@ -116,9 +158,8 @@ def watch(
     meanwhile are not linked to new ones until watch restarts.
     """
     from propscope.ingest.fetch import Fetcher
-    from propscope.ingest.types import IngestOptions
 
-    options = IngestOptions(allow_private=config.allow_private)
+    options = config.options()
     interval = {feed.url: feed.interval for feed in config.feeds}
     due = dict.fromkeys(interval, 0.0)
     done = 0
@@ -153,7 +194,7 @@ def _poll_items(
 ) -> Iterator[Any]:
     """The new entries of each feed as documents (or item errors); a feed that cannot
     be fetched or parsed is one item error, and the other feeds go on."""
-    from propscope.ingest.feeds import FeedState, ingest_entries, poll
+    from propscope.ingest import FeedState, ingest_entries, poll
     from propscope.ingest.types import ItemError
 
     for url in urls:

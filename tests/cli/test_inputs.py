@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,46 @@ def test_every_entry_of_a_feed_file_is_analysed(run: Run, tmp_path: Path, name: 
     docs = _docs(run, str(path))
     assert len(docs) == 2
     assert "first story" in docs[0]["text"] and "second story" in docs[1]["text"]
+
+
+@pytest.fixture()
+def loopback_page() -> Iterator[str]:
+    """A page on a loopback server in this process (bounded: it serves until the test
+    ends, only on 127.0.0.1)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+            body = (b"<html><head><title>Loop</title></head><body><article><p>The vile "
+                    b"puppet traitors staged a heinous provocation again today.</p>"
+                    b"</article></body></html>") if self.path == "/page" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/page"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_allow_network_lets_one_named_network_through(run: Run, loopback_page: str) -> None:
+    code, _, err = run("analyze", loopback_page, "-f", "json", "--detector", "fast")
+    assert code == 2 and err.startswith("error PS502: "), err
+    code, out, err = run("analyze", loopback_page, "-f", "json", "--detector", "fast",
+                         "--allow-network", "127.0.0.0/8")
+    assert code == 0, err
+    assert "puppet traitors" in json.loads(out)["text"]
+    code, _, err = run("analyze", loopback_page, "-f", "json", "--detector", "fast",
+                       "--allow-network", "10.0.0.0/8")
+    assert code == 2 and err.startswith("error PS502: "), err

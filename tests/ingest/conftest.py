@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from propscope.ingest import IngestOptions
+from propscope.ingest import IngestOptions, ItemError
+from propscope.model import Document
 
 ARTICLE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} | Example Daily</title>
@@ -40,6 +41,18 @@ praised the builders for their devotion and their skill in the difficult work.</
 def article(title: str, day: int = 1, caption: str = "A view of the farm") -> bytes:
     weekday = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"][day % 5]
     return ARTICLE.format(title=title, day=day, caption=caption, weekday=weekday).encode()
+
+
+def split(items: Iterable[Document | ItemError]) -> tuple[list[Document], list[ItemError]]:
+    """What ``load`` yielded, as (documents, item errors), each in order."""
+    docs: list[Document] = []
+    errors: list[ItemError] = []
+    for item in items:
+        if isinstance(item, ItemError):
+            errors.append(item)
+        else:
+            docs.append(item)
+    return docs, errors
 
 
 @dataclass
@@ -123,6 +136,26 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
         h.wfile.flush()
         time.sleep(3)
 
+    def drip(h: BaseHTTPRequestHandler, head: bytes, body: bytes) -> None:
+        """Send ``head`` at once, then ``body`` one byte every 50 ms: each read is
+        quick, the whole answer takes 160 × 50 ms = 8 s; stop once the client goes."""
+        h.close_connection = True
+        try:
+            h.wfile.write(head)
+            for byte in body[:160]:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                time.sleep(0.05)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def drip_headers(h: BaseHTTPRequestHandler) -> None:
+        drip(h, b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"a" * 200)
+
+    def drip_body(h: BaseHTTPRequestHandler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 160\r\n\r\n"
+        drip(h, head, b"<p>" + b"a" * 157)
+
     def truncated(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/html")
@@ -191,6 +224,8 @@ def _routes(base: list[str], hits: Counter[str]) -> dict[str, Route]:
         "/flaky": flaky,
         "/stall": stall,
         "/truncated": truncated,
+        "/drip-headers": drip_headers,
+        "/drip-body": drip_body,
         "/huge": huge,
         "/big-declared": big_declared,
         "/binary": lambda h: _send(h, 200, png, "text/html"),

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from propscope.errors import FormatError, HttpStatusError
-from propscope.ingest import Fetcher, ItemError
-from propscope.ingest.feeds import FeedState, entries_of, ingest_entries, poll
+from propscope.ingest import FeedState, Fetcher, ItemError, ingest_entries, poll
+from propscope.ingest.feeds import entries_of
 
 
 def test_poll_returns_new_entries_then_nothing(server, local) -> None:
@@ -84,3 +84,19 @@ def test_forgotten_entries_come_back_on_the_next_poll(server, local) -> None:
     state.forget([entries[2].id])  # "Gone Story" failed: try it again next time
     again = poll(server("/feed.xml"), state, options=local)
     assert [e.title for e in again] == ["Gone Story"]
+
+
+def test_a_linked_page_without_a_title_takes_the_entry_title_as_its_headline(
+    server, local, tmp_path
+) -> None:
+    from propscope.ingest import load
+
+    feed = tmp_path / "feed.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+        f"<item><title>Plain Words</title><link>{server('/plain.txt')}</link><guid>p</guid>"
+        "</item></channel></rss>"
+    )
+    docs = [d for d in load(feed, local) if not isinstance(d, ItemError)]
+    assert docs[0].title == "Plain Words"
+    assert docs[0].text.startswith("Plain Words\n\nA plain text page")

@@ -127,6 +127,20 @@ def test_a_stalling_server_times_out(server, local) -> None:
     assert time.monotonic() - started < 2.5
 
 
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_a_server_dripping_bytes_meets_the_deadline_for_the_whole_answer(
+    server, local, path: str
+) -> None:
+    # One byte every 50 ms never trips the 0.3 s between-bytes timeout; the deadline
+    # for the whole answer (4 × timeout), headers included, does.
+    local.retries = 0
+    local.timeout = 0.3
+    started = time.monotonic()
+    with Fetcher(local) as fetcher, pytest.raises(FetchTimeout, match="in full"):
+        fetcher.get(server(path))
+    assert time.monotonic() - started < 3
+
+
 def test_a_truncated_body_is_an_error(server, local) -> None:
     local.retries = 0
     with Fetcher(local) as fetcher, pytest.raises(TruncatedResponse):

@@ -20,7 +20,9 @@ def test_article_text_metadata_and_captions() -> None:
     assert str(doc.published) == "2024-05-01"
     assert doc.language == "en"
     assert doc.url == "https://news.example/1"
-    assert doc.text.startswith("The respected Comrade Kim Jong Un inspected the new greenhouse")
+    assert doc.text.startswith(
+        "Farm Visit\nThe respected Comrade Kim Jong Un inspected the new greenhouse"
+    )
     assert doc.meta["furniture"]["caption"] == ["Kim Jong Un at the farm"]
     for furniture in ("Skip to content", "Share on Facebook", "cookies", "Home"):
         assert furniture not in doc.text
@@ -152,3 +154,64 @@ def test_nested_inline_elements_are_marked_once_at_each_edge() -> None:
     assert "sent by Kim Jong Un to the builders" in doc.text
     assert "many families" in doc.text
     assert [r["rule"].split(":")[0] for r in doc.meta["repairs"]].count("markup") >= 1
+
+
+FIRST = "The committee met on Tuesday and adopted a resolution on the harvest, officials said."
+SECOND = "Delegates praised the workers of the province for their devotion in the hard season."
+
+
+@pytest.mark.parametrize(
+    "bad", ["\x0c", "\x1b", "\x00", "\ufffe", "&#1;", "&#27;", "&#x1F;", "&#xFFFE;", "&#0;"]
+)
+def test_control_characters_do_not_hide_a_page(bad: str) -> None:
+    html = (
+        f"<html><head><title>Harvest{bad}</title></head><body><article><p>{FIRST}</p>"
+        f"<p>Pro{bad}paganda works. {SECOND}</p></article></body></html>"
+    )
+    doc = extract_html(html)
+    assert FIRST in doc.text and SECOND in doc.text
+    assert "Propaganda works." in doc.text or "Pro paganda works." in doc.text
+    assert any("control" in w for w in doc.meta["warnings"])
+    assert "warnings" not in extract_html(html.replace(bad, "")).meta
+
+
+def test_sanitise_keeps_valid_references_and_drops_invalid_ones() -> None:
+    from propscope.ingest.markup import sanitise
+
+    assert sanitise("a&#65;b&#x263A;c&#10;d") == ("a&#65;b&#x263A;c&#10;d", 0)
+    assert sanitise("a&#1;b&#xc;c\x0bd&#xD800;e&#99999999;f") == ("ab c d\ufffdef", 5)
+
+
+def test_text_nested_past_the_parser_depth_is_kept_with_a_warning() -> None:
+    import time
+
+    depth = 50_000
+    html = (
+        "<html><body><article>" + "<div>" * depth + f"<p>{FIRST}</p>" + "</div>" * depth
+        + f"<p>{SECOND}</p></article></body></html>"
+    )
+    started = time.monotonic()
+    doc = extract_html(html)
+    assert time.monotonic() - started < 10
+    assert FIRST in doc.text and SECOND in doc.text
+    assert any("nested deeper" in w for w in doc.meta["warnings"])
+
+
+def test_flatten_keeps_text_and_shallow_tags() -> None:
+    from propscope.ingest.markup import flatten
+
+    html = "<div><p>a<b>b</b>c</p>" + "<div>" * 3 + "<span>x</span>y" + "</div>" * 3 + "</div>"
+    # The first inner <div> is at depth 2, still kept; the two below it are not.
+    assert flatten(html, depth=2) == "<div><p>abc</p><div>  xy  </div></div>"
+
+
+def test_a_title_given_apart_from_the_body_is_its_first_paragraph() -> None:
+    html = (
+        "<html><head><title>Harvest Exceeds All Plans</title></head><body><article>"
+        f"<p>{FIRST}</p><p>{SECOND}</p></article></body></html>"
+    )
+    doc = extract_html(html)
+    assert doc.title == "Harvest Exceeds All Plans"
+    assert doc.text.startswith(f"Harvest Exceeds All Plans\n\n{FIRST}")
+    start = doc.text.index(SECOND)
+    assert doc.offset_map.to_raw(start) > 0

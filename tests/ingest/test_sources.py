@@ -18,19 +18,13 @@ from propscope.errors import (
     InputNotFound,
     RobotsDisallowed,
 )
-from propscope.ingest import IngestOptions, ItemError, load, load_one
+from propscope.ingest import IngestOptions, load, load_one
 from propscope.model import Document
 
 from .conftest import article
+from .conftest import split as _split
 
 BODY = "The committee met on Tuesday and adopted a resolution on the harvest, officials said."
-
-
-def _split(items) -> tuple[list[Document], list[ItemError]]:
-    docs, errors = [], []
-    for item in items:
-        (errors if isinstance(item, ItemError) else docs).append(item)
-    return docs, errors
 
 
 def _assert_json_meta(doc: Document) -> None:
@@ -68,7 +62,8 @@ def test_text_html_json_jsonl_csv_in_a_folder(tmp_path: Path) -> None:
     assert [e.item.rsplit("/", 1)[-1] for e in errors] == ["d.jsonl:2", "d.jsonl:3"]
     assert all(isinstance(e.error, FormatError) for e in errors)
     by_item = {d.meta["item"].rsplit("/", 1)[-1]: d for d in docs}
-    assert by_item["a.txt"].text == BODY and by_item["a.txt"].title == "A Title"
+    # The headline is analysed too: the title and the first line of the text.
+    assert by_item["a.txt"].text == f"A Title\n{BODY}" and by_item["a.txt"].title == "A Title"
     assert by_item["a.txt"].meta["furniture"]["skip_links"] == ["Skip links"]
     assert by_item["b.html"].title == "Farm Visit"
     assert by_item["c.json[0]"].title == "J1"
@@ -247,7 +242,7 @@ def test_feed_end_to_end(server, local) -> None:
     assert [d.title for d in docs] == ["Farm Visit", "Second Visit"]
     assert docs[0].url == server("/news/1.html")
     assert docs[0].published == date(2024, 5, 1)
-    assert docs[0].text.startswith("The respected Comrade Kim Jong Un inspected")
+    assert docs[0].text.startswith("Farm Visit\nThe respected Comrade Kim Jong Un inspected")
     assert docs[0].meta["furniture"]["caption"] == ["A view of the farm"]
     for doc in docs:
         _assert_json_meta(doc)
@@ -275,7 +270,8 @@ def test_feed_and_sitemap_files(server, local, tmp_path: Path) -> None:
     )
     local.fetch_feed_links = False
     docs, errors = _split(load([str(feed)], local))
-    assert not errors and docs[0].title == "Inline" and docs[0].text.startswith("The committee")
+    assert not errors and docs[0].title == "Inline"
+    assert docs[0].text.startswith("Inline\n\nThe committee")  # the headline is analysed
     bad = tmp_path / "bad.xml"
     bad.write_text("<notafeed><x></notafeed>")
     docs, errors = _split(load([str(bad)], local))
@@ -297,11 +293,12 @@ def test_repair_and_furniture_can_be_switched_off(tmp_path: Path) -> None:
     raw = load_one(str(path), IngestOptions(repair=False, furniture=False))
     assert raw.text.startswith("Skip links\nTitle Line\nKim Jong Ildeveloped")
     fixed = load_one(str(path))
-    assert fixed.text.startswith("Kim Jong Il developed the plan.")
+    assert fixed.text.startswith("Title Line\nKim Jong Il developed the plan.")
 
 
 def test_wpk_example(wpk_example: Path) -> None:
     doc = load_one(str(wpk_example))
+    raw_text = wpk_example.read_text(encoding="utf-8")
     assert doc.title == "WPK, Banner of Victory"
     furniture = doc.meta["furniture"]
     assert furniture["skip_links"] == ["Skip links"]
@@ -311,7 +308,8 @@ def test_wpk_example(wpk_example: Path) -> None:
     assert furniture["cookie_notice"] == [
         "🍪 This website uses cookies to improve your web experience."
     ]
-    assert doc.text.startswith("The Workers' Party of Korea organizes")
+    assert doc.text.startswith("WPK, Banner of Victory\n\nThe Workers' Party of Korea organizes")
+    assert doc.offset_map.to_raw(0) == raw_text.index("WPK, Banner of Victory")
     assert "Kim Jong Il developed the WPK" in doc.text
     assert "party of Kim Il Sung and Kim Jong Il" in doc.text
     for fused in ("Ildeveloped", "Sungand", "Ilperformed", "Ilput", "Skip links", "cookies"):
@@ -362,6 +360,21 @@ def test_encoding_option_applies_to_json_files_too(tmp_path: Path) -> None:
         json.dumps({"title": "Звіт", "text": text}, ensure_ascii=False).encode("cp1251")
     )
     docs, errors = _split(load([str(tmp_path / "legacy.json")], IngestOptions(encoding="cp1251")))
-    assert not errors and docs[0].text == text and docs[0].title == "Звіт"
+    assert not errors and docs[0].text == f"Звіт\n\n{text}" and docs[0].title == "Звіт"
     docs, errors = _split(load([str(tmp_path / "legacy.json")], IngestOptions(encoding="no-such")))
     assert not docs and [type(e.error).__name__ for e in errors] == ["DecodeError"]
+
+
+def test_a_str_or_path_is_one_source_never_its_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Iterated, "a.txt" would be "a", ".", "t", "x", "t": "." reads the whole folder.
+    (tmp_path / "a.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "other.txt").write_text(BODY.replace("Tuesday", "Friday"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for source in ("a.txt", Path("a.txt"), tmp_path / "a.txt"):
+        items = list(load(source))
+        assert len(items) == 1 and isinstance(items[0], Document), source
+        assert items[0].text == BODY
+    assert len(list(load(["a.txt", Path("other.txt")]))) == 2
+    assert load_one(Path("a.txt")).text == BODY

@@ -142,6 +142,9 @@ def test_an_entry_whose_page_failed_is_retried_at_the_next_poll(
         ("interval = 'often'\n[[feeds]]\nurl = 'http://e.kp/rss'\n", "interval"),
         ("[[feeds]\nurl = ", "not valid TOML"),
         ("db = 5\n[[feeds]]\nurl = 'http://e.kp/rss'\n", "db must be"),
+        ("timeout = 'soon'\n[[feeds]]\nurl = 'http://e.kp/rss'\n", "timeout has the wrong"),
+        ("respect_robots = 1\n[[feeds]]\nurl = 'http://e.kp/rss'\n", "respect_robots has"),
+        ("allow_networks = [1]\n[[feeds]]\nurl = 'http://e.kp/rss'\n", "list of CIDR"),
     ],
 )
 def test_bad_schedules_are_format_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -149,6 +152,18 @@ def test_bad_schedules_are_format_errors(tmp_path: Path, text: str, message: str
     path.write_text(text, encoding="utf-8")
     with pytest.raises(FormatError, match=message.replace("[", r"\[")):
         WatchConfig.read(path)
+
+
+def test_a_schedule_sets_every_fetch_option_not_only_allow_private(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text("timeout = 5\nrate_limit = 0.5\nretries = 0\nrespect_robots = false\n"
+                    "user_agent = 'probe/1'\nallow_networks = ['10.1.0.0/16']\n"
+                    "[[feeds]]\nurl = 'http://e.kp/rss'\n", encoding="utf-8")
+    options = WatchConfig.read(path).options()
+    assert (options.timeout, options.rate_limit, options.retries) == (5, 0.5, 0)
+    assert options.respect_robots is False and options.user_agent == "probe/1"
+    assert tuple(options.allow_networks) == ("10.1.0.0/16",)
+    assert options.allow_private is False
 
 
 def test_missing_schedule_is_input_not_found(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from typing import Annotated
 import typer
 
 from propscope.batch import analyze_database
+from propscope.cli.options import AllowNetworkOption, AllowPrivateOption
 from propscope.cli.report import print_report, progress_bar
 from propscope.errors import EmptyInput, InputError, OutputError, UsageError
 from propscope.ingest.decode import DEFAULT_MAX_BYTES
@@ -67,9 +68,8 @@ def analyze_command(
     raw: Annotated[bool, typer.Option(
         "--raw", help="Analyse text files as they are: no furniture removal, no repair.")
     ] = False,
-    allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="Allow URLs on private, loopback or link-local addresses.")
-    ] = False,
+    allow_private: AllowPrivateOption = False,
+    allow_network: AllowNetworkOption = None,
     db: Annotated[str | None, typer.Option(
         "--db", help="Analyse the documents of this database (SQLite file or "
         "postgresql:// URL) not yet analysed by the detector.  With no input at all: "
@@ -98,7 +98,8 @@ def analyze_command(
                          fix="give a file, a URL, - for stdin, or --db")
     if paths.count("-") > 1:
         raise InputError("standard input (-) can be read only once")
-    options = IngestOptions(max_bytes=max_bytes, encoding=encoding, allow_private=allow_private)
+    options = IngestOptions(max_bytes=max_bytes, encoding=encoding, allow_private=allow_private,
+                            allow_networks=tuple(allow_network or ()))
     documents = list(read_documents(paths, options, raw=raw))
     if not documents:
         raise EmptyInput("the inputs hold no document")
@@ -109,7 +110,8 @@ def analyze_command(
         _write(_render(results, output_format), output)
 
 
-FILE_OPTIONS = ("output_format", "output", "raw", "encoding", "max_bytes", "allow_private")
+FILE_OPTIONS = ("output_format", "output", "raw", "encoding", "max_bytes", "allow_private",
+                "allow_network")
 """Options that shape how files are read or results written: ``--db`` stores its
 results in the database and reads nothing, so giving one with it is a mistake."""
 

@@ -29,6 +29,13 @@ FormatOption = Annotated[ReportFormat, typer.Option(
 JsonOption = Annotated[bool, typer.Option(
     "--json", hidden=True, help="The same as --format json (kept for old scripts).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+AllowPrivateOption = Annotated[bool, typer.Option(
+    "--allow-private", help="Allow URLs on private and loopback addresses (link-local and "
+    "cloud-metadata addresses stay refused unless --allow-network names them).")]
+AllowNetworkOption = Annotated[list[str] | None, typer.Option(
+    "--allow-network", metavar="CIDR", help="Allow URLs in this network whatever it is, "
+    "e.g. 10.1.0.0/16 (repeat for several); every other check stays on.",
+    show_default=False)]
 
 
 def wants_json(output_format: ReportFormat, as_json: bool) -> bool:

@@ -21,8 +21,9 @@ from rich.table import Table
 from rich.text import Text
 
 from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents, stored_detectors
-from propscope.cli.report import err_console as _err
 from propscope.cli.options import (
+    AllowNetworkOption,
+    AllowPrivateOption,
     DbOption,
     FormatOption,
     JsonOption,
@@ -30,6 +31,7 @@ from propscope.cli.options import (
     ReportFormat,
     wants_json,
 )
+from propscope.cli.report import err_console as _err
 from propscope.cli.report import print_report, progress_bar
 from propscope.present.safe import printable
 from propscope.store import default_db, open_store
@@ -53,9 +55,8 @@ def ingest(
     sources: Annotated[list[str], typer.Argument(
         help="Files, folders, URLs, feeds, sitemaps, WARC files, or - for stdin.")],
     db: DbOption = None,
-    allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="Allow URLs on private, loopback or link-local addresses.")]
-    = False,
+    allow_private: AllowPrivateOption = False,
+    allow_network: AllowNetworkOption = None,
     max_bytes: Annotated[int | None, typer.Option(
         "--max-bytes", help="Refuse items larger than this many bytes.")] = None,
     encoding: Annotated[str | None, typer.Option(
@@ -99,6 +100,7 @@ def ingest(
     from propscope.ingest.types import IngestOptions
 
     settings: dict[str, Any] = {"allow_private": allow_private, "text_field": text_field,
+                                "allow_networks": tuple(allow_network or ()),
                                 "repair": repair, "furniture": furniture,
                                 "respect_robots": robots}
     for key, value in (("timeout", timeout), ("rate_limit", rate_limit),

@@ -15,51 +15,64 @@ to the raw extracted text.  See ``docs/ingest.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterable, Iterator
 
 from propscope.errors import EmptyInput
+from propscope.ingest.feeds import FeedEntry, FeedState, poll
 from propscope.ingest.fetch import ConditionalCache, Fetcher, Response, check_address
 from propscope.ingest.html import extract_html
 from propscope.ingest.inputs import read_documents, read_inputs
-from propscope.ingest.sources import Reader
+from propscope.ingest.kinds import Kind
+from propscope.ingest.sources import Reader, ingest_entries
 from propscope.ingest.types import USER_AGENT, IngestOptions, ItemError
 from propscope.model import Document
 
 __all__ = [
     "USER_AGENT",
     "ConditionalCache",
+    "FeedEntry",
+    "FeedState",
     "Fetcher",
     "IngestOptions",
     "ItemError",
+    "Kind",
     "Response",
     "check_address",
     "extract_html",
+    "ingest_entries",
     "load",
     "load_one",
+    "poll",
     "read_documents",
     "read_inputs",
 ]
 
 
 def load(
-    sources: Sequence[str],
+    sources: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     options: IngestOptions | None = None,
     *,
     fetcher: Fetcher | None = None,
 ) -> Iterator[Document | ItemError]:
     """Every document of every source, lazily, with an :class:`ItemError` in the place
-    of each item that fails.  ``fetcher`` shares one HTTP client (its rate limits,
+    of each item that fails.  ``sources`` is one source (a path, URL or ``-``, as a
+    str or Path) or several.  ``fetcher`` shares one HTTP client (its rate limits,
     robots cache and conditional-GET cache) with the caller; one is made otherwise."""
     reader = Reader(options or IngestOptions(), fetcher)
+    # A str is one source: iterated, "seed.txt" would be seven (".", "/" among them).
+    many = [sources] if isinstance(sources, (str, bytes, os.PathLike)) else sources
     try:
-        for source in sources:
-            yield from reader.read(source)
+        for source in many:
+            yield from reader.read(os.fsdecode(source))
     finally:
         if fetcher is None:
             reader.close()
 
 
-def load_one(path_or_url: str, options: IngestOptions | None = None) -> Document:
+def load_one(
+    path_or_url: str | os.PathLike[str], options: IngestOptions | None = None
+) -> Document:
     """The first document of one source (a page, a file): for ``propscope analyze
     URL|file.html``.  Raises the item's typed error instead of yielding it."""
     items = load([path_or_url], options)

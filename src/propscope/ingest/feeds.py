@@ -17,15 +17,16 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from html import escape
+from typing import Any
 
 from propscope.errors import FormatError
 from propscope.ingest.document import parse_date
 from propscope.ingest.fetch import Fetcher
+from propscope.ingest.html import extract_html
+from propscope.ingest.items import Item, guarded
+from propscope.ingest.kinds import PageSource
 from propscope.ingest.types import IngestOptions, ItemError
-
-if TYPE_CHECKING:
-    from propscope.ingest.sources import Item, Reader
 
 MAX_SEEN = 10_000
 """Entry ids remembered per feed: far more than any feed lists at once."""
@@ -111,12 +112,10 @@ def entries_of(data: bytes, item: str) -> tuple[list[FeedEntry], str | None]:
 
 
 def entry_items(
-    reader: Reader, source: str, entries: Iterable[FeedEntry], feed_title: str | None
+    reader: PageSource, source: str, entries: Iterable[FeedEntry], feed_title: str | None
 ) -> Iterator[Item]:
-    """Documents (or item errors) for feed entries, as described in the module."""
-    from propscope.ingest.html import extract_html
-    from propscope.ingest.sources import guarded
-
+    """Documents (or item errors) for feed entries, as described in the module;
+    ``reader`` (the caller) fetches and reads each entry's link."""
     for entry in entries:
         fallback = {"title": entry.title, "published": entry.published, "outlet": feed_title}
         if entry.link and reader.options.fetch_feed_links:
@@ -124,8 +123,10 @@ def entry_items(
         elif entry.content:
 
             def make(e: FeedEntry = entry) -> Any:
+                # The entry's title as the page's, so it heads the text (and is analysed).
+                head = f"<head><title>{escape(e.title)}</title></head>" if e.title else ""
                 document = extract_html(
-                    f"<html><body><article>{e.content}</article></body></html>",
+                    f"<html>{head}<body><article>{e.content}</article></body></html>",
                     e.link,
                     options=reader.options,
                     source=source,
@@ -178,22 +179,3 @@ def poll(
     state.seen.extend(entry.id for entry in new)
     del state.seen[:-MAX_SEEN]
     return new
-
-
-def ingest_entries(
-    entries: Iterable[FeedEntry],
-    options: IngestOptions | None = None,
-    *,
-    fetcher: Fetcher | None = None,
-    source: str = "feed",
-) -> Iterator[Item]:
-    """Documents for entries returned by :func:`poll` (what ``watch`` stores)."""
-    from propscope.ingest.sources import Reader
-
-    reader = Reader(options or IngestOptions(), fetcher)
-    try:
-        for entry in entries:
-            yield from entry_items(reader, source, [entry], entry.feed)
-    finally:
-        if fetcher is None:
-            reader.close()

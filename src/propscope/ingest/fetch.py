@@ -2,11 +2,13 @@
 
 Why each rule:
 
-* **Refuse private addresses** (loopback, RFC 1918, link-local, reserved, multicast —
-  anything ``ipaddress`` does not call global) unless ``allow_private``: propscope may
-  run inside a server that fetches URLs users give it, and must not become a way into
-  that server's own network.  The host is resolved and *every* address checked, and
-  again after each redirect, since a public URL can redirect to ``127.0.0.1``.
+* **Refuse private addresses** (the rule of :mod:`propscope.ingest.addresses`:
+  loopback, RFC 1918, link-local, reserved, multicast, IPv6 forms carrying one; with
+  ``allow_private`` still link-local and cloud metadata ones, unless a network named
+  in ``allow_networks`` covers them): propscope may run inside a server that fetches
+  URLs users give it, and must not become a way into that server's own network.  The
+  host is resolved and *every* address checked, and again after each redirect, since
+  a public URL can redirect to ``127.0.0.1``.
 * **Caps**: a timeout for connecting and between bytes, a deadline for the whole
   answer, and ``max_bytes`` checked on the declared length and again while streaming,
   so a 50 MB page or an endless body is cut off without being held in memory.
@@ -28,7 +30,6 @@ very address connected to (so DNS rebinding cannot slip past).
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
@@ -52,6 +53,7 @@ from propscope.errors import (
     TooManyRedirects,
     TruncatedResponse,
 )
+from propscope.ingest.addresses import AddressPolicy, check
 from propscope.ingest.types import IngestOptions
 
 ConditionalCache = MutableMapping[str, dict[str, str]]
@@ -90,60 +92,116 @@ class Response:
         return str(value).lower() if value else None
 
 
-def check_address(url: str, *, allow_private: bool | Sequence[str]) -> None:
-    """Raise :class:`AddressRefused` if ``url``'s host resolves to any non-global
-    address (or :class:`FetchError` if it is not http(s) or does not resolve).
+def check_address(
+    url: str,
+    *,
+    allow_private: bool | Sequence[str] | AddressPolicy = False,
+    allow_networks: Sequence[str] = (),
+) -> None:
+    """Raise :class:`AddressRefused` if ``url``'s host resolves to any address the
+    rule of :mod:`propscope.ingest.addresses` refuses (or :class:`FetchError` if it
+    is not http(s) or does not resolve).
 
-    ``allow_private`` is True (allow every address), False, or the networks allowed
-    besides the global ones (e.g. ``["10.0.0.0/8"]`` for an intranet news site).
+    ``allow_private`` is True (private addresses, but never link-local or metadata
+    ones), False, or networks allowed besides the global ones (the older spelling of
+    ``allow_networks``, e.g. ``["10.0.0.0/8"]`` for an intranet news site).
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(
             f"{url} is not an http(s) URL", fix="give a URL starting http:// or https://"
         )
-    if allow_private is True:
-        return
+    policy = (
+        allow_private
+        if isinstance(allow_private, AddressPolicy)
+        else AddressPolicy.of(allow_private, allow_networks)
+    )
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    resolve_allowed(parts.hostname, port, allow_private, what=url)
+    resolve_allowed(parts.hostname, port, policy, what=url)
 
 
 def resolve_allowed(
-    host: str, port: int, allow_private: bool | Sequence[str], *, what: str | None = None
+    host: str, port: int, policy: AddressPolicy, *, what: str | None = None
 ) -> str:
     """Resolve ``host``; return its first address if every address is allowed, else
     raise :class:`AddressRefused` (:class:`FetchError` when it does not resolve)."""
-    allowed = [ipaddress.ip_network(n, strict=False) for n in (allow_private or ())]
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise FetchError(f"{host} does not resolve", fix="check the host name") from exc
     addresses = [str(info[4][0]).split("%")[0] for info in infos]
     for text in addresses:
-        address = ipaddress.ip_address(text)
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if allow_private is True or any(address in network for network in allowed):
-            continue
-        if not address.is_global or address.is_multicast:
-            raise AddressRefused(
-                f"{what or host} resolves to {address}, a private or reserved address"
-            )
+        check(text, policy, what or host)
     return addresses[0]
 
 
-class _GuardedBackend(httpcore.SyncBackend):
-    """httpcore's socket layer, connecting only to the very address it has checked.
+class _Deadline(threading.local):
+    """The deadline of the request the current thread is making (monotonic seconds),
+    or None: set by :meth:`Fetcher._once`, read by every socket operation."""
 
-    Why at this layer: checking a URL's host and then letting httpx resolve it again
-    leaves a gap a DNS server can use (DNS rebinding: public the first time, 127.0.0.1
-    the second).  Here the host is resolved once, every address checked, and the
-    socket opened to the checked address; TLS still verifies the certificate against
-    the host name, which httpcore passes separately.
+    at: float | None = None
+
+    def left(self, timeout: float | None, error: type[Exception]) -> float | None:
+        """``timeout`` cut to the time left; ``error`` once none is left."""
+        if self.at is None:
+            return timeout
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise error("the deadline for the whole answer has passed")
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write ends by the request's deadline.
+
+    Why: httpx's timeouts bound each read, not the answer, so a server sending one
+    header byte a second held a fetch for minutes; here each read may wait only for
+    the time the whole answer has left, headers included.
     """
 
-    def __init__(self, allow_private: bool | Sequence[str]) -> None:
-        self.allow_private = allow_private
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self.stream = stream
+        self.deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        wait = self.deadline.left(timeout, httpcore.ReadTimeout)
+        return self.stream.read(max_bytes, wait)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.stream.write(buffer, self.deadline.left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        wait = self.deadline.left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self.stream.start_tls(ssl_context, server_hostname, wait), self.deadline
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.stream.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """httpcore's socket layer, connecting only to the very address it has checked,
+    and keeping every socket operation within the request's deadline.
+
+    Why the address check is at this layer: checking a URL's host and then letting
+    httpx resolve it again leaves a gap a DNS server can use (DNS rebinding: public
+    the first time, 127.0.0.1 the second).  Here the host is resolved once, every
+    address checked, and the socket opened to the checked address; TLS still verifies
+    the certificate against the host name, which httpcore passes separately.
+    """
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+        self.deadline = _Deadline()
 
     def connect_tcp(  # type: ignore[override]
         self,
@@ -153,17 +211,20 @@ class _GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        address = resolve_allowed(host, port, self.allow_private)
-        return super().connect_tcp(
+        address = resolve_allowed(host, port, self.policy)
+        stream = super().connect_tcp(
             address,
             port,
-            timeout=timeout,
+            timeout=self.deadline.left(timeout, httpcore.ConnectTimeout),
             local_address=local_address,
             socket_options=socket_options,
         )
+        return _DeadlineStream(stream, self.deadline)
 
 
-def guarded_transport(allow_private: bool | Sequence[str]) -> httpx.HTTPTransport:
+def guarded_transport(
+    policy: AddressPolicy, backend: _GuardedBackend | None = None
+) -> httpx.HTTPTransport:
     """An httpx transport whose every connection goes through :class:`_GuardedBackend`.
 
     httpx has no public hook for the socket layer, so the transport's connection pool
@@ -172,7 +233,7 @@ def guarded_transport(allow_private: bool | Sequence[str]) -> httpx.HTTPTranspor
     transport = httpx.HTTPTransport(trust_env=False)
     transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
-        network_backend=_GuardedBackend(allow_private),
+        network_backend=backend or _GuardedBackend(policy),
     )
     return transport
 
@@ -180,10 +241,10 @@ def guarded_transport(allow_private: bool | Sequence[str]) -> httpx.HTTPTranspor
 class Fetcher:
     """One HTTP client with the rules above; use as a context manager, or ``close()``.
 
-    Unless private addresses are all allowed, connections go through
-    :func:`guarded_transport`, so the address rule holds at the socket, for every
-    connection, redirects included.  ``transport`` replaces it (e.g. for a proxy); the
-    caller then answers for the addresses it reaches.
+    Connections go through :func:`guarded_transport`, so the address rule and the
+    deadline hold at the socket, for every connection, redirects included.
+    ``transport`` replaces it (e.g. for a proxy); the caller then answers for the
+    addresses it reaches.
     """
 
     def __init__(
@@ -195,13 +256,17 @@ class Fetcher:
     ) -> None:
         self.options = options or IngestOptions()
         self.cache = cache
+        self.policy = AddressPolicy.of(
+            self.options.allow_private, self.options.allow_networks
+        )
+        self._backend = _GuardedBackend(self.policy)
         self.client = httpx.Client(
             headers={"User-Agent": self.options.user_agent},
             timeout=httpx.Timeout(self.options.timeout),
             follow_redirects=False,
             transport=transport
-            if transport is not None or self.options.allow_private is True
-            else guarded_transport(self.options.allow_private),
+            if transport is not None
+            else guarded_transport(self.policy, self._backend),
             trust_env=False,
         )
         self._robots: dict[str, RobotFileParser | None] = {}
@@ -226,7 +291,7 @@ class Fetcher:
         original = url
         seen = [url]
         for _ in range(self.options.max_redirects + 1):
-            check_address(url, allow_private=self.options.allow_private)
+            check_address(url, allow_private=self.policy)
             if robots:
                 self._check_robots(url)
             headers = self._validators(original) if conditional and url == original else {}
@@ -303,6 +368,7 @@ class Fetcher:
         self._wait_turn(url)
         allowed = self.options.timeout * _DEADLINE_FACTOR
         deadline = time.monotonic() + allowed
+        self._backend.deadline.at = deadline
         limit = self.options.max_bytes
         try:
             with self.client.stream("GET", url, headers=headers) as answer:
@@ -326,6 +392,10 @@ class Fetcher:
                         chunks.append(chunk)
                 return Response(str(answer.url), answer.status_code, found, b"".join(chunks))
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:
+                raise FetchTimeout(
+                    f"{url} took longer than {allowed:g} s to answer in full"
+                ) from exc
             raise FetchTimeout(
                 f"{url} timed out after {self.options.timeout:g} s ({type(exc).__name__})"
             ) from exc
@@ -333,6 +403,8 @@ class Fetcher:
             raise TruncatedResponse(f"{url}: the connection broke off ({exc})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{url} could not be fetched: {exc}") from exc
+        finally:
+            self._backend.deadline.at = None
 
     def _wait_turn(self, url: str) -> None:
         """Per-host rate limit: at most ``rate_limit`` requests a second to one host,

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from propscope.errors import EmptyInput, FormatError
 from propscope.ingest.decode import decode_markup
-from propscope.ingest.document import build_document, parse_date
+from propscope.ingest.document import build_document, parse_date, warn
+from propscope.ingest.markup import SAFE_DEPTH, flatten, sanitise
 from propscope.ingest.types import IngestOptions
 from propscope.model import Document
 
@@ -74,8 +75,10 @@ def extract_html(
     item: str | None = None,
     declared_charset: str | None = None,
     meta: dict[str, Any] | None = None,
+    title: str | None = None,
 ) -> Document:
-    """Extract the article of one HTML page as a :class:`Document`.
+    """Extract the article of one HTML page as a :class:`Document`; ``title`` stands
+    in where the page names none (a feed entry's title).
 
     Raises a typed error (never returns None): :class:`~propscope.errors.BinaryInput`
     for bytes that are no page, :class:`~propscope.errors.DecodeError` for an unknown
@@ -94,10 +97,13 @@ def extract_html(
             encoding=options.encoding,
             max_bytes=options.max_bytes,
         )
+    html, removed = sanitise(html)
+    if removed:
+        warn(info, f"{removed} control or non-XML character(s) removed before extraction")
     if not html.strip():
         raise EmptyInput(f"{name} is empty")
     marker = next((m for m in _MARKERS if m not in html), None)
-    tree, captions, language = _prepare(html, name, marker)
+    tree, captions, language = _prepare(html, name, marker, info)
     import trafilatura
 
     try:
@@ -114,7 +120,7 @@ def extract_html(
     if not text or not text.strip(marker or " ").strip():
         raise EmptyInput(f"{name} has no article text that could be extracted")
     text, hints = _take_markers(text, marker)
-    title = _unmarked(result.title, marker)
+    title = _unmarked(result.title, marker) or title
     author = _unmarked(result.author, marker)
     if author:
         info["author"] = author
@@ -139,16 +145,19 @@ def extract_html(
     )
 
 
-def _prepare(html: str, name: str, marker: str | None) -> tuple[Any, list[str], str | None]:
+def _prepare(
+    html: str, name: str, marker: str | None, info: dict[str, Any]
+) -> tuple[Any, list[str], str | None]:
     """Parse, take captions out, mark inline boundaries; return the tree."""
-    import lxml.etree
-    import lxml.html
-
-    try:
-        parser = lxml.html.HTMLParser(encoding="utf-8")
-        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
-    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
-        raise FormatError(f"{name}: the HTML could not be parsed ({exc})") from exc
+    tree = _parse(html, name)
+    depth = SAFE_DEPTH
+    while tree is None and depth >= SAFE_DEPTH // 4:
+        tree = _parse(flatten(html, depth), name)
+        warn(info, f"markup nested deeper than {depth} levels was flattened: "
+                   "its text is kept, its structure is not")
+        depth //= 2
+    if tree is None:
+        raise FormatError(f"{name}: the HTML is nested too deeply to be parsed")
     language = tree.get("lang") or tree.get("xml:lang")
     captions: list[str] = []
     dropped: set[Any] = set()
@@ -166,6 +175,29 @@ def _prepare(html: str, name: str, marker: str | None) -> tuple[Any, list[str], 
         for element in tree.iter(*INLINE_TAGS):
             _mark(element, marker)
     return tree, captions, language.split("-")[0].lower() if language else None
+
+
+def _parse(html: str, name: str) -> Any:
+    """The parsed page, or None when libxml2 stopped at its nesting-depth limit
+    (a fatal error after which the tree holds nothing of the page)."""
+    import lxml.etree
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    try:
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
+        if _too_deep(parser):
+            return None
+        raise FormatError(f"{name}: the HTML could not be parsed ({exc})") from exc
+    return None if _too_deep(parser) else tree
+
+
+def _too_deep(parser: Any) -> bool:
+    return any(
+        e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message
+        for e in parser.error_log
+    )
 
 
 def _mark(element: Any, marker: str) -> None:

@@ -41,8 +41,9 @@ from propscope.errors import (
 )
 from propscope.ingest.decode import decode_bytes, read_bytes, unreadable
 from propscope.ingest.fetch import Fetcher
-from propscope.ingest.sources import Reader, guarded
-from propscope.ingest.sources import _kind as suffix_kind
+from propscope.ingest.items import guarded
+from propscope.ingest.sources import Reader
+from propscope.ingest.sources import kind_of as suffix_kind
 from propscope.ingest.types import IngestOptions, ItemError
 from propscope.model import Document
 

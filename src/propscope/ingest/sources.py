@@ -18,12 +18,10 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import lxml.etree
 
 from propscope.errors import (
     FormatError,
@@ -39,13 +37,24 @@ from propscope.ingest.decode import (
     read_bytes,
     unreadable,
 )
-from propscope.ingest.document import build_document, parse_date
+from propscope.ingest.document import (
+    build_document,
+    parse_date,
+    scrub_surrogates,
+    surrogate_warning,
+    warn,
+)
+from propscope.ingest.feeds import FeedEntry, entries_of, entry_items
 from propscope.ingest.fetch import Fetcher
 from propscope.ingest.html import extract_html
+from propscope.ingest.items import Item, bounded, guarded
+from propscope.ingest.kinds import Kind
+from propscope.ingest.sitemaps import sitemap_urls
 from propscope.ingest.types import IngestOptions, ItemError
+from propscope.ingest.warc import warc_items
 from propscope.model import Document
 
-Item = Document | ItemError
+__all__ = ["Item", "Kind", "Reader", "guarded", "ingest_entries", "is_url", "kind_of"]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -57,31 +66,6 @@ URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 def is_url(value: str) -> bool:
     return bool(URL.match(value.strip()))
-
-
-def guarded(source: str, item: str, make: Callable[[], Document]) -> Item:
-    """Run one item's reader; its failure becomes an :class:`ItemError`, never the
-    batch's.  Errors that are not propscope's (a library tripping on odd input) are
-    wrapped as :class:`FormatError`, with the original kept as the cause."""
-    try:
-        return make()
-    except PropscopeError as err:
-        return ItemError(source, item, err)
-    except (
-        lxml.etree.LxmlError,
-        MemoryError,
-        RecursionError,
-        ValueError,
-        TypeError,
-        KeyError,
-        OSError,
-        LookupError,
-        UnicodeError,
-        AttributeError,
-    ) as exc:
-        error = FormatError(f"{item} could not be read: {type(exc).__name__}: {exc}")
-        error.__cause__ = exc
-        return ItemError(source, item, error)
 
 
 class Reader:
@@ -104,6 +88,11 @@ class Reader:
     # --- dispatch -------------------------------------------------------------------
 
     def read(self, source: str) -> Iterator[Item]:
+        """Every item of one source; if the source breaks off on bad input, one last
+        item error says so, and the caller goes on with the next source."""
+        yield from bounded(source, source, self._dispatch(source))
+
+    def _dispatch(self, source: str) -> Iterator[Item]:
         if source == "-":
             yield from self._stdin(source)
         elif is_url(source):
@@ -119,18 +108,18 @@ class Reader:
 
     def folder(self, source: str, folder: Path) -> Iterator[Item]:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if _kind(path) is not None and not path.name.startswith("."):
+            if kind_of(path) is not None and not path.name.startswith("."):
                 yield from self.file(source, path)
 
     def file(self, source: str, path: Path) -> Iterator[Item]:
-        kind = _kind(path)
+        kind = kind_of(path)
         item = str(path)
-        if kind == "warc":
+        if kind == Kind.WARC:
             yield from self.warc(source, path)
             return
-        if kind == "jsonl":
+        if kind == Kind.JSONL:
             yield from self.jsonl(source, path)
-        elif kind == "csv":
+        elif kind == Kind.CSV:
             yield from self.csv(source, path)
         else:
             try:  # refused from its size alone when over the limit, never loaded whole
@@ -138,23 +127,23 @@ class Reader:
             except PropscopeError as err:
                 yield ItemError(source, item, err)
                 return
-            yield from self.data(source, item, data, kind or "text")
+            yield from self.data(source, item, data, kind or Kind.TEXT)
 
-    def data(self, source: str, item: str, data: bytes, kind: str) -> Iterator[Item]:
+    def data(self, source: str, item: str, data: bytes, kind: Kind) -> Iterator[Item]:
         """Bytes of one file (or stdin) read whole, by kind, sniffing where unsure."""
-        if kind in ("text", "xml", "sniff"):
+        if kind in (Kind.TEXT, Kind.XML, Kind.SNIFF):
             kind = _sniff(data, kind)
-        if kind == "html":
+        if kind == Kind.HTML:
             yield guarded(
                 source,
                 item,
                 lambda: extract_html(data, options=self.options, source=source, item=item),
             )
-        elif kind == "json":
+        elif kind == Kind.JSON:
             yield from self.json_document(source, item, data)
-        elif kind == "jsonl":
+        elif kind == Kind.JSONL:
             yield from self._json_lines(source, item, io.BytesIO(data))
-        elif kind == "urls":
+        elif kind == Kind.URLS:
             text = decode_bytes(
                 data, source=item, encoding=self.options.encoding,
                 max_bytes=self.options.max_bytes,
@@ -162,9 +151,9 @@ class Reader:
             for line in text.splitlines():
                 if line.strip() and not line.lstrip().startswith("#"):
                     yield from self.url(source, line.strip())
-        elif kind == "sitemap":
+        elif kind == Kind.SITEMAP:
             yield from self.sitemap(source, item, data, depth=0)
-        elif kind == "feed":
+        elif kind == Kind.FEED:
             yield from self.feed(source, item, data)
         else:
             yield guarded(source, item, lambda: self._text(source, item, data))
@@ -181,6 +170,7 @@ class Reader:
         """One JSON object or CSV row: ``text`` plus the metadata fields it carries."""
         if not isinstance(record, dict):
             raise FormatError(f"{item} is not an object with a {self.options.text_field!r} field")
+        record, scrubbed = scrub_surrogates(record)
         text = record.get(self.options.text_field)
         if not isinstance(text, str):
             raise FormatError(f"{item} has no {self.options.text_field!r} field with text")
@@ -197,6 +187,8 @@ class Reader:
         }
         extra = {k: v for k, v in record.items() if k not in known and _jsonable(v)}
         meta: dict[str, Any] = {"fields": extra} if extra else {}
+        if scrubbed:
+            warn(meta, surrogate_warning(scrubbed))
         if record.get("section"):
             meta["section"] = str(record["section"])
         if record.get("id") is not None:
@@ -264,7 +256,8 @@ class Reader:
         return self._record(source, item, record, line.rstrip(b"\r\n"))
 
     def csv(self, source: str, path: Path) -> Iterator[Item]:
-        csv.field_size_limit(self.options.max_bytes)
+        # A record is cut at max_bytes by csv_records; no field inside it can be longer.
+        csv.field_size_limit(max(csv.field_size_limit(), self.options.max_bytes + 2))
         try:
             if self.options.encoding:
                 check_encoding(self.options.encoding)
@@ -276,19 +269,35 @@ class Reader:
             yield ItemError(source, str(path), unreadable(path, exc))
             return
         with handle:
-            rows = csv.DictReader(handle)
-            try:
-                if rows.fieldnames is None or self.options.text_field not in rows.fieldnames:
-                    raise FormatError(f"{path} has no {self.options.text_field!r} column")
-                for number, row in enumerate(rows, start=2):
-                    name = f"{path}:{number}"
-                    yield guarded(
-                        source, name, lambda r=row, n=name: self._record(source, n, r, None)
-                    )
-            except PropscopeError as err:
-                yield ItemError(source, str(path), err)
-            except (csv.Error, UnicodeDecodeError) as exc:
-                yield ItemError(source, str(path), FormatError(f"{path} is not valid CSV: {exc}"))
+            yield from bounded(source, str(path), self._csv_rows(source, path, handle))
+
+    def _csv_rows(self, source: str, path: Path, handle: io.TextIOBase) -> Iterator[Item]:
+        limit = self.options.max_bytes
+        records = csv_records(handle, limit)
+        header = next(records, None)
+        fields = next(csv.reader([header]), []) if header else []
+        if self.options.text_field not in fields:
+            raise FormatError(f"{path} has no {self.options.text_field!r} column")
+        number = 1
+        for text in records:
+            if text is not None and not text.strip():
+                continue  # a blank line, as csv.DictReader skips them
+            number += 1
+            name = f"{path}:{number}"
+            if text is None:
+                error = InputTooLarge(f"{name} is a row over the limit of {limit:,} characters")
+                yield ItemError(source, name, error)
+                continue
+            yield guarded(source, name, lambda t=text, n=name: self._csv_row(source, n, fields, t))
+
+    def _csv_row(self, source: str, item: str, fields: list[str], text: str) -> Document:
+        values = next(csv.reader([text]), [])
+        row: dict[str | None, Any] = dict(zip(fields, values, strict=False))
+        for field in fields[len(values):]:
+            row[field] = None
+        if len(values) > len(fields):
+            row[None] = values[len(fields):]  # as csv.DictReader keeps them
+        return self._record(source, item, row, None)
 
     def _stdin(self, source: str) -> Iterator[Item]:
         data = sys.stdin.buffer.read(self.options.max_bytes + 1)
@@ -301,7 +310,7 @@ class Reader:
                 ),
             )
             return
-        yield from self.data(source, "standard input", data, "sniff")
+        yield from self.data(source, "standard input", data, Kind.SNIFF)
 
     # --- the web ------------------------------------------------------------------
 
@@ -324,16 +333,16 @@ class Reader:
             yield ItemError(source, url, err)
             return
         kind = _media_kind(response.media_type, response.content)
-        if kind in ("feed", "sitemap") and not expand:
+        if kind in (Kind.FEED, Kind.SITEMAP) and not expand:
             yield ItemError(
                 source, url, FormatError(f"{url} is a {kind}, where a page was expected")
             )
             return
-        if kind in ("feed", "sitemap"):
-            reader = (
-                self.feed if kind == "feed" else (lambda s, i, d: self.sitemap(s, i, d, depth=0))
-            )
-            yield from reader(source, response.url, response.content)
+        if kind in (Kind.FEED, Kind.SITEMAP):
+            if kind == Kind.FEED:
+                yield from self.feed(source, response.url, response.content)
+            else:
+                yield from self.sitemap(source, response.url, response.content, depth=0)
             return
         yield guarded(
             source,
@@ -349,10 +358,11 @@ class Reader:
         url: str,
         data: bytes,
         charset: str | None,
-        kind: str,
+        kind: Kind,
         fallback: dict[str, Any] | None,
     ) -> Document:
-        document = self.page(source, url, data, charset, kind, {"fetched_url": url})
+        title = (fallback or {}).get("title")
+        document = self.page(source, url, data, charset, kind, {"fetched_url": url}, title=title)
         for key, value in (fallback or {}).items():
             if getattr(document, key, None) in (None, "") and value:
                 setattr(document, key, value)
@@ -364,12 +374,16 @@ class Reader:
         url: str,
         data: bytes,
         charset: str | None,
-        kind: str,
+        kind: Kind,
         meta: dict[str, Any],
+        *,
+        title: str | None = None,
     ) -> Document:
         """One web page's bytes (fetched, or from a WARC record) as a document:
-        ``kind`` "text" for a plain-text page, anything else for HTML."""
-        if kind == "text":
+        ``kind`` is ``Kind.TEXT`` for a plain-text page, anything else for HTML;
+        ``title`` (a feed entry's) stands in where the page names none, and so heads
+        the text."""
+        if kind == Kind.TEXT:
             text, _ = decode_markup(
                 data,
                 source=url,
@@ -384,16 +398,16 @@ class Reader:
                 item=url,
                 raw=data,
                 meta=meta,
+                title=title,
                 url=url,
                 outlet=urlsplit(url).hostname,
             )
         return extract_html(
-            data, url, options=self.options, source=source, declared_charset=charset, meta=meta
+            data, url, options=self.options, source=source, declared_charset=charset, meta=meta,
+            title=title,
         )
 
     def feed(self, source: str, item: str, data: bytes) -> Iterator[Item]:
-        from propscope.ingest.feeds import entries_of, entry_items
-
         try:
             entries, title = entries_of(data, item)
         except PropscopeError as err:
@@ -402,8 +416,6 @@ class Reader:
         yield from entry_items(self, source, entries, title)
 
     def sitemap(self, source: str, item: str, data: bytes, *, depth: int) -> Iterator[Item]:
-        from propscope.ingest.sitemaps import sitemap_urls
-
         try:
             children, pages = sitemap_urls(data, item)
         except PropscopeError as err:
@@ -423,70 +435,113 @@ class Reader:
             yield from self.url(source, page, expand=False)
 
     def warc(self, source: str, path: Path) -> Iterator[Item]:
-        from propscope.ingest.warc import warc_items
-
         yield from warc_items(self, source, path)
 
 
-def _kind(path: Path) -> str | None:
+def ingest_entries(
+    entries: Iterable[FeedEntry],
+    options: IngestOptions | None = None,
+    *,
+    fetcher: Fetcher | None = None,
+    source: str = "feed",
+) -> Iterator[Item]:
+    """Documents for entries returned by :func:`propscope.ingest.feeds.poll` (what
+    ``watch`` stores)."""
+    reader = Reader(options or IngestOptions(), fetcher)
+    try:
+        for entry in entries:
+            yield from entry_items(reader, source, [entry], entry.feed)
+    finally:
+        if fetcher is None:
+            reader.close()
+
+
+def kind_of(path: Path) -> Kind | None:
+    """The kind a file's name says it is; ``None`` when the name does not say."""
     name = path.name.lower()
     if name.endswith(WARC_SUFFIXES):
-        return "warc"
+        return Kind.WARC
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        return "text"
+        return Kind.TEXT
     if suffix in HTML_SUFFIXES:
-        return "html"
+        return Kind.HTML
     if suffix == ".json":
-        return "json"
+        return Kind.JSON
     if suffix in JSONL_SUFFIXES:
-        return "jsonl"
+        return Kind.JSONL
     if suffix == ".csv":
-        return "csv"
+        return Kind.CSV
     if suffix in XML_SUFFIXES:
-        return "xml"
+        return Kind.XML
     if suffix in (".urls", ".list"):
-        return "urls"
+        return Kind.URLS
     return None
 
 
-def _sniff(data: bytes, kind: str) -> str:
+def _sniff(data: bytes, kind: Kind) -> Kind:
     """Decide what a text-ish file really is from its first bytes."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<?xml") or kind == "xml":
+    if head.startswith(b"<?xml") or kind == Kind.XML:
         if b"<urlset" in head or b"<sitemapindex" in head:
-            return "sitemap"
+            return Kind.SITEMAP
         if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
-            return "feed"
-        if kind == "xml":
-            return "feed"
+            return Kind.FEED
+        if kind == Kind.XML:
+            return Kind.FEED
     if head.startswith((b"<!doctype html", b"<html")) or (
-        kind == "sniff" and head.startswith(b"<")
+        kind == Kind.SNIFF and head.startswith(b"<")
     ):
-        return "html"
-    if kind == "sniff" and head.startswith((b"{", b"[")):
-        return "jsonl" if head.startswith(b"{") and b"\n{" in data[:1_000_000] else "json"
+        return Kind.HTML
+    if kind == Kind.SNIFF and head.startswith((b"{", b"[")):
+        return Kind.JSONL if head.startswith(b"{") and b"\n{" in data[:1_000_000] else Kind.JSON
     if looks_binary(data):
-        return "text"  # decode_bytes will name it binary
+        return Kind.TEXT  # decode_bytes will name it binary
     lines = [
         line.strip()
         for line in data[:65536].splitlines()
         if line.strip() and not line.lstrip().startswith(b"#")
     ]
     if lines and all(URL.match(line.decode("utf-8", "replace")) for line in lines[:200]):
-        return "urls"
-    return "text"
+        return Kind.URLS
+    return Kind.TEXT
 
 
-def _media_kind(media_type: str, content: bytes) -> str:
+def _media_kind(media_type: str, content: bytes) -> Kind:
     if media_type in ("application/rss+xml", "application/atom+xml", "application/rdf+xml"):
-        return "feed"
+        return Kind.FEED
     if media_type in ("application/xml", "text/xml"):
-        sniffed = _sniff(content, "xml")
-        return sniffed if sniffed in ("feed", "sitemap") else "html"
+        sniffed = _sniff(content, Kind.XML)
+        return sniffed if sniffed in (Kind.FEED, Kind.SITEMAP) else Kind.HTML
     if media_type == "text/plain":
-        return "text"
-    return "html"
+        return Kind.TEXT
+    return Kind.HTML
+
+
+def csv_records(handle: io.TextIOBase | Any, limit: int) -> Iterator[str | None]:
+    """The text of each CSV record (its lines joined), or None for a record longer than
+    ``limit`` characters, which is read past without being kept.
+
+    Why not let :mod:`csv` find the records: on a field over its limit it raises, and
+    the rows after are lost, since no reader can resume inside a quoted field.  A
+    record ends at a line end where the double quotes seen so far pair up (``""``
+    inside a quoted field adds two), which holds for the default dialect.  Lines are
+    read at most ``limit + 1`` characters at a time, so memory stays bounded.
+    """
+    parts: list[str] = []
+    size = quotes = 0
+    while line := handle.readline(limit + 1):
+        size += len(line)
+        quotes += line.count('"')
+        if size <= limit:
+            parts.append(line)
+        else:
+            parts = []
+        if line.endswith(("\n", "\r")) and quotes % 2 == 0:
+            yield "".join(parts) if size <= limit else None
+            parts, size, quotes = [], 0, 0
+    if size:
+        yield "".join(parts) if size <= limit else None
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -11,8 +11,15 @@ import os
 from pathlib import Path
 
 from propscope.errors import StoreError
-from propscope.store.base import AddResult, SearchHit, SearchPage, Store, StoredText
-from propscope.store.base import StoreStats, UrlRecord
+from propscope.store.base import (
+    AddResult,
+    SearchHit,
+    SearchPage,
+    Store,
+    StoredText,
+    StoreStats,
+    UrlRecord,
+)
 
 DEFAULT_DB = "propscope.db"
 """Used when neither ``--db`` nor ``$PROPSCOPE_DB`` names a database."""

@@ -193,14 +193,18 @@ def _header_kind(line: str, title: str | None) -> str:
     return "caption"
 
 
-def split_furniture(text: str, *, title: str | None = None, guess_header: bool = True) -> Layout:
+def split_furniture(
+    text: str, *, title: str | None = None, guess_header: bool = True, keep_title: bool = False
+) -> Layout:
     """Split ``text`` into its body and its furniture (see the module docstring).
 
     ``title`` is the headline when the caller already knows it (from a JSON field or
     HTML metadata); otherwise the first header line is taken as the title.  With
     ``guess_header=False`` (text an HTML extractor already cut to the article) header
     lines are only removed when they repeat the title: the extractor, not a guess,
-    decided the rest belongs to the article.
+    decided the rest belongs to the article.  With ``keep_title`` the first title line
+    stays in the body (a headline is analysed like the article; only its repeats are
+    furniture), and is still reported as ``Layout.title``.
     """
     lines = [(m.start(), m.end(), m.group().strip()) for m in re.finditer(r"[^\n]+", text)]
     lines = [line for line in lines if line[2]]
@@ -209,6 +213,7 @@ def split_furniture(text: str, *, title: str | None = None, guess_header: bool =
         i for i, (_, _, content) in enumerate(lines) if kinds[i] is None and _is_prose(content)
     ]
     found_title = None
+    kept = not keep_title  # True once the one title line to keep has been kept
     if prose:
         first = prose[0]
         known = title.strip() if title and title.strip() else None
@@ -218,13 +223,18 @@ def split_furniture(text: str, *, title: str | None = None, guess_header: bool =
             content = lines[i][2]
             if not guess_header:
                 if known is not None and content.casefold() == known.casefold():
-                    kinds[i] = "title_line"
+                    kinds[i] = "title_line" if kept else None
+                    kept = True
                 continue
             if known is None and not BYLINE.match(content) and not DATELINE.match(content):
                 known = found_title = content
-                kinds[i] = "title_line"
+                kinds[i] = "title_line" if kept else None
+                kept = True
             else:
-                kinds[i] = _header_kind(content, known)
+                kind = _header_kind(content, known)
+                if kind == "title_line" and not kept:
+                    kind, kept = None, True
+                kinds[i] = kind
     if all(kind is not None for kind in kinds):
         # Nothing would be left: keep every line rather than return an empty body.
         kinds = [None] * len(kinds)

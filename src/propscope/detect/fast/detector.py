@@ -21,7 +21,7 @@ from propscope.detect.base import detector_id
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.pieces import detect_in_pieces
-from propscope.detect.fast.spans import O, CrfTables, decode, marginals, marginals_many
+from propscope.detect.fast.spans import CrfTables, O, decode, marginals, marginals_many
 from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise

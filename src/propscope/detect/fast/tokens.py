@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from propscope.detect.fast.counting import SubstringCounter
+
 # The word pattern of propscope.text.segment, so tokens agree with the rest.
 from propscope.text.segment import _WORD
 

@@ -23,7 +23,6 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from propscope.detect.fast.counting import SubstringCounter
-
 from propscope.detect.neural.windows import (
     N_SPAN_FEATURES,
     Stitcher,
