@@ -111,7 +111,7 @@ def main() -> None:
 
     distinct: dict[str, object] = {}
     for doc in docs:
-        distinct.setdefault(originals[doc.meta["item"]], doc)
+        distinct.setdefault(originals[doc.provenance.item], doc)
     before = sum(len(fused_names(text)) for text in distinct)
     after_examples = []
     for doc in distinct.values():

@@ -76,7 +76,7 @@ class RunReport:
 
 
 def _item_name(doc: Document) -> str:
-    return doc.url or str(doc.meta.get("item") or doc.meta.get("source") or doc.title or "?")
+    return doc.url or str(doc.provenance.item or doc.provenance.source or doc.title or "?")
 
 
 # -- ingest ------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def ingest_documents(
         if isinstance(item, Document):
             if not item.text.strip():
                 report.fail(_item_name(item), EmptyInput("the document has no text"),
-                            str(item.meta.get("source") or ""))
+                            str(item.provenance.source or ""))
                 continue
             batch.append(item)
         else:
@@ -165,7 +165,7 @@ def _store_batch(
             try:
                 results.extend(store.add_documents([doc], dedup=dedup))
             except StoreError as err:
-                report.fail(_item_name(doc), err, str(doc.meta.get("source") or ""))
+                report.fail(_item_name(doc), err, str(doc.provenance.source or ""))
     report.add("documents", len(batch))
     for result in results:
         report.add("texts_added" if result.new_text else "texts_known")

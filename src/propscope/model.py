@@ -93,6 +93,45 @@ class Span:
 
 
 @dataclass(slots=True)
+class Provenance:
+    """Where a document's text came from, as typed fields.
+
+    Why typed: the store, run reports and the web read these; as untyped
+    ``meta["source"]``-style keys a misspelt or never-set key read silently as None
+    (``meta["source_kind"]`` and ``meta["raw_ref"]`` were read but never written).
+    ``meta`` keeps what is free-form: furniture, repairs, warnings, extra fields.
+
+    ``source`` is the source as given (a path, URL or ``-``); ``kind`` its kind when
+    known (``jsonl``, ``feed``, ``warc`` …; the store guesses from ``source`` else);
+    ``item`` the item inside it (a line, a record, a URL); ``section`` the outlet's
+    section; ``record_id`` the record's own id; ``raw`` the original bytes when small
+    enough to keep (``raw_ref`` points to them elsewhere when they are not).
+    """
+
+    source: str | None = None
+    kind: str | None = None
+    item: str | None = None
+    section: str | None = None
+    record_id: str | None = None
+    raw: bytes | None = field(default=None, repr=False)
+    raw_ref: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("source", "kind", "item", "section", "record_id", "raw_ref"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"provenance {name} must be str, not {type(value).__name__}")
+        if self.raw is not None and not isinstance(self.raw, bytes):
+            raise TypeError(f"provenance raw must be bytes, not {type(self.raw).__name__}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-safe fields (raw bytes are left out: they have their own column)."""
+        return {name: getattr(self, name) for name in
+                ("source", "kind", "item", "section", "record_id", "raw_ref")
+                if getattr(self, name) is not None}
+
+
+@dataclass(slots=True)
 class Document:
     """A normalised text and what is known about where it came from.
 
@@ -109,12 +148,15 @@ class Document:
     language: str = "en"
     offset_map: OffsetMap | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    provenance: Provenance = field(default_factory=Provenance)
 
     def __post_init__(self) -> None:
         # Refuse what would fail later, far from the mistake (AttributeError in
         # normalise, IndexError in an export): the constructor is the public API.
         if not isinstance(self.text, str):
             raise TypeError(f"Document text must be str, not {type(self.text).__name__}")
+        if not isinstance(self.provenance, Provenance):
+            raise TypeError("provenance must be a Provenance")
         if isinstance(self.published, str):
             try:
                 self.published = date.fromisoformat(self.published[:10])

@@ -45,7 +45,7 @@ def test_ingest_entries_yields_documents_and_errors(server, local) -> None:
     docs = [i for i in items if not isinstance(i, ItemError)]
     errors = [i for i in items if isinstance(i, ItemError)]
     assert [d.title for d in docs] == ["Farm Visit", "Second Visit"]
-    assert all(d.meta["source"] == "my feed" for d in docs)
+    assert all(d.provenance.source == "my feed" for d in docs)
     assert sorted(e.item for e in errors) == sorted(
         [server("/news/gone.html"), server("/feed.xml"), "broken-1"]
     )

@@ -29,7 +29,7 @@ def test_article_text_metadata_and_captions() -> None:
     assert "Kim Jong Un at the farm" not in doc.text
     assert [r["token"] for r in doc.meta["repairs"]] == ["ComradeKim", "Uninspected"]
     assert doc.meta["encoding"] == "utf-8"
-    assert isinstance(doc.meta["raw"], bytes)
+    assert isinstance(doc.provenance.raw, bytes)
 
 
 def test_offsets_lead_back_to_the_extracted_text() -> None:

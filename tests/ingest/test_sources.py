@@ -30,7 +30,7 @@ BODY = "The committee met on Tuesday and adopted a resolution on the harvest, of
 def _assert_json_meta(doc: Document) -> None:
     meta = {k: v for k, v in doc.meta.items() if k != "raw"}
     json.dumps(meta)
-    assert doc.meta["raw"] is None or isinstance(doc.meta["raw"], bytes)
+    assert doc.provenance.raw is None or isinstance(doc.provenance.raw, bytes)
 
 
 def test_text_html_json_jsonl_csv_in_a_folder(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_text_html_json_jsonl_csv_in_a_folder(tmp_path: Path) -> None:
     assert len(docs) == 6
     assert [e.item.rsplit("/", 1)[-1] for e in errors] == ["d.jsonl:2", "d.jsonl:3"]
     assert all(isinstance(e.error, FormatError) for e in errors)
-    by_item = {d.meta["item"].rsplit("/", 1)[-1]: d for d in docs}
+    by_item = {d.provenance.item.rsplit("/", 1)[-1]: d for d in docs}
     # The headline is analysed too: the title and the first line of the text.
     assert by_item["a.txt"].text == f"A Title\n{BODY}" and by_item["a.txt"].title == "A Title"
     assert by_item["a.txt"].meta["furniture"]["skip_links"] == ["Skip links"]
@@ -73,12 +73,12 @@ def test_text_html_json_jsonl_csv_in_a_folder(tmp_path: Path) -> None:
         date(2024, 2, 3),
         "KCNA",
     )
-    assert line.meta["section"] == "Home News" and line.meta["fields"] == {"extra": 5}
-    assert line.meta["raw"].startswith(b"{")
+    assert line.provenance.section == "Home News" and line.meta["fields"] == {"extra": 5}
+    assert line.provenance.raw.startswith(b"{")
     assert by_item["e.csv:2"].title == "Row"
     for doc in docs:
         _assert_json_meta(doc)
-        assert doc.meta["source"] == str(tmp_path)
+        assert doc.provenance.source == str(tmp_path)
 
 
 def test_missing_source_and_bad_files_are_item_errors(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_load_is_lazy(tmp_path: Path) -> None:
 def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(f"Skip links\n{BODY}".encode())))
     docs, errors = _split(load(["-"]))
-    assert not errors and docs[0].text == BODY and docs[0].meta["item"] == "standard input"
+    assert not errors and docs[0].text == BODY and docs[0].provenance.item == "standard input"
 
 
 def test_warc_streams_page_records(tmp_path: Path) -> None:
@@ -335,7 +335,7 @@ def test_kcna_jsonl_loads_as_it_is(shared_data: Path) -> None:
     docs, errors = _split(load([str(path)]))
     assert len(docs) == 1840 and not errors
     assert len({d.content_hash for d in docs}) <= 1039
-    assert all(d.url and d.published and d.outlet == "KCNA" and d.meta["section"] for d in docs)
+    assert all(d.url and d.published and d.outlet == "KCNA" and d.provenance.section for d in docs)
     fused = sum(d.text.count("Kim Jong Unto ") + d.text.count("ComradeKim") for d in docs)
     assert fused == 0
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from propscope.model import Document, Span
+from propscope.model import Document, Provenance, Span
 from propscope.store import Store, open_store
 
 PG_ENV = "PROPSCOPE_TEST_POSTGRES"
@@ -89,7 +89,7 @@ def make_doc(i: int, *, section: str = "Home News", url: str | None = None, **kw
         "title": f"Story {i}",
         "outlet": "Example Agency",
         "published": date(2024, 1, 1 + i % 28),
-        "meta": {"source": "generated.jsonl", "section": section},
+        "provenance": Provenance(source="generated.jsonl", section=section),
     }
     fields.update(kw)
     return Document(text=text, **fields)  # type: ignore[arg-type]

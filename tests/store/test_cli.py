@@ -10,7 +10,7 @@ import pytest
 
 from propscope.batch import analyze_database, analyze_store, ingest_documents
 from propscope.cli.app import main
-from propscope.model import Document
+from propscope.model import Document, Provenance
 from propscope.semeval.formats import read_labels_dir
 from propscope.store import open_store
 
@@ -290,7 +290,7 @@ def test_search_pages_with_a_total_and_an_exact_mode(
     db = str(tmp_path / "k.db")
     with open_store(db) as store:
         ingest_documents(store, [
-            Document(text=text, title=f"Story {i}", meta={"source": "t.jsonl"})
+            Document(text=text, title=f"Story {i}", provenance=Provenance(source="t.jsonl"))
             for i, text in enumerate(["The US sent ships. Nothing else happened.",
                                       "Tell us what you used. Nothing else happened.",
                                       "They used us again. Nothing else happened."])

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from propscope.errors import SearchQueryError, StoreError
-from propscope.model import Document
+from propscope.model import Document, Provenance
 from propscope.store import Store, open_store
 from propscope.store.dedup import NearDuplicateIndex
 from propscope.text.normalise import normalise
@@ -98,8 +98,9 @@ def test_document_fields_round_trip(store: Store) -> None:
     doc = Document(
         text=result.text, offset_map=result.offset_map, url="http://e.kp/x", title="T",
         outlet="KCNA", published=date(2024, 3, 5), language="en",
-        meta={"source": "feed.xml", "section": "World", "raw": raw.encode(),
-              "furniture": {"caption": "A photo"}},
+        meta={"furniture": {"caption": "A photo"}},
+        provenance=Provenance(source="feed.xml", kind="feed", section="World", item="entry 1",
+                              record_id="r1", raw=raw.encode()),
     )
     text_id = store.add_documents([doc])[0].text_id
     stored = store.get_text(text_id)
@@ -109,8 +110,9 @@ def test_document_fields_round_trip(store: Store) -> None:
     assert back.offset_map == doc.offset_map
     assert (back.title, back.outlet, back.published, back.url) == (
         "T", "KCNA", date(2024, 3, 5), "http://e.kp/x")
-    assert back.meta["furniture"] == {"caption": "A photo"}
-    assert "raw" not in back.meta
+    assert back.meta == {"furniture": {"caption": "A photo"}}
+    assert back.provenance == Provenance(source="feed.xml", kind="feed", section="World",
+                                         item="entry 1", record_id="r1")  # raw: its column
     assert stored.urls[0].source == "feed.xml"
     assert store.get_text(text_id + 1000) is None
 
@@ -201,3 +203,22 @@ def test_a_file_that_does_not_open_as_a_store_leaves_no_connection_open(
     for conn in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             conn.execute("SELECT 1")
+
+
+def test_rows_stored_before_provenance_read_back_typed(store: Store) -> None:
+    # Older rows kept the source and item as untyped keys at the top of meta.
+    old = Document(text="An older stored story about the harvest.",
+                   meta={"source": "old.jsonl", "item": "old.jsonl:3", "repairs": []})
+    text_id = store.add_documents([old])[0].text_id
+    stored = store.get_text(text_id)
+    assert stored is not None
+    back = stored.document
+    assert (back.provenance.source, back.provenance.item) == ("old.jsonl", "old.jsonl:3")
+    assert back.meta == {"repairs": []}
+
+
+def test_provenance_refuses_wrong_types() -> None:
+    with pytest.raises(TypeError, match="raw must be bytes"):
+        Provenance(raw="text")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be a Provenance"):
+        Document(text="x", provenance={"source": "a"})  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from typing import Any
 
 from propscope.errors import EmptyInput
 from propscope.ingest.types import IngestOptions
-from propscope.model import Document
+from propscope.model import Document, Provenance
 from propscope.text.furniture import split_furniture
 from propscope.text.normalise import normalise
 from propscope.text.offsets import MapBuilder, OffsetMap
@@ -37,6 +37,8 @@ def build_document(
     furniture: dict[str, list[str]] | None = None,
     meta: dict[str, Any] | None = None,
     guess_header: bool = True,
+    section: str | None = None,
+    record_id: str | None = None,
     **fields: Any,
 ) -> Document:
     """Normalise ``raw_text``, set its furniture apart, repair fused words.
@@ -81,14 +83,18 @@ def build_document(
                 {"at": fix.offset + k, "token": fix.token, "rule": fix.rule}
                 for k, fix in enumerate(repaired.repairs)
             ]
-    info: dict[str, Any] = {"source": source, "item": item, "furniture": parts, "repairs": repairs}
+    info: dict[str, Any] = {"furniture": parts, "repairs": repairs}
     info.update(meta)
-    info["raw"] = raw if raw is not None and len(raw) <= options.raw_limit else None
+    provenance = Provenance(
+        source=source, item=item, section=section, record_id=record_id,
+        raw=raw if raw is not None and len(raw) <= options.raw_limit else None,
+    )
     return Document(
         text=text,
         title=title.strip() if title else None,
         offset_map=offset_map,
         meta=info,
+        provenance=provenance,
         **fields,
     )
 

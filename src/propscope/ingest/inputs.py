@@ -79,7 +79,7 @@ def read_inputs(
             text = str(spec)
             for item in _route(reader, text, raw=raw):
                 if isinstance(item, Document) and not item.id:
-                    item.id = STDIN_ID if text == STDIN else str(item.meta.get("item") or text)
+                    item.id = STDIN_ID if text == STDIN else str(item.provenance.item or text)
                 yield item
     finally:
         if fetcher is None:

@@ -189,10 +189,6 @@ class Reader:
         meta: dict[str, Any] = {"fields": extra} if extra else {}
         if scrubbed:
             warn(meta, surrogate_warning(scrubbed))
-        if record.get("section"):
-            meta["section"] = str(record["section"])
-        if record.get("id") is not None:
-            meta["record_id"] = str(record["id"])
         fields: dict[str, Any] = {
             "url": _str_or_none(record.get("url")),
             "outlet": _str_or_none(record.get("outlet")),
@@ -208,6 +204,8 @@ class Reader:
             title=_str_or_none(record.get("title")),
             raw=raw,
             meta=meta,
+            section=str(record["section"]) if record.get("section") else None,
+            record_id=str(record["id"]) if record.get("id") is not None else None,
             **fields,
         )
 

@@ -56,7 +56,7 @@ class FetchOptions:
 class ReadOptions:
     """How sources are read: size bound, encoding, which field holds the text, how far
     feeds and sitemaps are followed.  ``raw_limit`` bounds the original bytes kept in
-    ``Document.meta["raw"]``; ``max_bytes`` also caps a fetched answer."""
+    ``Document.provenance.raw``; ``max_bytes`` also caps a fetched answer."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
     encoding: str | None = None

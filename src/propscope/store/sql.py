@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from propscope.detect.base import DetectorRef
 from propscope.errors import SearchQueryError, StoreError
-from propscope.model import AnalysedDocument, Document, Span
+from propscope.model import AnalysedDocument, Document, Provenance, Span
 from propscope.store.base import (
     AddResult,
     RunRecord,
@@ -44,7 +44,7 @@ from propscope.text.offsets import OffsetMap
 _TEXT_COLUMNS = (
     "t.id, t.text, t.title,"
     " (SELECT u.url FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1),"
-    " t.published, t.language, o.name, t.meta"
+    " t.published, t.language, o.name, t.meta, t.raw_ref"
 )
 """What :meth:`SqlStore._document` reads, before the offset map (or NULL) that ends a row."""
 
@@ -96,10 +96,29 @@ def source_kind(locator: str) -> str:
     return path.suffix.lower().lstrip(".") or "file"
 
 
-def _meta_for_storage(meta: dict[str, Any]) -> dict[str, Any]:
-    """The JSON-safe part of ``Document.meta``: raw bytes live in their own column."""
-    kept = {k: v for k, v in meta.items() if k not in ("raw", "raw_ref")}
+def _meta_for_storage(doc: Document) -> dict[str, Any]:
+    """The JSON-safe part of ``Document.meta``, with the document's provenance under
+    ``"provenance"`` (its raw bytes and reference live in their own columns)."""
+    kept = dict(doc.meta)
+    provenance = doc.provenance.to_dict()
+    provenance.pop("raw_ref", None)
+    if provenance:
+        kept["provenance"] = provenance
     return json.loads(json.dumps(kept, default=str))
+
+
+# Provenance keys that rows stored before Provenance existed hold at the top of meta.
+_OLD_PROVENANCE_KEYS = ("source", "item", "section", "record_id")
+
+
+def _provenance_from_storage(meta: dict[str, Any], raw_ref: str | None) -> Provenance:
+    """The :class:`Provenance` a stored row's meta holds (taken out of ``meta``)."""
+    fields = meta.pop("provenance", None)
+    if not isinstance(fields, dict):
+        fields = {key: meta.pop(key) for key in _OLD_PROVENANCE_KEYS if key in meta}
+    names = ("source", "kind", "item", "section", "record_id")
+    kept = {k: str(v) for k, v in fields.items() if k in names and v is not None}
+    return Provenance(**kept, raw_ref=raw_ref)
 
 
 class _Reader:
@@ -324,7 +343,7 @@ class SqlStore(Store):
     ) -> AddResult:
         """Store one document's text (unless ``text_id`` says it is stored) and URL."""
         now = self._time(now_utc())
-        source_id = self._source_id(doc.meta.get("source"), doc.meta.get("source_kind"), now)
+        source_id = self._source_id(doc.provenance.source, doc.provenance.kind, now)
         new, links = False, 0
         if text_id is None:
             text_id, new, links = self._add_text(doc, content_hash, sig, dedup, new_ids, now)
@@ -343,7 +362,7 @@ class SqlStore(Store):
         """``(text_id, new, near-duplicate links)``; another process may have stored the
         same text since the batch was read, so a conflict is looked up, not an error."""
         outlet_id = self._outlet_id(doc.outlet, doc.url)
-        raw = doc.meta.get("raw")
+        raw = doc.provenance.raw
         row = self._execute(
             "INSERT INTO texts (content_hash, text, offset_map, raw, raw_ref, language, title,"
             " published, outlet_id, meta, minhash, added)"
@@ -354,12 +373,12 @@ class SqlStore(Store):
                 doc.text,
                 self._json(doc.offset_map.to_json()) if doc.offset_map is not None else None,
                 bytes(raw) if isinstance(raw, (bytes, bytearray, memoryview)) else None,
-                doc.meta.get("raw_ref"),
+                doc.provenance.raw_ref,
                 doc.language,
                 doc.title,
                 self._date(as_date(doc.published)),
                 outlet_id,
-                self._json(_meta_for_storage(doc.meta)),
+                self._json(_meta_for_storage(doc)),
                 sig,
                 now,
             ),
@@ -386,7 +405,7 @@ class SqlStore(Store):
     def _add_url(self, doc: Document, text_id: int, source_id: int | None, now: Any) -> str:
         assert doc.url is not None
         key = canonical_url(doc.url)
-        values = (doc.meta.get("section"), self._date(as_date(doc.published)), doc.title)
+        values = (doc.provenance.section, self._date(as_date(doc.published)), doc.title)
         row = self._execute(
             "INSERT INTO urls (canonical_url, url, text_id, source_id, fetched, section,"
             " published, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -550,8 +569,10 @@ class SqlStore(Store):
         return list(self._execute(sql, params).fetchall())
 
     def _document(self, row: Sequence[Any]) -> Document:
-        text_id, text, title, url, published, language, outlet, meta, offsets = row
+        text_id, text, title, url, published, language, outlet, meta, raw_ref, offsets = row
         offset_map = OffsetMap.from_json(load_json(offsets)) if offsets else None
+        stored_meta = load_json(meta) or {}
+        provenance = _provenance_from_storage(stored_meta, raw_ref)
         return Document(
             text=text,
             id=str(text_id),
@@ -561,7 +582,8 @@ class SqlStore(Store):
             published=as_date(published),
             language=language or "en",
             offset_map=offset_map,
-            meta=load_json(meta) or {},
+            meta=stored_meta,
+            provenance=provenance,
         )
 
     def get_text(self, text_id: int, *, detector: str | None = None) -> StoredText | None:
