@@ -1,0 +1,103 @@
+"""``report(store)``: bring the per-text results up to date, then aggregate them.
+
+The report is plain data (:meth:`Report.to_dict` is the JSON of ``propscope report
+--format json``); :func:`propscope.analytics.html.render_html` draws the same data as
+one offline page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from propscope.analytics import aggregate
+from propscope.analytics.db import FactTable
+from propscope.analytics.lexicon import Lexicon, load_lexicon
+from propscope.analytics.stages import STAGES, update, version
+from propscope.store.base import Store
+
+
+@dataclass(slots=True)
+class Report:
+    """What a corpus says about its leaders, targets, slogans, reuse and trends."""
+
+    meta: dict[str, Any]
+    people: list[dict[str, Any]] = field(default_factory=list)
+    appearances: list[dict[str, Any]] = field(default_factory=list)
+    officials: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    slogans: dict[str, Any] = field(default_factory=dict)
+    reuse: list[dict[str, Any]] = field(default_factory=list)
+    trends: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meta": self.meta,
+            "people": self.people,
+            "appearances": self.appearances,
+            "officials": self.officials,
+            "targets": self.targets,
+            "slogans": self.slogans,
+            "reuse": self.reuse,
+            "trends": self.trends,
+        }
+
+
+def report(
+    store: Store,
+    since: date | None = None,
+    outlet: str | None = None,
+    *,
+    lexicon: Lexicon | Sequence[str | Path] | None = None,
+    detector: str | None = None,
+    refresh: bool = True,
+    progress: Callable[[str, int], None] | None = None,
+) -> Report:
+    """The corpus report of ``store`` (texts published on or after ``since``, of
+    ``outlet``).  With ``refresh`` (the default) the texts not read yet are read first
+    (incremental: a rerun reads only new texts).  ``detector`` picks whose spans give
+    the targets (default: the most recently used); ``lexicon`` is a loaded
+    :class:`Lexicon` or the country files to load (default: the bundled DPRK file)."""
+    if not isinstance(lexicon, Lexicon):
+        lexicon = load_lexicon(lexicon)
+    if detector is None:
+        used = store.detectors()
+        detector = used[0] if used else None
+    table = FactTable(store)
+    read = update(table, lexicon, detector=detector, progress=progress) if refresh else {}
+
+    def facts(name: str) -> Any:
+        current = version(STAGES[name], lexicon, detector)
+        return table.facts(name, current, since=since, outlet=outlet)
+
+    people, appearances = aggregate.leaders(facts("leaders"), lexicon)
+    result = Report(
+        meta={
+            "since": since.isoformat() if since else None,
+            "outlet": outlet,
+            "detector": detector,
+            "countries": list(lexicon.countries),
+            "lexicon_version": lexicon.version,
+            "texts_read_now": read,
+        },
+        people=people,
+        appearances=appearances,
+        officials=aggregate.officials(appearances),
+        targets=aggregate.targets(facts("targets")) if detector else [],
+    )
+    for extend in _EXTENSIONS:
+        extend(result, table, lexicon, detector, since, outlet)
+    return result
+
+
+Extension = Callable[[Report, FactTable, Lexicon, "str | None", "date | None", "str | None"], None]
+_EXTENSIONS: list[Extension] = []
+
+
+def extend_report(function: Extension) -> Extension:
+    """Register a function that adds a section to every report (slogans, reuse, trends)."""
+    _EXTENSIONS.append(function)
+    return function

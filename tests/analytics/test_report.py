@@ -1,0 +1,116 @@
+"""The report over a store, on SQLite and PostgreSQL: content, increments, filters, faces."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from propscope.analytics import render_html, report
+from propscope.analytics.cli import report_command
+from propscope.model import Document
+from propscope.store import Store, open_store
+from tests.analytics.conftest import DETECTOR, fill
+
+
+def test_report_finds_leaders_appearances_officials_and_targets(kcna_store: Store) -> None:
+    found = report(kcna_store)
+    assert found.meta["detector"] == DETECTOR
+    people = {p["id"]: p for p in found.people}
+    assert people["kim-jong-un"]["texts"] == 2 and people["kim-jong-il"]["texts"] == 2
+    assert people["kim-jong-un"]["honorifics"]["respected"] == 4
+    assert [(a["person"], a["event"], a["day"]) for a in found.appearances] == [
+        ("kim-jong-il", "inspection", "2011-10-19"),
+        ("kim-jong-il", "field guidance", "2011-11-03"),  # a Thursday
+        ("kim-jong-un", "visit", "2012-05-24"),
+    ]
+    jang = next(o for o in found.officials if o["name"] == "Jang Song Thaek")
+    assert jang["appearances"] == 3 and jang["mean_position"] == pytest.approx(5 / 3, abs=0.01)
+    targets = {t["target"]: t for t in found.targets}
+    # "warmongers" names a generic target; the named one in its sentence wins.
+    assert targets["south Korea"]["labels"] == {"puppet traitors": 1, "reckless": 1,
+                                                "warmongers": 1}
+    assert "enemies" not in targets
+    assert targets["the U.S."]["first_seen"] == "2011-11-03"
+    assert targets["Japan"]["attacks"] == 1
+    assert "heroic" not in json.dumps(found.to_dict())  # praise is no attack
+
+
+def test_rerun_reads_only_new_texts(kcna_store: Store) -> None:
+    assert report(kcna_store).meta["texts_read_now"] == {"leaders": 4, "targets": 4}
+    assert report(kcna_store).meta["texts_read_now"] == {"leaders": 0, "targets": 0}
+    fill(kcna_store, [Document(text="Kim Jong Un inspected a farm.", published=date(2024, 6, 1),
+                               outlet="KCNA")])
+    again = report(kcna_store)
+    assert again.meta["texts_read_now"] == {"leaders": 1, "targets": 1}
+    assert len(again.appearances) == 4
+
+
+def test_since_and_outlet_filter(kcna_store: Store) -> None:
+    since = report(kcna_store, since=date(2012, 1, 1))
+    assert {p["id"] for p in since.people} == {"kim-jong-un"}
+    assert report(kcna_store, outlet="TASS").people == []
+
+
+def test_without_a_detector_there_are_no_targets(store_url: str) -> None:
+    with open_store(store_url) as store:
+        from tests.analytics.conftest import stories
+
+        fill(store, stories(), analyse=False)
+        found = report(store)
+    assert found.targets == [] and found.meta["detector"] is None
+    assert len(found.appearances) == 3
+    assert "No detector has analysed this store" in render_html(found)
+
+
+def test_html_is_offline_and_escapes_corpus_text(store_url: str) -> None:
+    with open_store(store_url) as store:
+        fill(store, [Document(text="Kim Jong Un inspected the <script>alert(1)</script> plant.",
+                              published=date(2024, 1, 1), outlet="KCNA")])
+        page = render_html(report(store))
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "default-src 'none'" in page
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("report")(report_command)
+    app.command("other")(lambda: None)  # two commands: "report" stays a subcommand
+    return app
+
+
+def test_cli_writes_json_and_html(kcna_store: Store, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "r.json"
+    result = runner.invoke(_app(), ["report", "--db", kcna_store.url, "-f", "json", "-o",
+                                    str(out), "--since", "2012-01-01"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["meta"]["since"] == "2012-01-01" and len(data["appearances"]) == 1
+    html_out = tmp_path / "r.html"
+    result = runner.invoke(_app(), ["report", "--db", kcna_store.url, "-o", str(html_out)])
+    assert result.exit_code == 0 and html_out.read_text(encoding="utf-8").startswith("<!doctype")
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["--since", "yesterday"], "PS100"), (["-f", "pdf"], "PS100"),
+     (["-o", "/nonexistent/dir/r.html"], "PS701")],
+)
+def test_cli_refuses_bad_input(kcna_store: Store, args: list[str], code: str) -> None:
+    from propscope.errors import PropscopeError
+
+    result = CliRunner().invoke(_app(), ["report", "--db", kcna_store.url, *args])
+    assert isinstance(result.exception, PropscopeError) and result.exception.code == code
+
+
+def test_cli_refuses_a_missing_database(tmp_path: Path) -> None:
+    from propscope.errors import StoreError
+
+    result = CliRunner().invoke(_app(), ["report", "--db", str(tmp_path / "none.db")])
+    assert isinstance(result.exception, StoreError)
