@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from propscope.analytics import aggregate
+from propscope.analytics import aggregate, slogans
 from propscope.analytics.db import FactTable
 from propscope.analytics.lexicon import Lexicon, load_lexicon
 from propscope.analytics.stages import STAGES, update, version
@@ -88,16 +88,8 @@ def report(
         officials=aggregate.officials(appearances),
         targets=aggregate.targets(facts("targets")) if detector else [],
     )
-    for extend in _EXTENSIONS:
-        extend(result, table, lexicon, detector, since, outlet)
+    # New and rising need the time before ``since``: slogans read every period.
+    everything = table.facts("slogans", version(STAGES["slogans"], lexicon, detector),
+                             outlet=outlet)
+    result.slogans = slogans.aggregate(everything, lexicon, since=since)
     return result
-
-
-Extension = Callable[[Report, FactTable, Lexicon, "str | None", "date | None", "str | None"], None]
-_EXTENSIONS: list[Extension] = []
-
-
-def extend_report(function: Extension) -> Extension:
-    """Register a function that adds a section to every report (slogans, reuse, trends)."""
-    _EXTENSIONS.append(function)
-    return function

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from propscope.analytics import slogans
 from propscope.analytics.appearances import find_appearance
 from propscope.analytics.db import FactTable, TextRow
 from propscope.analytics.leaders import find_mentions
@@ -29,7 +30,8 @@ BATCH = 200
 class Stage:
     name: str
     extract: Callable[[TextRow, Lexicon], Any]
-    reads_spans: bool = False
+    reads_spans: bool = False  # with a detector: its spans come with each text
+    needs_spans: bool = False  # without a detector the stage does not run
 
 
 def _leaders(row: TextRow, lexicon: Lexicon) -> dict[str, Any]:
@@ -47,7 +49,8 @@ def _targets(row: TextRow, lexicon: Lexicon) -> list[dict[str, Any]]:
 
 STAGES: dict[str, Stage] = {
     "leaders": Stage("leaders", _leaders),
-    "targets": Stage("targets", _targets, reads_spans=True),
+    "targets": Stage("targets", _targets, reads_spans=True, needs_spans=True),
+    "slogans": Stage("slogans", slogans.extract, reads_spans=True),
 }
 
 
@@ -58,8 +61,8 @@ def register(stage: Stage) -> None:
 
 def version(stage: Stage, lexicon: Lexicon, detector: str | None) -> str:
     parts = [CODE_VERSION, lexicon.version]
-    if stage.reads_spans:
-        parts.append(detector or "-")
+    if stage.reads_spans and detector is not None:
+        parts.append(detector)
     return ":".join(parts)
 
 
@@ -73,7 +76,7 @@ def update(
     counts: dict[str, int] = {}
     for name in stages or list(STAGES):
         stage = STAGES[name]
-        if stage.reads_spans and detector is None:
+        if stage.needs_spans and detector is None:
             counts[name] = 0
             continue
         current = version(stage, lexicon, detector)
