@@ -42,7 +42,7 @@ def test_report_finds_leaders_appearances_officials_and_targets(kcna_store: Stor
 
 def test_rerun_reads_only_new_texts(kcna_store: Store) -> None:
     assert report(kcna_store).meta["texts_read_now"] == {"leaders": 4, "targets": 4,
-                                                         "slogans": 4}
+                                                         "slogans": 4, "reuse": 4}
     assert set(report(kcna_store).meta["texts_read_now"].values()) == {0}
     fill(kcna_store, [Document(text="Kim Jong Un inspected a farm.", published=date(2024, 6, 1),
                                outlet="KCNA")])

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from propscope.analytics import aggregate, slogans
+from propscope.analytics import aggregate, reuse, slogans
 from propscope.analytics.db import FactTable
 from propscope.analytics.lexicon import Lexicon, load_lexicon
 from propscope.analytics.stages import STAGES, update, version
@@ -92,4 +92,5 @@ def report(
     everything = table.facts("slogans", version(STAGES["slogans"], lexicon, detector),
                              outlet=outlet)
     result.slogans = slogans.aggregate(everything, lexicon, since=since)
+    result.reuse = reuse.aggregate(facts("reuse"), table)
     return result

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from propscope.analytics import slogans
+from propscope.analytics import reuse, slogans
 from propscope.analytics.appearances import find_appearance
 from propscope.analytics.db import FactTable, TextRow
 from propscope.analytics.leaders import find_mentions
@@ -51,6 +51,7 @@ STAGES: dict[str, Stage] = {
     "leaders": Stage("leaders", _leaders),
     "targets": Stage("targets", _targets, reads_spans=True, needs_spans=True),
     "slogans": Stage("slogans", slogans.extract, reads_spans=True),
+    "reuse": Stage("reuse", reuse.extract),
 }
 
 
