@@ -38,6 +38,13 @@ def test_report_finds_leaders_appearances_officials_and_targets(kcna_store: Stor
     assert targets["the U.S."]["first_seen"] == "2011-11-03"
     assert targets["Japan"]["attacks"] == 1
     assert "heroic" not in json.dumps(found.to_dict())  # praise is no attack
+    kinds = {t["kind"] for t in found.trends}
+    assert kinds >= {"leader", "target", "technique"}
+    un = next(t for t in found.trends if t["item"] == "kim-jong-un")
+    assert un["count_by_month"] == {"2011-10": 0, "2011-11": 0, "2012-05": 1, "2024-01": 1}
+    assert "text_ids_by_month" not in json.dumps(found.to_dict())
+    page = render_html(found)
+    assert page.count("<svg") >= 4 and "Jang Song Thaek" in page
 
 
 def test_rerun_reads_only_new_texts(kcna_store: Store) -> None:

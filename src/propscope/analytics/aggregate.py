@@ -117,7 +117,7 @@ def targets(facts: Iterable[Fact], *, labels: int = 10) -> list[dict[str, Any]]:
     first: dict[str, tuple[str, int]] = {}
     for fact in facts:
         seen = set()
-        for attack in fact.data:
+        for attack in fact.data["attacks"]:
             who = attack["target"]
             count[who] += 1
             label_count[who][attack["label"]] += 1

@@ -7,13 +7,14 @@ one offline page.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from propscope.analytics import aggregate, reuse, slogans
+from propscope.analytics import aggregate, reuse, slogans, trends
 from propscope.analytics.db import FactTable
 from propscope.analytics.lexicon import Lexicon, load_lexicon
 from propscope.analytics.stages import STAGES, update, version
@@ -93,4 +94,36 @@ def report(
                              outlet=outlet)
     result.slogans = slogans.aggregate(everything, lexicon, since=since)
     result.reuse = reuse.aggregate(facts("reuse"), table)
+    result.trends = _trends(result, table, facts, lexicon, since, outlet)
+    result.meta["change_points"] = ("ruptures (PELT, l2)" if trends.ruptures_available()
+                                    else "unavailable: install ruptures")
     return result
+
+
+TRENDS_PER_KIND = 4
+
+
+def _trends(result: Report, table: FactTable, facts: Callable[[str], Any], lexicon: Lexicon,
+            since: date | None, outlet: str | None) -> list[dict[str, Any]]:
+    """Monthly shares of the most frequent leaders, targets, techniques and slogans."""
+    volume = Counter(aggregate.period(day) for day, _ in table.volume(since=since, outlet=outlet))
+    changes = trends.ruptures_available()
+    names = {p.id: p.name for p in lexicon.people}
+    found = trends.series(trends.top(trends.carriers_of(
+        facts("leaders"), lambda f: [m["person"] for m in f.data["mentions"]]), TRENDS_PER_KIND),
+        volume, kind="leader", names=names, with_changes=changes)
+    if result.meta["detector"]:
+        found += trends.series(trends.top(trends.carriers_of(
+            facts("targets"), lambda f: [a["target"] for a in f.data["attacks"]]),
+            TRENDS_PER_KIND), volume, kind="target", with_changes=changes)
+        found += trends.series(trends.top(trends.carriers_of(
+            facts("targets"), lambda f: list(f.data["techniques"])), TRENDS_PER_KIND),
+            volume, kind="technique", with_changes=changes)
+    slogan_carriers = {}
+    for row in result.slogans.get("top", [])[:TRENDS_PER_KIND]:
+        slogan_carriers[row["text"]] = row["text_ids_by_month"]
+    for key in ("top", "new", "rising"):
+        for row in result.slogans.get(key, []):
+            row.pop("text_ids_by_month", None)
+    found += trends.series(slogan_carriers, volume, kind="slogan", with_changes=changes)
+    return found

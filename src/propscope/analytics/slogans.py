@@ -160,7 +160,7 @@ def aggregate(
     start = since or ((latest - timedelta(days=PERIOD_DAYS)) if latest else None)
     first: dict[tuple[str, ...], tuple[str, int]] = {}
     in_period: Counter[tuple[str, ...]] = Counter()
-    months: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    months: dict[tuple[str, ...], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     example: dict[tuple[str, ...], str] = {}
     texts_in, texts_before = 0, 0
     for text_id, day, units, surface in per_text:
@@ -172,7 +172,7 @@ def aggregate(
             if unit not in first or key < first[unit]:
                 first[unit] = key
             in_period[unit] += inside
-            months[unit][day.strftime("%Y-%m") if day else "undated"] += 1
+            months[unit][day.strftime("%Y-%m") if day else "undated"].append(text_id)
             example.setdefault(unit, surface[unit])
     total = max(len(per_text), 1)
     groups: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
@@ -193,7 +193,8 @@ def aggregate(
             "in_period": in_period[head],
             "rise": round((in_period[head] / max(texts_in, 1))
                           / ((before + 1) / max(texts_before, 1)), 2),
-            "by_month": dict(sorted(months[head].items())),
+            "by_month": {m: len(ids) for m, ids in sorted(months[head].items())},
+            "text_ids_by_month": dict(months[head]),  # for trends; the report drops it
             "variants": [" ".join(u) for u in members[1:6]],
         })
     rows.sort(key=lambda r: (-r["texts"], -r["score"], r["text"]))

@@ -20,7 +20,7 @@ from propscope.analytics.leaders import find_mentions
 from propscope.analytics.lexicon import Lexicon
 from propscope.analytics.targets import find_attacks
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
 BATCH = 200
 """Texts read and written per transaction."""
@@ -43,8 +43,13 @@ def _leaders(row: TextRow, lexicon: Lexicon) -> dict[str, Any]:
     }
 
 
-def _targets(row: TextRow, lexicon: Lexicon) -> list[dict[str, Any]]:
-    return [a.to_dict() for a in find_attacks(row.text, row.spans, lexicon)]
+def _targets(row: TextRow, lexicon: Lexicon) -> dict[str, Any]:
+    techniques: dict[str, int] = {}
+    for _, _, technique in row.spans:
+        key = technique or "propaganda"
+        techniques[key] = techniques.get(key, 0) + 1
+    return {"attacks": [a.to_dict() for a in find_attacks(row.text, row.spans, lexicon)],
+            "techniques": techniques}
 
 
 STAGES: dict[str, Stage] = {
