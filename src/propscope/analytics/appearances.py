@@ -176,9 +176,10 @@ def find_appearance(
 
 def _links_subject(between: str) -> bool:
     """Whether the text between the subject and the verb keeps the subject its own:
-    nothing, an apposition between commas, a time ("on Thursday") or "recently"."""
-    between = re.sub(r"\s+(?:on\s+[A-Z][a-z]+day|recently|again|personally|today)\b", " ",
-                     between).strip()
+    nothing, an apposition between commas, a time ("on Thursday", "on September 6")
+    or "recently"."""
+    between = re.sub(r"\s+(?:on\s+(?:[A-Z][a-z]+day|[A-Z][a-z]{2,8}\.?\s+\d{1,2})|recently|again|"
+                     r"personally|today)\b", " ", between).strip()
     if not between:
         return True
     return bool(re.fullmatch(r",[^;.]*,|'s?", between))

@@ -1,10 +1,13 @@
 """Targets of attack: whom each hostile span is aimed at, resolved to one canonical name.
 
-For every span of :data:`ATTACK_TECHNIQUES` the target is a lexicon target named in
-the span itself ("puppet traitors" → south Korea) or, failing that, the one named
-nearest to the span in its sentence ("the U.S. imperialists' *heinous* aggression" →
-the U.S.).  A generic target ("imperialists", "enemies") is chosen only when no named
-one is in reach.  The span's words, lower-cased, are the *label* used on the target.
+For every span of :data:`ATTACK_TECHNIQUES` the target is, in this order (see
+:func:`_resolve`): a lexicon target heading the span ("puppet traitors" → south
+Korea; not one the label ties its bearer to, "a war stooge *of the U.S.*"); the
+nearest named before the span in its sentence, else after it ("the U.S.
+imperialists' *heinous* aggression" → the U.S.); the last named in the two sentences
+before (the entity under discussion); and only then a generic target ("imperialists",
+"enemies").  The span's words, lower-cased, are the *label* used on the target; a
+span made only of words of praise (the lexicon's ``[attack] praise``) attacks no one.
 An alias written with a capital letter matches in that case only, so "US" is the
 United States and "us" is not.
 """
@@ -24,8 +27,8 @@ ATTACK_TECHNIQUES = frozenset(
     {"Name_Calling,Labeling", "Loaded_Language", "Appeal_to_fear-prejudice", "Doubt"}
 )
 
-REACH = 80
-"""Characters between a span and a target named outside it, at most, in its sentence."""
+CONTEXT_SENTENCES = 2
+"""Sentences before a span searched when its own names no target."""
 
 MAX_LABEL = 80
 """Characters of a span kept as its label (a Doubt span may be a whole sentence)."""
@@ -77,45 +80,60 @@ def find_attacks(
     mentions = target_mentions(text, lexicon)
     if not mentions:
         return []
-    bounds = sentences(text)
+    bounds = sentences(text) or [(0, len(text))]
     starts = [s for s, _ in bounds]
     attacks = []
     for start, end, technique in wanted:
         assert technique is not None
-        inside = [m for m in mentions if start <= m[0] and m[1] <= end]
-        where = "span"
-        if all(m[2].generic for m in inside):  # "warmongers" of whom? look around
-            i = bisect.bisect_right(starts, start) - 1
-            s_start, s_end = bounds[i] if i >= 0 else (0, len(text))
-            around = [m for m in mentions if s_start <= m[0] and m[1] <= max(s_end, end)
-                      and _gap(m, start, end) <= REACH and not m[2].generic]
-            if around or not inside:
-                inside = around or [m for m in mentions if s_start <= m[0]
-                                    and m[1] <= max(s_end, end) and _gap(m, start, end) <= REACH]
-                where = "sentence"
-        chosen = _best(inside, near=(start, end))
-        if chosen is None:
-            continue
         label = re.sub(r"\s+", " ", text[start:end]).strip().lower()[:MAX_LABEL]
         if _is_praise(label, lexicon):
             continue
-        attacks.append(Attack(chosen.name, technique, label, start, end, where))
+        i = max(bisect.bisect_right(starts, start) - 1, 0)
+        found = _resolve(text, mentions, start, end, bounds, i)
+        if found is not None:
+            attacks.append(Attack(found[0].name, technique, label, start, end, found[1]))
     return attacks
 
 
-def _best(
-    candidates: list[tuple[int, int, Target]], near: tuple[int, int] | None = None,
-) -> Target | None:
-    """The named target nearest the span, else the nearest generic one."""
-    if not candidates:
-        return None
+def _resolve(
+    text: str, mentions: list[tuple[int, int, Target]], start: int, end: int,
+    bounds: list[tuple[int, int]], i: int,
+) -> tuple[Target, str] | None:
+    """The target of ``[start, end)`` and where it was found, in this order: a named
+    target heading the span; the nearest named one before it in its sentence (the
+    subject comes first), else after it; the last named one of the
+    :data:`CONTEXT_SENTENCES` sentences before (the entity under discussion: "It is
+    still going on the rampage"); a generic one in the span, else in the sentence."""
+    inside = [m for m in mentions if start <= m[0] and m[1] <= end]
+    heads = [m for m in inside if not m[2].generic and not _complement(text, start, m)]
+    if heads:
+        return heads[0][2], "span"
+    s_start, s_end = bounds[i]
+    sentence = [m for m in mentions if s_start <= m[0] and m[1] <= max(s_end, end)
+                and not (start <= m[0] and m[1] <= end) and not m[2].generic]
+    before = [m for m in sentence if m[1] <= start]
+    if before:
+        return before[-1][2], "sentence"
+    if sentence:
+        return sentence[0][2], "sentence"
+    floor = bounds[max(i - CONTEXT_SENTENCES, 0)][0]
+    earlier = [m for m in mentions if floor <= m[0] and m[1] <= s_start and not m[2].generic]
+    if earlier:
+        return earlier[-1][2], "context"
+    generic = [m for m in inside if m[2].generic] or [
+        m for m in mentions if s_start <= m[0] and m[1] <= max(s_end, end) and m[2].generic]
+    if generic:
+        return min(generic, key=lambda m: _gap(m, start, end))[2], "generic"
+    return None
 
-    def distance(item: tuple[int, int, Target]) -> int:
-        return 0 if near is None else _gap(item, *near)
 
-    named = [c for c in candidates if not c[2].generic]
-    pool = named or candidates
-    return min(pool, key=lambda c: (distance(c), c[0]))[2]
+def _complement(text: str, start: int, mention: tuple[int, int, Target]) -> bool:
+    """A target named after "of", "pro-", "for", "with" or "by" inside a span is whom
+    the label ties its bearer to ("a war stooge of the U.S."), not the bearer."""
+    return bool(_LINKING.search(text, start, mention[0]))
+
+
+_LINKING = re.compile(r"\b(?:of|for|with|by|to)\s|\bpro-", re.I)
 
 
 def _gap(mention: tuple[int, int, Target], start: int, end: int) -> int:
