@@ -122,3 +122,15 @@ def test_cli_refuses_a_missing_database(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(_app(), ["report", "--db", str(tmp_path / "none.db")])
     assert isinstance(result.exception, StoreError)
+
+
+def test_slogans_read_every_text_not_only_the_analysed(store_url: str) -> None:
+    with open_store(store_url) as store:
+        fill(store, [Document(text="Long live the red flag of Songun! Glory to the workers!",
+                              published=date(2024, 1, 1), outlet="KCNA")])
+        fill(store, [Document(text="Long live the red flag of Songun! Forward, comrades!",
+                              published=date(2024, 2, 1), outlet="KCNA")], analyse=False)
+        found = report(store)
+    assert found.meta["texts_read_now"]["targets"] == 1
+    assert found.meta["texts_read_now"]["slogans"] == 2
+    assert found.slogans["top"][0]["text"] == "long live the red flag of songun"

@@ -70,15 +70,16 @@ class FactTable:
 
     def todo(
         self, stage: str, version: str, *, after: int = 0, limit: int = 500,
-        detector: str | None = None,
+        detector: str | None = None, analysed_only: bool = True,
     ) -> list[TextRow]:
         """The next ``limit`` texts (id above ``after``) without a current ``stage`` row;
-        with ``detector``, only texts it analysed, each with its spans."""
+        with ``detector``, each with that detector's spans, and (``analysed_only``) only
+        the texts it analysed."""
         where = ["t.id > ?",
                  f"NOT EXISTS (SELECT 1 FROM {TABLE} f WHERE f.stage = ? AND f.text_id = t.id"
                  " AND f.version = ?)"]
         params: list[Any] = [after, stage, version]
-        if detector is not None:
+        if detector is not None and analysed_only:
             where.append("EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id"
                          " AND a.detector = ?)")
             params.append(detector)

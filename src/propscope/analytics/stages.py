@@ -31,7 +31,7 @@ class Stage:
     name: str
     extract: Callable[[TextRow, Lexicon], Any]
     reads_spans: bool = False  # with a detector: its spans come with each text
-    needs_spans: bool = False  # without a detector the stage does not run
+    needs_spans: bool = False  # only texts the detector analysed (none without one)
 
 
 def _leaders(row: TextRow, lexicon: Lexicon) -> dict[str, Any]:
@@ -89,7 +89,8 @@ def update(
         after, done = 0, 0
         while True:
             rows = table.todo(name, current, after=after, limit=BATCH,
-                              detector=detector if stage.reads_spans else None)
+                              detector=detector if stage.reads_spans else None,
+                              analysed_only=stage.needs_spans)
             if not rows:
                 break
             table.save(name, current, [(row, stage.extract(row, lexicon)) for row in rows])
