@@ -4,7 +4,7 @@
     python benchmarks/analytics.py gold  [--data ../shared/data]
     python benchmarks/analytics.py speed [--data ../shared/data] [--file kcna/kcna-2024.jsonl]
                                          [--limit 3000] [--analyse-limit 300]
-                                         [--detector fast] [--db URL]
+                                         [--detector fast] [--text-field title]
 
 ``gold`` reads the stories named in ``tests/analytics/gold/*.json`` (file, line,
 SHA-1 prefix of the stored text; offsets only, no text) from the KCNA files as
@@ -155,8 +155,12 @@ def speed_on(name: str, url: str, docs: list[Document], detector: str, limit: in
               f"{sum(again.meta['texts_read_now'].values())} texts")
 
 
-def speed(data: Path, file: str, limit: int, analyse: int, detector: str) -> None:
-    docs = [d for d in itertools.islice(load([str(data / file)]), limit)
+def speed(data: Path, file: str, limit: int, analyse: int, detector: str,
+          text_field: str = "text") -> None:
+    from propscope.ingest.types import IngestOptions
+
+    options = IngestOptions(text_field=text_field)
+    docs = [d for d in itertools.islice(load([str(data / file)], options), limit)
             if isinstance(d, Document)]
     print(f"{len(docs):,} documents of {file}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -187,13 +191,16 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=3000)
     parser.add_argument("--analyse-limit", type=int, default=300)
     parser.add_argument("--detector", default="fast")
+    parser.add_argument("--text-field", default="text",
+                        help="title for the headline file, which has no text")
     args = parser.parse_args()
     if not (args.data / "kcna").is_dir():
         sys.exit(f"no KCNA data under {args.data} (set PROPSCOPE_DATA or --data)")
     if args.what == "gold":
         gold(args.data)
     else:
-        speed(args.data, args.file, args.limit, args.analyse_limit, args.detector)
+        speed(args.data, args.file, args.limit, args.analyse_limit, args.detector,
+              args.text_field)
 
 
 if __name__ == "__main__":

@@ -120,6 +120,14 @@ class FactTable:
                  for row, data in rows],
             )
 
+    def refresh_statistics(self) -> None:
+        """PostgreSQL plans the next run's "which texts are new" query from table
+        statistics; right after a bulk write autovacuum has not counted the rows yet,
+        and a plan made for an empty table rescans it for every text.  SQLite reads
+        the primary key either way."""
+        if self.store.dialect == "postgres":
+            self.store._execute(f"ANALYZE {TABLE}")
+
     def facts(
         self, stage: str, version: str, *, since: date | None = None,
         outlet: str | None = None, page: int = 2000,

@@ -95,8 +95,12 @@ def update(
                 break
             table.save(name, current, [(row, stage.extract(row, lexicon)) for row in rows])
             after = rows[-1].text_id
+            if done == 0:  # plans for the next batches see the table is not empty
+                table.refresh_statistics()
             done += len(rows)
             if progress is not None:
                 progress(name, done)
         counts[name] = done
+    if any(counts.values()):
+        table.refresh_statistics()
     return counts
