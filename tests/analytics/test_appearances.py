@@ -70,3 +70,18 @@ def test_day_named_in_the_sentence_wins_over_the_story_date(lexicon) -> None:  #
 )
 def test_not_appearances(lexicon, text: str) -> None:  # type: ignore[no-untyped-def]
     assert appearance(text, lexicon) is None
+
+
+@pytest.mark.parametrize(
+    ("headline", "event", "place"),
+    [("Secy. Kim Jong Il inspects KPA unit 938", "inspection", "KPA unit 938"),
+     ("Kim Jong Il Gives Field Guidance to Mines and Co-op Farms", "field guidance",
+      "Mines and Co-op Farms"),
+     ("Kim Jong Un Visits Mt. Myohyang Children's Camp", "visit",
+      "Mt. Myohyang Children's Camp"),
+     ("G.S. Kim Jong Il inspects KPA unit no. 224.", "inspection", "KPA unit no. 224")],
+)
+def test_headlines_in_any_case_and_tense(lexicon, headline: str, event: str, place: str
+                                         ) -> None:  # type: ignore[no-untyped-def]
+    found = appearance(headline, lexicon, date(2005, 1, 1))
+    assert (found.event, found.place) == (event, place)

@@ -46,7 +46,7 @@ _RECOLLECTION = re.compile(
     r"\bused to\b|\bduring his lifetime\b|\bwhen he\b", re.I)
 _PLACE_END = re.compile(
     r"\s+on\s+(?:the\s+(?:morning|afternoon|evening|night)\s+of\s+)?"
-    r"(?:[A-Z][a-z]+day|[A-Z][a-z]{2,8}\.?\s+\d)|\s+to\s+(?!the\b)[a-z]+|,|;|\.(?:\s|$)|\s+(?:which|where|that|"
+    r"(?:[A-Z][a-z]+day|[A-Z][a-z]{2,8}\.?\s+\d)|\s+to\s+(?!the\b)[a-z]+|,|;|(?<!\bMt)(?<!\bNo)(?<!\bno)(?<!\bSt)\.(?:\s|$)|\s+(?:which|where|that|"
     r"to learn|to acquaint|to see|together with|accompanied|amid|in order|and gave|and "
     r"watched|and learned|and looked|and went)\b")
 _NOT_PUBLIC = re.compile(
@@ -111,13 +111,15 @@ def _verb_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
             return None
         alternation = "|".join(re.escape(v).replace(r"\ ", r"\s+")
                                for v in sorted(verbs, key=len, reverse=True))
-        cached = lexicon.cache["activity"] = (re.compile(rf"\b({alternation})\b"), verbs)
+        # Any case: headlines write "Kim Jong Il Inspects KPA Unit 4304".
+        cached = lexicon.cache["activity"] = (re.compile(rf"\b({alternation})\b", re.I),
+                                              {v.lower(): k for v, k in verbs.items()})
     return cached[0]  # type: ignore[index,no-any-return]
 
 
 def _event_of(lexicon: Lexicon, verb: str) -> str:
     verbs: dict[str, str] = lexicon.cache["activity"][1]  # type: ignore[index]
-    return verbs.get(re.sub(r"\s+", " ", verb), "activity")
+    return verbs.get(re.sub(r"\s+", " ", verb).lower(), "activity")
 
 
 def resolve_day(sentence: str, published: date | None) -> date | None:
@@ -161,14 +163,17 @@ def find_appearance(
         verb = pattern.search(text, subject.end, s_end)
         if verb is None or not _links_subject(text[subject.end:verb.start()]):
             continue
-        place_end = _PLACE_END.search(text, verb.end(), s_end)
-        place = text[verb.end():place_end.start() if place_end else s_end].strip()
-        place = re.sub(r"^(?:to|at|in|on)\s+", "", place)[:120]
+        lead = re.compile(r"\s*(?:to|at|in|on)\s+(?!the\s+(?:morning|afternoon|evening))",
+                          re.I).match(text, verb.end(), s_end)
+        place_start = lead.end() if lead else verb.end()
+        place_end = _PLACE_END.search(text, place_start, s_end)
+        place = text[place_start:place_end.start() if place_end else s_end].strip()[:120]
         if _NOT_PUBLIC.match(place):
             continue
         appearance = Appearance(subject.person, resolve_day(sentence, published),
                                 _event_of(lexicon, verb.group(1)),
-                                re.sub(r"\s+", " ", verb.group(1)), place, s_start, s_end)
+                                re.sub(r"\s+", " ", verb.group(1)).lower(), place, s_start,
+                                s_end)
         appearance.officials = find_officials(text, lexicon, exclude={subject.person})
         return appearance
     return None
