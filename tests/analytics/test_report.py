@@ -134,3 +134,13 @@ def test_slogans_read_every_text_not_only_the_analysed(store_url: str) -> None:
     assert found.meta["texts_read_now"]["targets"] == 1
     assert found.meta["texts_read_now"]["slogans"] == 2
     assert found.slogans["top"][0]["text"] == "long live the red flag of songun"
+
+
+def test_trends_are_per_outlet_when_the_store_holds_several(kcna_store: Store) -> None:
+    fill(kcna_store, [Document(text="Kim Jong Un met the envoy.", published=date(2024, 1, 3),
+                               outlet="Rodong Sinmun")])
+    names = {t["name"] for t in report(kcna_store).trends}
+    assert {"KCNA · leader: Kim Jong Un", "Rodong Sinmun · leader: Kim Jong Un"} <= names
+    one = report(kcna_store, outlet="Rodong Sinmun").trends
+    assert [t["name"] for t in one if t["kind"] == "leader"] == ["leader: Kim Jong Un"]
+    assert one[0]["share_by_month"] == {"2024-01": 1.0}

@@ -94,7 +94,7 @@ def report(
                              outlet=outlet)
     result.slogans = slogans.aggregate(everything, lexicon, since=since)
     result.reuse = reuse.aggregate(facts("reuse"), table)
-    result.trends = _trends(result, table, facts, lexicon, since, outlet)
+    result.trends = _trends(result, table, lexicon, detector, since, outlet)
     result.meta["change_points"] = ("ruptures (PELT, l2)" if trends.ruptures_available()
                                     else "unavailable: install ruptures")
     return result
@@ -103,27 +103,40 @@ def report(
 TRENDS_PER_KIND = 4
 
 
-def _trends(result: Report, table: FactTable, facts: Callable[[str], Any], lexicon: Lexicon,
+def _trends(result: Report, table: FactTable, lexicon: Lexicon, detector: str | None,
             since: date | None, outlet: str | None) -> list[dict[str, Any]]:
-    """Monthly shares of the most frequent leaders, targets, techniques and slogans."""
-    volume = Counter(aggregate.period(day) for day, _ in table.volume(since=since, outlet=outlet))
+    """Monthly shares of the most frequent leaders, targets, techniques and slogans, per
+    outlet when the store holds several and the report names none (each normalised by
+    its own outlet's volume)."""
+    rows = table.volume(since=since, outlet=outlet)
+    outlets = sorted({name or "" for _, name in rows})
+    split = outlet is None and len(outlets) > 1
     changes = trends.ruptures_available()
     names = {p.id: p.name for p in lexicon.people}
-    found = trends.series(trends.top(trends.carriers_of(
-        facts("leaders"), lambda f: [m["person"] for m in f.data["mentions"]]), TRENDS_PER_KIND),
-        volume, kind="leader", names=names, with_changes=changes)
-    if result.meta["detector"]:
-        found += trends.series(trends.top(trends.carriers_of(
-            facts("targets"), lambda f: [a["target"] for a in f.data["attacks"]]),
-            TRENDS_PER_KIND), volume, kind="target", with_changes=changes)
-        found += trends.series(trends.top(trends.carriers_of(
-            facts("targets"), lambda f: list(f.data["techniques"])), TRENDS_PER_KIND),
-            volume, kind="technique", with_changes=changes)
+    found: list[dict[str, Any]] = []
+    kinds: list[tuple[str, str, Callable[[Any], list[str]]]] = [
+        ("leader", "leaders", lambda f: [m["person"] for m in f.data["mentions"]])]
+    if detector:
+        kinds += [("target", "targets", lambda f: [a["target"] for a in f.data["attacks"]]),
+                  ("technique", "targets", lambda f: list(f.data["techniques"]))]
+    for one in (outlets if split else [outlet]):
+        volume = Counter(aggregate.period(day) for day, name in rows
+                         if not split or (name or "") == one)
+        prefix = f"{one or 'no outlet'} · " if split else ""
+        for kind, stage, items in kinds:
+            current = version(STAGES[stage], lexicon, detector)
+            carriers = trends.carriers_of(
+                table.facts(stage, current, since=since,
+                            outlet=(one or None) if split else outlet),
+                items)
+            found += trends.series(trends.top(carriers, TRENDS_PER_KIND), volume,
+                                   kind=kind, names=names, with_changes=changes, prefix=prefix)
     slogan_carriers = {}
     for row in result.slogans.get("top", [])[:TRENDS_PER_KIND]:
         slogan_carriers[row["text"]] = row["text_ids_by_month"]
     for key in ("top", "new", "rising"):
         for row in result.slogans.get(key, []):
             row.pop("text_ids_by_month", None)
-    found += trends.series(slogan_carriers, volume, kind="slogan", with_changes=changes)
+    everything = Counter(aggregate.period(day) for day, _ in rows)
+    found += trends.series(slogan_carriers, everything, kind="slogan", with_changes=changes)
     return found

@@ -75,7 +75,7 @@ def ruptures_available() -> bool:
 
 def series(
     carriers: dict[str, dict[str, list[int]]], volume: Counter[str], *, kind: str,
-    names: dict[str, str] | None = None, with_changes: bool = True,
+    names: dict[str, str] | None = None, with_changes: bool = True, prefix: str = "",
 ) -> list[dict[str, Any]]:
     """One trend per item of ``carriers`` (item -> month -> text ids carrying it)."""
     months = sorted(m for m in volume if m != "undated")
@@ -97,7 +97,7 @@ def series(
                               "change": round(fmean(after) - fmean(before), 4),
                               "texts": texts})
         out.append({
-            "name": f"{kind}: {(names or {}).get(item, item)}",
+            "name": f"{prefix}{kind}: {(names or {}).get(item, item)}",
             "kind": kind,
             "item": item,
             "count_by_month": dict(zip(months, counts)),
