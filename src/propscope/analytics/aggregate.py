@@ -51,8 +51,9 @@ def leaders(facts: Iterable[Fact], lexicon: Lexicon) -> tuple[list[dict[str, Any
             seen.add(who)
         texts.update(seen)
         if fact.data.get("appearance"):
+            who = lexicon.person_by_id(fact.data["appearance"]["person"])
             appearances.append({**fact.data["appearance"], "text_id": fact.text_id,
-                                "outlet": fact.outlet})
+                                "outlet": fact.outlet, "name": who.name if who else None})
     people = []
     for who, n in mentions.most_common():
         person = lexicon.person_by_id(who)

@@ -90,7 +90,7 @@ def _leaders(report: Report) -> str:
 
 def _appearances(report: Report, limit: int = 300) -> str:
     out = [f"<h2>Appearances ({len(report.appearances)})</h2>"]
-    rows = [(a["day"], a["person"], a["event"], a["place"],
+    rows = [(a["day"], a.get("name") or a["person"], a["event"], a["place"],
              ", ".join(o["name"] for o in a["officials"] if o["role"] == "accompanied"),
              a["text_id"]) for a in report.appearances[-limit:]]
     out.append(_table(["day", "leader", "event", "place", "accompanied by (in order)", "text"],
