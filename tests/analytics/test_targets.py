@@ -46,3 +46,16 @@ def test_other_techniques_and_no_spans_are_ignored(lexicon) -> None:  # type: ig
     assert find_attacks(text, spans(text, ("Long live", "Slogans")), lexicon) == []
     assert find_attacks(text, [], lexicon) == []
     assert find_attacks("", [], lexicon) == []
+
+
+def test_overlapping_aliases_servants_and_longer_names(lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Tanks of the puppet army moved. They are traitors selling the land to the U.S."
+    found = find_attacks(text, spans(text, ("puppet", "Name_Calling,Labeling"),
+                                     ("traitors", "Name_Calling,Labeling")), lexicon)
+    # "puppet" overlaps the alias "puppet army"; the traitors serve the U.S., and the
+    # sentence before names whom they are.
+    assert [(a.label, a.target, a.where) for a in found] == [
+        ("puppet", "south Korea", "span"), ("traitors", "south Korea", "context")]
+    text = "Warships in the West Sea of Korea staged reckless drills."
+    assert find_attacks(text, spans(text, ("reckless", "Appeal_to_fear-prejudice")),
+                        lexicon) == []

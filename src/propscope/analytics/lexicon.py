@@ -56,6 +56,7 @@ class Target:
     name: str
     aliases: tuple[str, ...]
     generic: bool = False  # "imperialists", "enemies": chosen only when nothing named is
+    not_before: tuple[str, ...] = ()  # words that make an alias part of a longer name
 
 
 @dataclass(slots=True)
@@ -167,7 +168,8 @@ def _parse(data: dict[str, Any], source: str) -> dict[str, Any]:
     targets = [
         Target(_required(t, "name", f"{source}: target"),
                tuple(dict.fromkeys((t["name"], *_strings(t, "aliases", f"{source}: target")))),
-               bool(t.get("generic", False)))
+               bool(t.get("generic", False)),
+               _strings(t, "not_before", f"{source}: target"))
         for t in data.get("target", [])
     ]
     activities = {str(kind): _strings(data["activity"], kind, f"{source}: activity")

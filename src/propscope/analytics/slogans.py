@@ -119,6 +119,29 @@ def _subgrams(unit: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
             yield unit[i:i + n]
 
 
+CALLS = frozenset("let long down glory forward hurrah death stop defend".split())
+"""First words of a call: a title-case call ("Let Us Hold …") is a slogan, not a name."""
+
+
+def _is_name(unit: tuple[str, ...], line: str, names: re.Pattern[str] | None) -> bool:
+    """Whether ``unit`` is written in ``line`` as a proper name ("Korean People's Army",
+    "Status of Forces Agreement", a song's title): every content word capitalised and
+    no call word first.  Names recur as much as slogans and are not slogans."""
+    if unit[0] in CALLS:
+        return False
+    if names is not None:
+        line = names.sub(lambda m: "_".join(m.group(1).split()), line)
+    words = re.findall(r"[A-Za-z0-9_]+(?:['’][A-Za-z]+)?", line.replace("’", "'"))
+    lowered = [w.lower() for w in words]
+    n = len(unit)
+    for i in range(len(words) - n + 1):
+        if tuple(lowered[i:i + n]) == unit:
+            content = [w for w in words[i:i + n]
+                       if w.lower() not in STOPWORDS and "_" not in w and not w.isdigit()]
+            return bool(content) and all(w[0].isupper() for w in content)
+    return False
+
+
 def collocation(words: tuple[str, ...], df: int, texts: int) -> float:
     """Per-word PMI of ``words`` from their document frequency against independence
     in general English: ``(log10(df / texts) - Σ log10 p(w)) / n``."""
@@ -182,6 +205,8 @@ def aggregate(
     for members in groups.values():
         members.sort(key=lambda u: (root[u] != u, -df[u], -len(u)))
         head = members[0]
+        if _is_name(head, example[head], names):
+            continue
         before = df[head] - in_period[head]
         rows.append({
             "text": " ".join(head),

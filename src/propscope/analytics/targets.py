@@ -55,9 +55,12 @@ def _patterns(lexicon: Lexicon) -> list[tuple[re.Pattern[str], Target]]:
             exact = [a for a in target.aliases if a != a.lower()]
             folded = [a for a in target.aliases if a == a.lower()]
             for aliases, flags in ((exact, 0), (folded, re.I)):
-                if aliases:
-                    body = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-                    cached.append((re.compile(rf"(?<![\w.\-])(?:{body})(?![\w])", flags), target))
+                if not aliases:
+                    continue
+                body = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+                stop = "".join(rf"(?!\s+{re.escape(w)}\b)" for w in target.not_before)
+                cached.append((re.compile(rf"(?<![\w.\-])(?:{body})(?![\w]){stop}", flags),
+                               target))
         lexicon.cache["targets"] = cached
     return cached  # type: ignore[return-value]
 
@@ -104,18 +107,20 @@ def _resolve(
     subject comes first), else after it; the last named one of the
     :data:`CONTEXT_SENTENCES` sentences before (the entity under discussion: "It is
     still going on the rampage"); a generic one in the span, else in the sentence."""
-    inside = [m for m in mentions if start <= m[0] and m[1] <= end]
+    # Overlapping, not only inside: the span "puppet" of "the puppet army".
+    inside = [m for m in mentions if m[0] < end and start < m[1]]
     heads = [m for m in inside if not m[2].generic and not _complement(text, start, m)]
     if heads:
         return heads[0][2], "span"
     s_start, s_end = bounds[i]
     sentence = [m for m in mentions if s_start <= m[0] and m[1] <= max(s_end, end)
-                and not (start <= m[0] and m[1] <= end) and not m[2].generic]
+                and not (m[0] < end and start < m[1]) and not m[2].generic]
     before = [m for m in sentence if m[1] <= start]
     if before:
         return before[-1][2], "sentence"
-    if sentence:
-        return sentence[0][2], "sentence"
+    after = [m for m in sentence if not _TOWARDS.search(text, end, m[0])]
+    if after:
+        return after[0][2], "sentence"
     floor = bounds[max(i - CONTEXT_SENTENCES, 0)][0]
     earlier = [m for m in mentions if floor <= m[0] and m[1] <= s_start and not m[2].generic]
     if earlier:
@@ -132,6 +137,10 @@ def _complement(text: str, start: int, mention: tuple[int, int, Target]) -> bool
     the label ties its bearer to ("a war stooge of the U.S."), not the bearer."""
     return bool(_LINKING.search(text, start, mention[0]))
 
+
+_TOWARDS = re.compile(r"\b(?:to|towards?|with)\b", re.I)
+"""Between a span and a target after it: the target is whom the bearer serves ("the
+traitors selling the interests of the people to the U.S."), not the bearer."""
 
 _LINKING = re.compile(r"\b(?:of|for|with|by|to)\s|\bpro-", re.I)
 
