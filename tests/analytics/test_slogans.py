@@ -52,3 +52,21 @@ def test_recurring_units_with_variants_new_and_rising() -> None:
 def test_collocation_ranks_rare_words_together_above_common_ones() -> None:
     assert collocation(("juche", "songun", "idea"), 5, 1000) > collocation(
         ("of", "the", "people"), 5, 1000)
+
+
+def test_names_drop_quotations_rank_last_and_pieces_of_one_phrase_merge() -> None:
+    lexicon = load_lexicon()
+    rows = [Fact(i, date(2011, 1, i), "KCNA", lines) for i, lines in enumerate([
+        [["exclaim", "Glory to the Korean People's Army!"],
+         ["quote", "policy toward the north"], ["quote", "policy toward the north"]],
+        [["exclaim", "Glory to the Korean People's Army!"], ["quote", "policy toward the north"],
+         ["exclaim", "Let us defend with our very lives the Party Central Committee!"]],
+        [["exclaim", "Let us defend with our very lives the Party Central Committee!"],
+         ["quote", "policy toward the north"]],
+    ], start=1)]
+    top = aggregate(rows, lexicon)["top"]
+    texts = [r["text"] for r in top]
+    assert "korean people's army" not in texts  # a proper name, however frequent
+    assert texts[-1] == "policy toward the north" and top[-1]["quoted"]
+    defend = [r for r in top if "very lives" in r["text"]]
+    assert len(defend) == 1 and defend[0]["text"].startswith("let us defend")

@@ -15,6 +15,9 @@ and the detector's ``Slogans`` spans when the store has been analysed.  Aggregat
   together, low for strings of common words;
 - variants (same content words, other function words or order of honorifics) are
   grouped under the most frequent;
+- proper names ("Korean People's Army", a song's title) are dropped, and units seen
+  mostly (:data:`QUOTED`) inside quotation marks rank after the others: KCNA quotes mostly to sneer at a word
+  ("policy toward the north") and shouts or calls its own slogans;
 - ``new``: first seen in the period; ``rising``: at least :data:`RISE` times as
   frequent (per text) in the period as before it.
 
@@ -41,6 +44,9 @@ NGRAMS = range(3, 9)
 MAX_LINE_WORDS = 30
 MAX_LINES = 40
 RISE = 2.0
+QUOTED = 0.2
+"""A unit seen outside quotation marks in fewer than this share of its texts is a
+quotation (``"quoted": true``)."""
 VARIANT_RATIO = 1.5
 """An n-gram in at most this many times the texts of a longer unit holding it is
 shown as that unit's variant."""
@@ -54,7 +60,8 @@ _TOKEN = re.compile(r"[a-z0-9_]+(?:['’][a-z]+)?")
 
 STOPWORDS = frozenset(
     "a an the and or of to in on at by for with as from is are was were be been that this "
-    "these those it its his her their our we us you they he she i all".split()
+    "these those it its his her their our we us you they he she i all there no not will "
+    "would can could shall should may must has have had do does did so if than then".split()
 )
 
 
@@ -78,8 +85,10 @@ def candidate_lines(text: str, spans: Iterable[tuple[int, int, str | None]] = ()
         if len(m.group(1).split()) >= 4:
             keep(m.start(1), m.end(1), "quote")
     for start, end, technique in spans:
-        if technique == "Slogans":
-            keep(start, end, "span")
+        if technique == "Slogans":  # a detector's span in quotation marks is a quotation
+            quoted = text[start - 1:start] == '"' or text[end:end + 1] == '"' or (
+                text[start:start + 1] == '"')
+            keep(start, end, "quote" if quoted else "span")
     lines = [[kind, line] for line, kind in found.items()
              if 2 <= len(line.split()) <= MAX_LINE_WORDS]
     return lines[:MAX_LINES]
@@ -142,6 +151,23 @@ def _is_name(unit: tuple[str, ...], line: str, names: re.Pattern[str] | None) ->
     return False
 
 
+def _merge_overlaps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Units found in exactly the same texts are pieces of one longer phrase ("defend
+    with our very lives the party central", "let us defend with our very lives"): one
+    row, headed by a call if there is one, else the longest, the rest its variants."""
+    buckets: dict[frozenset[int], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        ids = frozenset(i for ids in row["text_ids_by_month"].values() for i in ids)
+        buckets[ids].append(row)
+    merged = []
+    for same in buckets.values():
+        same.sort(key=lambda r: (r["text"].split()[0] not in CALLS, -len(r["text"])))
+        head = same[0]
+        head["variants"] = [*head["variants"], *(r["text"] for r in same[1:])][:8]
+        merged.append(head)
+    return merged
+
+
 def collocation(words: tuple[str, ...], df: int, texts: int) -> float:
     """Per-word PMI of ``words`` from their document frequency against independence
     in general English: ``(log10(df / texts) - Σ log10 p(w)) / n``."""
@@ -157,16 +183,21 @@ def aggregate(
     per_text: list[tuple[int, date | None, set[tuple[str, ...]], dict[tuple[str, ...], str]]] = []
     df: Counter[tuple[str, ...]] = Counter()
     latest: date | None = None
+    called: Counter[tuple[str, ...]] = Counter()  # texts with the unit outside quotations
     from propscope.analytics.leaders import _patterns
 
     names, plain = _patterns(lexicon).names, _plain_words(lexicon)
     for fact in facts:
         units: set[tuple[str, ...]] = set()
         surface: dict[tuple[str, ...], str] = {}
-        for _, line in fact.data:
+        shouted: set[tuple[str, ...]] = set()
+        for kind, line in fact.data:
             for unit in _units(line, names, plain):
                 units.add(unit)
                 surface.setdefault(unit, line)
+                if kind != "quote":
+                    shouted.add(unit)
+        called.update(shouted)
         df.update(units)
         per_text.append((fact.text_id, fact.published, units, surface))
         if fact.published and (latest is None or fact.published > latest):
@@ -221,11 +252,15 @@ def aggregate(
             "by_month": {m: len(ids) for m, ids in sorted(months[head].items())},
             "text_ids_by_month": dict(months[head]),  # for trends; the report drops it
             "variants": [" ".join(u) for u in members[1:6]],
+            "quoted": called[head] < QUOTED * df[head],
         })
-    rows.sort(key=lambda r: (-r["texts"], -r["score"], r["text"]))
+    rows = _merge_overlaps(rows)
+    # Quoted-only units after the others: KCNA quotes mostly to sneer at a word
+    # ("policy toward the north"), and shouts or calls its own slogans.
+    rows.sort(key=lambda r: (r["quoted"], -r["texts"], -r["score"], r["text"]))
     period = start.isoformat() if start else None
     new = [r for r in rows if period and r["first_seen"] and r["first_seen"] >= period]
     rising = [r for r in rows if r["in_period"] >= 3 and r["rise"] >= RISE and r not in new]
-    rising.sort(key=lambda r: (-r["rise"], -r["in_period"]))
+    rising.sort(key=lambda r: (r["quoted"], -r["rise"], -r["in_period"]))
     return {"period_start": period, "texts": len(per_text), "top": rows[:top],
             "new": new[:top], "rising": rising[:top]}
