@@ -85,3 +85,13 @@ def test_headlines_in_any_case_and_tense(lexicon, headline: str, event: str, pla
                                          ) -> None:  # type: ignore[no-untyped-def]
     found = appearance(headline, lexicon, date(2005, 1, 1))
     assert (found.event, found.place) == (event, place)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The Nepalese paper Nepal Today on August 3 carried an article on his activities.\n"
+     "Kim Jong Un visited the Ministry of State Security.",
+     "Kim Jong Un gave field guidance to the park several times, the article said."],
+)
+def test_activities_others_report_are_not_appearances(lexicon, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert appearance(text, lexicon) is None

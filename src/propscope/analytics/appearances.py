@@ -9,7 +9,8 @@ the day the sentence names: "on October 17", "on Thursday").  Skipped on purpose
 
 - the passive ("the shop recently visited by Kim Jong Il") and the leader as object;
 - recollections ("One day in January, Juche 105 (2016) … visited"): an anecdote is not
-  an appearance of the day;
+  an appearance of the day; nor is an activity others report ("The Nepalese paper
+  carried…", "…, the article said");
 - messages and letters ("sent a congratulatory message"): not public appearances.
 
 Officials come from the sentences that open with the lexicon's ``accompanied`` and
@@ -43,12 +44,19 @@ _ON_DAY = re.compile(
 )
 _RECOLLECTION = re.compile(
     r"\bOne day\b|\bJuche \d+ \(\d{4}\)|\byears ago\b|\bin (?:19|20)\d\d\b|\brecalled\b|"
-    r"\bused to\b|\bduring his lifetime\b|\bwhen he\b", re.I)
+    r"\bused to\b|\bduring his lifetime\b|\bwhen he\b|\btime and again\b|"
+    r"\b(?:several|many|two|three) times\b", re.I)
 _PLACE_END = re.compile(
     r"\s+on\s+(?:the\s+(?:morning|afternoon|evening|night)\s+of\s+)?"
     r"(?:[A-Z][a-z]+day|[A-Z][a-z]{2,8}\.?\s+\d)|\s+to\s+(?!the\b)[a-z]+|,|;|(?<!\bMt)(?<!\bNo)(?<!\bno)(?<!\bSt)\.(?:\s|$)|\s+(?:which|where|that|"
     r"to learn|to acquaint|to see|together with|accompanied|amid|in order|and gave|and "
     r"watched|and learned|and looked|and went)\b")
+_PLACE_START = re.compile(r"\s*(?:to|at|in|on)\s+(?!the\s+(?:morning|afternoon|evening))", re.I)
+_REPORTING = re.compile(
+    r"\b(?:reported|carried|introduced|posted|released|issued|said|says|noted|published|"
+    r"aired|praised|wrote|stated|added|quoted|broadcast|recalled|recollected)\b")
+"""A verb of reporting: in the sentence before the activity, or after its verb, it makes
+the activity something others tell of (foreign media, an article), not the day's news."""
 _NOT_PUBLIC = re.compile(
     r"(?:an?|the|his|\w+)?\s*(?:[\w\-]+\s+){0,3}(?:message|messages|letter|letters|gift|gifts|"
     r"basket|baskets|greeting|greetings|congratulations|reply|telegram|card|cards|wreath|"
@@ -147,8 +155,11 @@ def find_appearance(
     leaders = {p.id for p in lexicon.leaders}
     if pattern is None:
         return None
-    for s_start, s_end in sentences(text)[:LEAD_SENTENCES]:
+    lead = sentences(text)[:LEAD_SENTENCES]
+    for index, (s_start, s_end) in enumerate(lead):
         sentence = text[s_start:s_end]
+        if index and _REPORTING.search(text, *lead[0]):
+            return None  # a story about others reporting it ("… reported abroad")
         dateline = _DATELINE.match(sentence)
         base = dateline.end() if dateline else 0
         if _RECOLLECTION.search(sentence):
@@ -163,9 +174,10 @@ def find_appearance(
         verb = pattern.search(text, subject.end, s_end)
         if verb is None or not _links_subject(text[subject.end:verb.start()]):
             continue
-        lead = re.compile(r"\s*(?:to|at|in|on)\s+(?!the\s+(?:morning|afternoon|evening))",
-                          re.I).match(text, verb.end(), s_end)
-        place_start = lead.end() if lead else verb.end()
+        opening = _PLACE_START.match(text, verb.end(), s_end)
+        place_start = opening.end() if opening else verb.end()
+        if _REPORTING.search(text, verb.end(), s_end):
+            continue  # "… visited the site several times, the article said"
         place_end = _PLACE_END.search(text, place_start, s_end)
         place = text[place_start:place_end.start() if place_end else s_end].strip()[:120]
         if _NOT_PUBLIC.match(place):

@@ -20,7 +20,7 @@ from propscope.analytics.leaders import find_mentions
 from propscope.analytics.lexicon import Lexicon
 from propscope.analytics.targets import find_attacks
 
-CODE_VERSION = "4"
+CODE_VERSION = "5"
 
 BATCH = 200
 """Texts read and written per transaction."""
