@@ -144,3 +144,13 @@ def test_trends_are_per_outlet_when_the_store_holds_several(kcna_store: Store) -
     one = report(kcna_store, outlet="Rodong Sinmun").trends
     assert [t["name"] for t in one if t["kind"] == "leader"] == ["leader: Kim Jong Un"]
     assert one[0]["share_by_month"] == {"2024-01": 1.0}
+
+
+def test_a_changed_lexicon_rereads_every_text_once(kcna_store: Store, tmp_path: Path) -> None:
+    report(kcna_store)
+    extra = tmp_path / "extra.toml"
+    extra.write_text('[[person]]\nname = "Jang Song Thaek"\n', encoding="utf-8")
+    again = report(kcna_store, lexicon=["dprk", extra])
+    assert set(again.meta["texts_read_now"].values()) == {4}
+    assert "jang-song-thaek" in {p["id"] for p in again.people}
+    assert set(report(kcna_store, lexicon=["dprk", extra]).meta["texts_read_now"].values()) == {0}

@@ -1,26 +1,28 @@
 """The per-text stages and :func:`update`, which runs them over the texts not yet read.
 
-Each stage turns one text into a small JSON-able result that :mod:`propscope.analytics.db`
-keeps; the report aggregates those results.  A stage's version joins the code's
-version (:data:`CODE_VERSION`, raised when an extractor changes what it finds), the
+Each stage turns one text into a small JSON-able result that
+:mod:`propscope.analytics.db` keeps; the report aggregates those results.  A stage's
+version joins a hash of its extractors' source (:attr:`Stage.code_version`), the
 lexicon's hash and, for stages that read spans, the detector id: change any of them
 and the next update reads every text again; otherwise it reads only new texts.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from propscope.analytics import reuse, slogans
-from propscope.analytics.appearances import find_appearance
+from propscope.analytics import appearances, leaders, reuse, slogans, targets
 from propscope.analytics.db import FactTable, TextRow
-from propscope.analytics.leaders import find_mentions
 from propscope.analytics.lexicon import Lexicon
-from propscope.analytics.targets import find_attacks
 
-CODE_VERSION = "5"
+SCHEMA = "1"
+"""The shape of the stored results; raised by hand when a stage's JSON changes shape."""
 
 BATCH = 200
 """Texts read and written per transaction."""
@@ -30,13 +32,28 @@ BATCH = 200
 class Stage:
     name: str
     extract: Callable[[TextRow, Lexicon], Any]
+    modules: tuple[ModuleType, ...]  # whose source makes the stage's version
     reads_spans: bool = False  # with a detector: its spans come with each text
     needs_spans: bool = False  # only texts the detector analysed (none without one)
 
+    @property
+    def code_version(self) -> str:
+        """A hash of the source of the modules that extract: edit the code and the next
+        run reads the texts again, with no version number to remember to raise."""
+        return _source_hash(tuple(m.__file__ or "" for m in self.modules))
+
+
+@functools.lru_cache(maxsize=None)
+def _source_hash(files: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(SCHEMA.encode())
+    for name in files:
+        digest.update(Path(name).read_bytes())
+    return digest.hexdigest()[:10]
+
 
 def _leaders(row: TextRow, lexicon: Lexicon) -> dict[str, Any]:
-    mentions = find_mentions(row.text, lexicon, row.published)
-    appearance = find_appearance(row.text, mentions, lexicon, row.published)
+    mentions = leaders.find_mentions(row.text, lexicon, row.published)
+    appearance = appearances.find_appearance(row.text, mentions, lexicon, row.published)
     return {
         "mentions": [m.to_dict() for m in mentions],
         "appearance": appearance.to_dict() if appearance else None,
@@ -48,15 +65,15 @@ def _targets(row: TextRow, lexicon: Lexicon) -> dict[str, Any]:
     for _, _, technique in row.spans:
         key = technique or "propaganda"
         techniques[key] = techniques.get(key, 0) + 1
-    return {"attacks": [a.to_dict() for a in find_attacks(row.text, row.spans, lexicon)],
+    return {"attacks": [a.to_dict() for a in targets.find_attacks(row.text, row.spans, lexicon)],
             "techniques": techniques}
 
 
 STAGES: dict[str, Stage] = {
-    "leaders": Stage("leaders", _leaders),
-    "targets": Stage("targets", _targets, reads_spans=True, needs_spans=True),
-    "slogans": Stage("slogans", slogans.extract, reads_spans=True),
-    "reuse": Stage("reuse", reuse.extract),
+    "leaders": Stage("leaders", _leaders, (leaders, appearances)),
+    "targets": Stage("targets", _targets, (targets,), reads_spans=True, needs_spans=True),
+    "slogans": Stage("slogans", slogans.extract, (slogans,), reads_spans=True),
+    "reuse": Stage("reuse", reuse.extract, (reuse,)),
 }
 
 
@@ -66,7 +83,7 @@ def register(stage: Stage) -> None:
 
 
 def version(stage: Stage, lexicon: Lexicon, detector: str | None) -> str:
-    parts = [CODE_VERSION, lexicon.version]
+    parts = [stage.code_version, lexicon.version]
     if stage.reads_spans and detector is not None:
         parts.append(detector)
     return ":".join(parts)
