@@ -126,7 +126,7 @@ def _rate(n: int, seconds: float) -> str:
 
 def speed_on(name: str, url: str, docs: list[Document], detector: str, limit: int) -> None:
     from propscope.analytics.db import FactTable
-    from propscope.analytics.report import report
+    from propscope.analytics.reporting import report
     from propscope.analytics.stages import STAGES, update
     from propscope.batch import analyze_store, ingest_documents
     from propscope.store import open_store

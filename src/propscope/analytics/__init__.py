@@ -17,6 +17,6 @@ from __future__ import annotations
 
 from propscope.analytics.html import render_html
 from propscope.analytics.lexicon import Lexicon, bundled_countries, load_lexicon
-from propscope.analytics.report import Report, report
+from propscope.analytics.reporting import Report, report
 
 __all__ = ["Lexicon", "Report", "bundled_countries", "load_lexicon", "render_html", "report"]

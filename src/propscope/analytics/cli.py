@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from propscope.analytics.html import render_html
-from propscope.analytics.report import report
+from propscope.analytics.reporting import report
 from propscope.errors import InputError, OutputError
 from propscope.store import default_db, open_store
 

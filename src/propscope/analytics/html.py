@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from propscope.analytics.report import Report
+from propscope.analytics.reporting import Report
 
 CHART_W, CHART_H = 640, 120
 
