@@ -52,3 +52,9 @@ def test_unknown_country_and_missing_file() -> None:
         load_lexicon(["atlantis"])
     with pytest.raises(DataError, match="cannot read"):
         load_lexicon(["/nonexistent/dir/x.toml"])
+
+
+def test_every_bundled_country_loads_with_leaders_and_targets() -> None:
+    for country in bundled_countries():
+        lexicon = load_lexicon([country])
+        assert lexicon.leaders and lexicon.targets, country
