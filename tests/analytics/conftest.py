@@ -29,26 +29,26 @@ ATTACK_WORDS = {
 
 STORIES: list[tuple[str, str, str]] = [
     ("2011-10-19", "Kim Jong Il Inspects KPA Unit 4304",
-     "Supreme Commander of the Korean People's Army Kim Jong Il, general secretary of the "
+     ("Supreme Commander of the Korean People's Army Kim Jong Il, general secretary of the "
      "Workers' Party of Korea and chairman of the National Defence Commission, inspected "
      "KPA unit 4304.\nHe was accompanied by Jang Song Thaek, vice-chairman of the NDC, Pak "
      "To Chun and Kim Phyong Hae, secretaries of the C.C., the WPK, and KPA General Hyon "
-     "Chol Hae.\nThe heroic soldiers pledged loyalty."),
+     "Chol Hae.\nThe heroic soldiers pledged loyalty.")),
     ("2011-11-03", "Kim Jong Il Provides Field Guidance to Machine Plant",
-     "General Secretary Kim Jong Il on Thursday provided field guidance to the Ryongsong "
+     ("General Secretary Kim Jong Il on Thursday provided field guidance to the Ryongsong "
      "Machine Complex.\nAccompanying him were Pak To Chun, secretary of the C.C., the WPK, "
      "and Jang Song Thaek, vice-chairman of the NDC.\nThe U.S. imperialists committed "
-     "heinous crimes, a spokesman said."),
+     "heinous crimes, a spokesman said.")),
     ("2012-05-25", "Kim Jong Un Goes Round Funfair",
-     "Pyongyang, May 25 (KCNA) -- The dear respected Comrade Kim Jong Un visited the "
+     ("Pyongyang, May 25 (KCNA) -- The dear respected Comrade Kim Jong Un visited the "
      "Kaeson Youth Park Funfair on May 24.\nHe was accompanied by Choe Ryong Hae, member of "
      "the Presidium, and Jang Song Thaek, vice-chairman of the NDC.\nThe puppet traitors of "
-     "south Korea are reckless warmongers."),
+     "south Korea are reckless warmongers.")),
     ("2024-01-02", "New Year Greeted",
-     "All the people extend the greatest glory to the respected ComradeKim Jong Unin "
+     ("All the people extend the greatest glory to the respected ComradeKim Jong Unin "
      "reflection of reverence.\nOne day in January, Juche 105 (2016) the respected "
      "Comrade Kim Jong Un visited the Pyongyang Textile Mill.\nThe respected General "
-     "Secretary said that the Japanese reactionaries are heinous."),
+     "Secretary said that the Japanese reactionaries are heinous.")),
 ]
 
 

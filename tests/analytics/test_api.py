@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-import propscope.analytics as analytics
+from propscope import analytics
 
 
 def test_all_is_sorted_and_complete() -> None:

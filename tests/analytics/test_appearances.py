@@ -6,21 +6,22 @@ from datetime import date
 
 import pytest
 
-from propscope.analytics.appearances import find_appearance, resolve_day
+from propscope.analytics.appearances import Appearance, find_appearance, resolve_day
 from propscope.analytics.leaders import find_mentions
-from propscope.analytics.lexicon import load_lexicon
+from propscope.analytics.lexicon import Lexicon, load_lexicon
 
 
 @pytest.fixture(scope="module")
-def lexicon():  # type: ignore[no-untyped-def]
+def lexicon() -> Lexicon:
     return load_lexicon()
 
 
-def appearance(text: str, lexicon, day: date = date(2012, 5, 25)):  # type: ignore[no-untyped-def]
+def appearance(text: str, lexicon: Lexicon, day: date = date(2012, 5, 25)
+               ) -> Appearance | None:
     return find_appearance(text, find_mentions(text, lexicon, day), lexicon, day)
 
 
-def test_inspection_with_officials_in_order_and_shared_titles(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_inspection_with_officials_in_order_and_shared_titles(lexicon: Lexicon) -> None:
     found = appearance(
         "Supreme Commander of the Korean People's Army Kim Jong Il, general secretary of the "
         "Workers' Party of Korea, inspected KPA unit 4304.\nHe was accompanied by Jang Song "
@@ -39,7 +40,7 @@ def test_inspection_with_officials_in_order_and_shared_titles(lexicon) -> None: 
     assert [(o.name, o.position) for o in greeted] == [("Ri Yong Gil", 1)]
 
 
-def test_day_named_in_the_sentence_wins_over_the_story_date(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_day_named_in_the_sentence_wins_over_the_story_date(lexicon: Lexicon) -> None:
     found = appearance("Pyongyang, May 25 (KCNA) -- The dear respected Comrade Kim Jong Un "
                        "visited the Kaeson Youth Park Funfair on May 24.", lexicon)
     assert (found.event, found.day, found.place) == ("visit", date(2012, 5, 24),
@@ -56,8 +57,8 @@ def test_day_named_in_the_sentence_wins_over_the_story_date(lexicon) -> None:  #
     "text",
     [
         # a recollection, not an appearance of the day
-        "One day in January, Juche 105 (2016) the respected Comrade Kim Jong Un visited the "
-        "Pyongyang Textile Mill.",
+        ("One day in January, Juche 105 (2016) the respected Comrade Kim Jong Un visited the "
+        "Pyongyang Textile Mill."),
         # the leader as object, and the passive
         "All the people extend greetings to the respected Comrade Kim Jong Un who visited it.",
         "Workers of the shop recently visited by Kim Jong Il are weeping.",
@@ -68,7 +69,7 @@ def test_day_named_in_the_sentence_wins_over_the_story_date(lexicon) -> None:  #
         "",
     ],
 )
-def test_not_appearances(lexicon, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_not_appearances(lexicon: Lexicon, text: str) -> None:
     assert appearance(text, lexicon) is None
 
 
@@ -81,17 +82,17 @@ def test_not_appearances(lexicon, text: str) -> None:  # type: ignore[no-untyped
       "Mt. Myohyang Children's Camp"),
      ("G.S. Kim Jong Il inspects KPA unit no. 224.", "inspection", "KPA unit no. 224")],
 )
-def test_headlines_in_any_case_and_tense(lexicon, headline: str, event: str, place: str
-                                         ) -> None:  # type: ignore[no-untyped-def]
+def test_headlines_in_any_case_and_tense(lexicon: Lexicon, headline: str, event: str, place: str
+                                         ) -> None:
     found = appearance(headline, lexicon, date(2005, 1, 1))
     assert (found.event, found.place) == (event, place)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["The Nepalese paper Nepal Today on August 3 carried an article on his activities.\n"
-     "Kim Jong Un visited the Ministry of State Security.",
+    [("The Nepalese paper Nepal Today on August 3 carried an article on his activities.\n"
+     "Kim Jong Un visited the Ministry of State Security."),
      "Kim Jong Un gave field guidance to the park several times, the article said."],
 )
-def test_activities_others_report_are_not_appearances(lexicon, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_activities_others_report_are_not_appearances(lexicon: Lexicon, text: str) -> None:
     assert appearance(text, lexicon) is None

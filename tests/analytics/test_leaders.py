@@ -7,15 +7,15 @@ from datetime import date
 import pytest
 
 from propscope.analytics.leaders import find_mentions
-from propscope.analytics.lexicon import load_lexicon
+from propscope.analytics.lexicon import Lexicon, load_lexicon
 
 
 @pytest.fixture(scope="module")
-def lexicon():  # type: ignore[no-untyped-def]
+def lexicon() -> Lexicon:
     return load_lexicon()
 
 
-def test_fused_names_are_found_and_resolved(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_fused_names_are_found_and_resolved(lexicon: Lexicon) -> None:
     text = ("Loyalty to PresidentKim Il Sungand ChairmanKim Jong Illed them, said the "
             "respected ComradeKim Jong Unin his speech.")
     found = find_mentions(text, lexicon, date(2024, 1, 2))
@@ -25,7 +25,7 @@ def test_fused_names_are_found_and_resolved(lexicon) -> None:  # type: ignore[no
     assert found[2].intensity == 2
 
 
-def test_title_and_intensity_of_each_mention(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_title_and_intensity_of_each_mention(lexicon: Lexicon) -> None:
     text = ("The dear respected Comrade Kim Jong Un, general secretary of the Workers' Party "
             "of Korea, inspected a unit. Kim Jong Un then left.")
     first, second = find_mentions(text, lexicon, date(2024, 5, 1))
@@ -34,7 +34,7 @@ def test_title_and_intensity_of_each_mention(lexicon) -> None:  # type: ignore[n
     assert second.title is None and second.intensity == 0
 
 
-def test_titles_alone_name_the_leader_of_their_period(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_titles_alone_name_the_leader_of_their_period(lexicon: Lexicon) -> None:
     text = "The respected General Secretary said so."
     assert find_mentions(text, lexicon, date(2024, 3, 1))[0].person == "kim-jong-un"
     assert find_mentions(text, lexicon, date(2011, 3, 1))[0].person == "kim-jong-il"
@@ -44,14 +44,14 @@ def test_titles_alone_name_the_leader_of_their_period(lexicon) -> None:  # type:
     assert find_mentions("A General Secretary spoke.", lexicon, date(2024, 3, 1)) == []
 
 
-def test_institutions_and_ideologies_are_not_mentions(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_institutions_and_ideologies_are_not_mentions(lexicon: Lexicon) -> None:
     text = ("Students of Kim Il Sung University study Kim Il Sungism on Kim Il Sung Square. "
             "Kim Il Sung founded the army.")
     found = find_mentions(text, lexicon)
     assert len(found) == 1 and found[0].start == text.rindex("Kim Il Sung")
 
 
-def test_empty_and_unrelated_text(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_empty_and_unrelated_text(lexicon: Lexicon) -> None:
     assert find_mentions("", lexicon) == []
     assert find_mentions("Kimchi and Jong are words; kim jong un lower case is not a name.",
                          lexicon) == []

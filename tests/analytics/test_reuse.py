@@ -14,14 +14,14 @@ TALKING_POINT = ("The reckless joint military drills staged by the warmongers in
 
 
 OPENINGS = [
-    "Farmers of a cooperative in the north finished threshing rice early this autumn and "
-    "sent the grain to the state granary on carts decorated with flags.",
-    "A new swimming pool opened in the capital, where children of the district splash in "
-    "warm water under glass roofs built by young volunteers last spring.",
-    "Scientists at a university laboratory reported progress in growing mushrooms on "
-    "straw, a method which they say can feed rabbits and goats in winter.",
-    "Coal miners in a mountain town overfulfilled the monthly plan by a wide margin and "
-    "held a sports meet on the playground beside the pithead baths.",
+    ("Farmers of a cooperative in the north finished threshing rice early this autumn and "
+    "sent the grain to the state granary on carts decorated with flags."),
+    ("A new swimming pool opened in the capital, where children of the district splash in "
+    "warm water under glass roofs built by young volunteers last spring."),
+    ("Scientists at a university laboratory reported progress in growing mushrooms on "
+    "straw, a method which they say can feed rabbits and goats in winter."),
+    ("Coal miners in a mountain town overfulfilled the monthly plan by a wide margin and "
+    "held a sports meet on the playground beside the pithead baths."),
 ]
 
 
@@ -41,9 +41,9 @@ def facts(*bodies: tuple[str, str]) -> list[Fact]:
 def test_a_passage_reused_in_other_stories_is_found_with_first_copy_and_lag() -> None:
     edited = TALKING_POINT.replace("reckless", "frantic")  # lightly edited
     found = aggregate(facts(("2024-03-05", TALKING_POINT), ("2024-03-01", TALKING_POINT),
-                            ("2024-03-09", edited), ("2024-03-02", "Nothing in common here "
+                            ("2024-03-09", edited), ("2024-03-02", ("Nothing in common here "
                                                      "with the other reports, only a plain "
-                                                     "note on the weather and the rain.")))
+                                                     "note on the weather and the rain."))))
     assert len(found) == 1
     reused = found[0]
     assert reused["kind"] == "reused" and reused["copies"] == 3

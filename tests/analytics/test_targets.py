@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from propscope.analytics.lexicon import load_lexicon
+from propscope.analytics.lexicon import Lexicon, load_lexicon
 from propscope.analytics.targets import find_attacks
 
 
 @pytest.fixture(scope="module")
-def lexicon():  # type: ignore[no-untyped-def]
+def lexicon() -> Lexicon:
     return load_lexicon()
 
 
@@ -18,7 +18,7 @@ def spans(text: str, *marked: tuple[str, str]) -> list[tuple[int, int, str]]:
             for word, technique in marked]
 
 
-def test_target_in_the_span_then_nearest_in_the_sentence(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_target_in_the_span_then_nearest_in_the_sentence(lexicon: Lexicon) -> None:
     text = ("The U.S. imperialists committed a heinous crime. The puppet traitors are doomed "
             "while Japan watches.")
     found = find_attacks(text, spans(text, ("heinous", "Loaded_Language"),
@@ -27,28 +27,28 @@ def test_target_in_the_span_then_nearest_in_the_sentence(lexicon) -> None:  # ty
         ("the U.S.", "heinous", "sentence"), ("south Korea", "puppet traitors", "span")]
 
 
-def test_named_target_beats_generic_and_praise_attacks_no_one(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_named_target_beats_generic_and_praise_attacks_no_one(lexicon: Lexicon) -> None:
     text = "The enemies and the Yankees are reckless. Our heroic army of Japan-watchers stands."
     found = find_attacks(text, spans(text, ("reckless", "Appeal_to_fear-prejudice"),
                                      ("heroic", "Loaded_Language")), lexicon)
     assert [(a.target, a.technique) for a in found] == [("the U.S.", "Appeal_to_fear-prejudice")]
 
 
-def test_case_and_prefixes_keep_false_targets_out(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_case_and_prefixes_keep_false_targets_out(lexicon: Lexicon) -> None:
     text = "Tell us the vile truth. The anti-Japanese heroes fought vile battles."
     assert find_attacks(text, spans(text, ("vile truth", "Loaded_Language")), lexicon) == []
     assert find_attacks(text, [(text.rindex("vile"), text.rindex("vile") + 4,
                                 "Loaded_Language")], lexicon) == []
 
 
-def test_other_techniques_and_no_spans_are_ignored(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_other_techniques_and_no_spans_are_ignored(lexicon: Lexicon) -> None:
     text = "Long live the U.S. reckless ones!"
     assert find_attacks(text, spans(text, ("Long live", "Slogans")), lexicon) == []
     assert find_attacks(text, [], lexicon) == []
     assert find_attacks("", [], lexicon) == []
 
 
-def test_overlapping_aliases_servants_and_longer_names(lexicon) -> None:  # type: ignore[no-untyped-def]
+def test_overlapping_aliases_servants_and_longer_names(lexicon: Lexicon) -> None:
     text = "Tanks of the puppet army moved. They are traitors selling the land to the U.S."
     found = find_attacks(text, spans(text, ("puppet", "Name_Calling,Labeling"),
                                      ("traitors", "Name_Calling,Labeling")), lexicon)

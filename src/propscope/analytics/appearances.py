@@ -35,23 +35,27 @@ LEAD_SENTENCES = 3
 """Sentences of a story's start searched for the activity (a dateline may come first)."""
 
 _MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _WEEKDAYS = {d: i for i, d in enumerate(
-    "monday tuesday wednesday thursday friday saturday sunday".split())}
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 _ON_DAY = re.compile(
-    r"\bon\s+(?:the\s+(?:morning|afternoon|evening|night)\s+of\s+)?(?:(?P<weekday>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
-    r"|(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2}))\b"
+    r"\bon\s+(?:the\s+(?:morning|afternoon|evening|night)\s+of\s+)?"
+    r"(?:(?P<weekday>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
+    r"|(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+"
+    r"(?P<day>\d{1,2}))\b"
 )
 _RECOLLECTION = re.compile(
     r"\bOne day\b|\bJuche \d+ \(\d{4}\)|\byears ago\b|\bin (?:19|20)\d\d\b|\brecalled\b|"
     r"\bused to\b|\bduring his lifetime\b|\bwhen he\b|\btime and again\b|"
-    r"\b(?:several|many|two|three) times\b", re.I)
+    r"\b(?:several|many|two|three) times\b", re.IGNORECASE)
 _PLACE_END = re.compile(
     r"\s+on\s+(?:the\s+(?:morning|afternoon|evening|night)\s+of\s+)?"
-    r"(?:[A-Z][a-z]+day|[A-Z][a-z]{2,8}\.?\s+\d)|\s+to\s+(?!the\b)[a-z]+|,|;|(?<!\bMt)(?<!\bNo)(?<!\bno)(?<!\bSt)\.(?:\s|$)|\s+(?:which|where|that|"
+    r"(?:[A-Z][a-z]+day|[A-Z][a-z]{2,8}\.?\s+\d)|\s+to\s+(?!the\b)[a-z]+|,|;"
+    r"|(?<!\bMt)(?<!\bNo)(?<!\bno)(?<!\bSt)\.(?:\s|$)|\s+(?:which|where|that|"
     r"to learn|to acquaint|to see|together with|accompanied|amid|in order|and gave|and "
     r"watched|and learned|and looked|and went)\b")
-_PLACE_START = re.compile(r"\s*(?:to|at|in|on)\s+(?!the\s+(?:morning|afternoon|evening))", re.I)
+_PLACE_START = re.compile(r"\s*(?:to|at|in|on)\s+(?!the\s+(?:morning|afternoon|evening))",
+                          re.IGNORECASE)
 _REPORTING = re.compile(
     r"\b(?:reported|carried|introduced|posted|released|issued|said|says|noted|published|"
     r"aired|praised|wrote|stated|added|quoted|broadcast|recalled|recollected)\b")
@@ -60,9 +64,10 @@ the activity something others tell of (foreign media, an article), not the day's
 _NOT_PUBLIC = re.compile(
     r"(?:an?|the|his|\w+)?\s*(?:[\w\-]+\s+){0,3}(?:message|messages|letter|letters|gift|gifts|"
     r"basket|baskets|greeting|greetings|congratulations|reply|telegram|card|cards|wreath|"
-    r"present|presents|bouquet|flowers|report|reports|credentials|portrait)\b", re.I)
+    r"present|presents|bouquet|flowers|report|reports|credentials|portrait)\b", re.IGNORECASE)
 """The object of "received …" when it is mail, not a visitor: not an appearance."""
-_DATELINE = re.compile(r"^[A-Z][A-Za-z ]+,\s+[A-Z][a-z]+\.?\s+\d{1,2}\s+\((?:KCNA|[A-Z]+)\)\s*--\s*")
+_DATELINE = re.compile(
+    r"^[A-Z][A-Za-z ]+,\s+[A-Z][a-z]+\.?\s+\d{1,2}\s+\((?:KCNA|[A-Z]+)\)\s*--\s*")
 _FUNCTION_WORDS = frozenset({"the", "of", "and", "our", "in"})
 
 
@@ -120,7 +125,7 @@ def _verb_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
         alternation = "|".join(re.escape(v).replace(r"\ ", r"\s+")
                                for v in sorted(verbs, key=len, reverse=True))
         # Any case: headlines write "Kim Jong Il Inspects KPA Unit 4304".
-        cached = lexicon.cache["activity"] = (re.compile(rf"\b({alternation})\b", re.I),
+        cached = lexicon.cache["activity"] = (re.compile(rf"\b({alternation})\b", re.IGNORECASE),
                                               {v.lower(): k for v, k in verbs.items()})
     return cached[0]  # type: ignore[index,no-any-return]
 

@@ -76,8 +76,8 @@ class FactTable:
         with ``detector``, each with that detector's spans, and (``analysed_only``) only
         the texts it analysed."""
         where = ["t.id > ?",
-                 f"NOT EXISTS (SELECT 1 FROM {TABLE} f WHERE f.stage = ? AND f.text_id = t.id"
-                 " AND f.version = ?)"]
+                 (f"NOT EXISTS (SELECT 1 FROM {TABLE} f WHERE f.stage = ? AND f.text_id = t.id"
+                 " AND f.version = ?)")]
         params: list[Any] = [after, stage, version]
         if detector is not None and analysed_only:
             where.append("EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id"

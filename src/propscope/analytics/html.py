@@ -60,8 +60,10 @@ def bar_chart(series: Mapping[str, float], *, title: str = "",
             f"<figcaption>{_e(title)} (max {top:g})</figcaption></figure>")
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[int] = set()
+def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[int] | None = None
            ) -> str:
+    if numeric is None:
+        numeric = set()
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(

@@ -27,11 +27,15 @@ from typing import Any
 from propscope.analytics.lexicon import Lexicon, Person
 
 NAMED_AFTER = frozenset(
-    "University Square Stadium Street Bridge Park Order Prize Medal Youth Socialist Military"
-    " Political Higher Mausoleum Palace Memorial Library Hospital College School Academy"
-    " Station Theatre Theater Hall Mill Factory Complex Works Institute Revolutionary"
-    " Kimilsungia Kimjongilia Flower Exhibition Award Foundation Plant Statue Museum"
-    " Birthplace Nursery Kindergarten Hotel Textile Art Arts Song Songs Juche".split()
+    [
+        "University", "Square", "Stadium", "Street", "Bridge", "Park", "Order", "Prize",
+        "Medal", "Youth", "Socialist", "Military", "Political", "Higher", "Mausoleum", "Palace",
+        "Memorial", "Library", "Hospital", "College", "School", "Academy", "Station", "Theatre",
+        "Theater", "Hall", "Mill", "Factory", "Complex", "Works", "Institute", "Revolutionary",
+        "Kimilsungia", "Kimjongilia", "Flower", "Exhibition", "Award", "Foundation", "Plant",
+        "Statue", "Museum", "Birthplace", "Nursery", "Kindergarten", "Hotel", "Textile", "Art",
+        "Arts", "Song", "Songs", "Juche",
+    ]
 )
 """Capitalised words after a leader's name that make it the name of a thing."""
 
@@ -111,8 +115,8 @@ def _build(lexicon: Lexicon) -> _Patterns:
         names=re.compile(f"(?<![A-Z])({_alternation(aliases)})(?=([a-z]*))"),
         title_refs=re.compile(rf"\b({_alternation(refs)})\b") if refs else None,
         titles_cs=re.compile(rf"\b({_alternation(titles)})\b") if titles else None,
-        titles_ci=re.compile(rf"\b({_alternation(titles)})\b", re.I) if titles else None,
-        honorifics=re.compile(rf"(?<![A-Za-z])({_alternation(honorifics)})(?![a-z])", re.I)
+        titles_ci=re.compile(rf"\b({_alternation(titles)})\b", re.IGNORECASE) if titles else None,
+        honorifics=re.compile(rf"(?<![A-Za-z])({_alternation(honorifics)})(?![a-z])", re.IGNORECASE)
         if honorifics else None,
         zone_words=frozenset(zone | {"the", "our", "his", "of"}),
     )
@@ -165,7 +169,7 @@ def _title_only(
             continue
         before = text[max(0, start - 40):start]
         has_honorific = bool(pats.honorifics and re.search(
-            rf"(?:{pats.honorifics.pattern})[\s\-]*$", before, re.I))
+            rf"(?:{pats.honorifics.pattern})[\s\-]*$", before, re.IGNORECASE))
         key = re.sub(r"[\s\-]+", " ", match.group(1))
         for person in lexicon.people:
             ref = next((r for r in person.title_refs

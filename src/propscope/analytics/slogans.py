@@ -16,8 +16,9 @@ and the detector's ``Slogans`` spans when the store has been analysed.  Aggregat
 - variants (same content words, other function words or order of honorifics) are
   grouped under the most frequent;
 - proper names ("Korean People's Army", a song's title) are dropped, and units seen
-  mostly (:data:`QUOTED`) inside quotation marks rank after the others: KCNA quotes mostly to sneer at a word
-  ("policy toward the north") and shouts or calls its own slogans;
+  mostly (:data:`QUOTED`) inside quotation marks rank after the others: KCNA quotes
+  mostly to sneer at a word ("policy toward the north") and shouts or calls its own
+  slogans;
 - ``new``: first seen in the period; ``rising``: at least :data:`RISE` times as
   frequent (per text) in the period as before it.
 
@@ -54,14 +55,19 @@ PERIOD_DAYS = 90
 """The period of "new" and "rising" when the report names no ``since``."""
 
 _EXCLAIM = re.compile(r"[^.!?\n\"]{6,300}!")
-_CALL = re.compile(r"(?:^|(?<=[.!?\"]\s)|(?<=\n))(?:Let us|Let's|Long live|Down with)\b[^.!?\n]{3,300}")
+_CALL = re.compile(
+    r"(?:^|(?<=[.!?\"]\s)|(?<=\n))(?:Let us|Let's|Long live|Down with)\b[^.!?\n]{3,300}")
 _QUOTE = re.compile(r"\"([^\"\n]{8,200})\"")
 _TOKEN = re.compile(r"[a-z0-9_]+(?:['’][a-z]+)?")
 
 STOPWORDS = frozenset(
-    "a an the and or of to in on at by for with as from is are was were be been that this "
-    "these those it its his her their our we us you they he she i all there no not will "
-    "would can could shall should may must has have had do does did so if than then".split()
+    [
+        "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "as",
+        "from", "is", "are", "was", "were", "be", "been", "that", "this", "these", "those",
+        "it", "its", "his", "her", "their", "our", "we", "us", "you", "they", "he", "she", "i",
+        "all", "there", "no", "not", "will", "would", "can", "could", "shall", "should", "may",
+        "must", "has", "have", "had", "do", "does", "did", "so", "if", "than", "then",
+    ]
 )
 
 
@@ -128,7 +134,7 @@ def _subgrams(unit: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
             yield unit[i:i + n]
 
 
-CALLS = frozenset("let long down glory forward hurrah death stop defend".split())
+CALLS = frozenset(["let", "long", "down", "glory", "forward", "hurrah", "death", "stop", "defend"])
 """First words of a call: a title-case call ("Let Us Hold …") is a slogan, not a name."""
 
 

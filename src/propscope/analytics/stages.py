@@ -43,7 +43,7 @@ class Stage:
         return _source_hash(tuple(m.__file__ or "" for m in self.modules))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _source_hash(files: tuple[str, ...]) -> str:
     digest = hashlib.sha256(SCHEMA.encode())
     for name in files:

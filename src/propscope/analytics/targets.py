@@ -54,7 +54,7 @@ def _patterns(lexicon: Lexicon) -> list[tuple[re.Pattern[str], Target]]:
         for target in lexicon.targets:
             exact = [a for a in target.aliases if a != a.lower()]
             folded = [a for a in target.aliases if a == a.lower()]
-            for aliases, flags in ((exact, 0), (folded, re.I)):
+            for aliases, flags in ((exact, 0), (folded, re.IGNORECASE)):
                 if not aliases:
                     continue
                 body = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
@@ -138,11 +138,11 @@ def _complement(text: str, start: int, mention: tuple[int, int, Target]) -> bool
     return bool(_LINKING.search(text, start, mention[0]))
 
 
-_TOWARDS = re.compile(r"\b(?:to|towards?|with)\b", re.I)
+_TOWARDS = re.compile(r"\b(?:to|towards?|with)\b", re.IGNORECASE)
 """Between a span and a target after it: the target is whom the bearer serves ("the
 traitors selling the interests of the people to the U.S."), not the bearer."""
 
-_LINKING = re.compile(r"\b(?:of|for|with|by|to)\s|\bpro-", re.I)
+_LINKING = re.compile(r"\b(?:of|for|with|by|to)\s|\bpro-", re.IGNORECASE)
 
 
 def _gap(mention: tuple[int, int, Target], start: int, end: int) -> int:

@@ -15,6 +15,7 @@ why.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -45,7 +46,7 @@ def penalty(values: Sequence[float], volumes: Sequence[int] | None = None) -> fl
         harmonic = len(volumes) / sum(1 / max(w, 1) for w in volumes)
         variance = share * (1 - share) / harmonic
     else:
-        diffs = [abs(b - a) for a, b in zip(values, values[1:])]
+        diffs = [abs(b - a) for a, b in itertools.pairwise(values)]
         variance = (median(diffs) / (0.6745 * math.sqrt(2))) ** 2 if diffs else 0.0
     spread = max(values) - min(values) if values else 0.0
     variance = max(variance, (0.02 * spread) ** 2, 1e-12)
