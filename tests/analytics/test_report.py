@@ -154,3 +154,24 @@ def test_a_changed_lexicon_rereads_every_text_once(kcna_store: Store, tmp_path: 
     assert set(again.meta["texts_read_now"].values()) == {4}
     assert "jang-song-thaek" in {p["id"] for p in again.people}
     assert set(report(kcna_store, lexicon=["dprk", extra]).meta["texts_read_now"].values()) == {0}
+
+
+def test_paging_reads_each_text_once_across_pages(store_url: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from propscope.analytics import stages
+
+    monkeypatch.setattr(stages, "BATCH", 2)
+    with open_store(store_url) as store:
+        def add(first: int, n: int, *, analyse: bool) -> None:
+            fill(store, [Document(text=f"Kim Jong Un inspected farm number {i}.",
+                                  published=date(2024, 1, 1 + i), outlet="KCNA")
+                         for i in range(first, first + n)], analyse=analyse)
+
+        add(0, 3, analyse=True)
+        add(3, 2, analyse=False)  # not analysed: no targets for these
+        assert report(store).meta["texts_read_now"] == {
+            "leaders": 5, "targets": 3, "slogans": 5, "reuse": 5}
+        add(5, 3, analyse=True)
+        again = report(store)
+    assert again.meta["texts_read_now"] == {"leaders": 3, "targets": 3, "slogans": 3, "reuse": 3}
+    assert len(again.appearances) == 8

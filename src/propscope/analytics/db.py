@@ -71,33 +71,49 @@ class FactTable:
     def todo(
         self, stage: str, version: str, *, after: int = 0, limit: int = 500,
         detector: str | None = None, analysed_only: bool = True,
-    ) -> list[TextRow]:
-        """The next ``limit`` texts (id above ``after``) without a current ``stage`` row;
-        with ``detector``, each with that detector's spans, and (``analysed_only``) only
-        the texts it analysed."""
-        where = ["t.id > ?",
-                 (f"NOT EXISTS (SELECT 1 FROM {TABLE} f WHERE f.stage = ? AND f.text_id = t.id"
-                 " AND f.version = ?)")]
-        params: list[Any] = [after, stage, version]
+    ) -> tuple[list[TextRow], int | None]:
+        """The texts among the next ``limit`` ids above ``after`` without a current
+        ``stage`` row (with ``detector``: each with that detector's spans, and with
+        ``analysed_only`` only the texts it analysed), and the last id looked at
+        (``None``: no texts left).  A page of ids is read first, with the row each has,
+        by primary key; then the texts that need reading: every text is looked at once
+        a run, whatever the database's planner thinks of the table's size."""
+        checks = ["f.version"]
+        params: list[Any] = []  # in the order of the placeholders: select list first
         if detector is not None and analysed_only:
-            where.append("EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id"
-                         " AND a.detector = ?)")
+            checks.append("(SELECT 1 FROM analyses a WHERE a.text_id = ids.id"
+                          " AND a.detector = ?)")
             params.append(detector)
+        page = self.store._execute(
+            f"SELECT ids.id, {', '.join(checks)} FROM"
+            " (SELECT id FROM texts WHERE id > ? ORDER BY id LIMIT ?) ids"
+            f" LEFT JOIN {TABLE} f ON f.stage = ? AND f.text_id = ids.id ORDER BY ids.id",
+            (*params, after, limit, stage),
+        ).fetchall()
+        if not page:
+            return [], None
+        wanted = [int(r[0]) for r in page
+                  if r[1] != version and (len(r) < 3 or r[2] is not None)]
+        return self._rows(wanted, detector), int(page[-1][0])
+
+    def _rows(self, ids: list[int], detector: str | None) -> list[TextRow]:
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
         rows = self.store._execute(
             "SELECT t.id, t.text, t.title, t.published, o.name,"
             " (SELECT u.section FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1)"
             " FROM texts t LEFT JOIN outlets o ON o.id = t.outlet_id"
-            f" WHERE {' AND '.join(where)} ORDER BY t.id LIMIT ?",
-            (*params, limit),
+            f" WHERE t.id IN ({marks}) ORDER BY t.id",
+            ids,
         ).fetchall()
         found = [TextRow(int(r[0]), r[1], r[2], as_date(r[3]), r[4], r[5]) for r in rows]
         if detector is not None and found:
             by_id = {row.text_id: row for row in found}
-            marks = ", ".join("?" * len(by_id))
             for text_id, start, end, technique in self.store._execute(
                 "SELECT text_id, start_char, end_char, technique FROM spans"
                 f" WHERE detector = ? AND text_id IN ({marks}) ORDER BY text_id, start_char",
-                (detector, *by_id),
+                (detector, *ids),
             ).fetchall():
                 by_id[int(text_id)].spans.append((int(start), int(end), technique))
         return found
@@ -108,12 +124,10 @@ class FactTable:
             return
         with self.store._transaction():
             self.store._executemany(
-                f"DELETE FROM {TABLE} WHERE stage = ? AND text_id = ?",
-                [(stage, row.text_id) for row, _ in rows],
-            )
-            self.store._executemany(
                 f"INSERT INTO {TABLE} (stage, text_id, version, published, outlet, data)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stage, text_id) DO UPDATE SET"
+                " version = excluded.version, published = excluded.published,"
+                " outlet = excluded.outlet, data = excluded.data",
                 [(stage, row.text_id, version,
                   row.published.isoformat() if row.published else None, row.outlet,
                   json.dumps(data, ensure_ascii=False, separators=(",", ":")))
