@@ -36,21 +36,21 @@ def _since(value: str | None) -> date | None:
 
 def report_command(
     db: Annotated[str | None, typer.Option(
-        "--db", help="SQLite file or postgresql:// URL [default: $PROPSCOPE_DB or "
-        "./propscope.db]")] = None,
+        "--db", help="SQLite file or postgresql:// URL (default: $PROPSCOPE_DB or "
+        "./propscope.db).")] = None,
     since: Annotated[str | None, typer.Option(
         "--since", help="Only texts published on or after this day (YYYY-MM-DD).")] = None,
     outlet: Annotated[str | None, typer.Option(
         "--outlet", help="Only texts of this outlet (as stored, e.g. KCNA).")] = None,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File to write [default: standard output].")] = None,
+        "--output", "-o", help="File to write (default: standard output).")] = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="html (one offline page) or json.")] = "html",
     lexicon: Annotated[list[str] | None, typer.Option(
-        "--lexicon", help="Country file(s): a bundled name (dprk, russia) or a .toml "
-        "path; repeat to merge [default: dprk].")] = None,
+        "--lexicon", help="Country file(s): a bundled name (dprk, iran, russia) or a "
+        ".toml path; repeat to merge (default: dprk).")] = None,
     detector: Annotated[str | None, typer.Option(
-        "--detector", help="Whose spans give the targets [default: the most recent].")]
+        "--detector", help="Whose spans give the targets (default: the most recent).")]
     = None,
 ) -> None:
     """Leaders, appearances, targets, slogans, reused passages and trends of a store.
@@ -63,6 +63,9 @@ def report_command(
     with open_store(db or default_db(), create=False) as store:
         found = report(store, since=day, outlet=outlet, lexicon=lexicon or None,
                        detector=detector)
+    read = found.meta.get("texts_read_now", {})
+    print("texts read now: " + ", ".join(f"{k} {v:,}" for k, v in read.items()),
+          file=sys.stderr)
     text = (json.dumps(found.to_dict(), ensure_ascii=False, indent=1) if fmt == "json"
             else render_html(found))
     if output is None:
