@@ -175,3 +175,20 @@ def test_paging_reads_each_text_once_across_pages(store_url: str,
         again = report(store)
     assert again.meta["texts_read_now"] == {"leaders": 3, "targets": 3, "slogans": 3, "reuse": 3}
     assert len(again.appearances) == 8
+
+
+def test_an_undated_archive_has_trends_by_order_of_storing(store_url: str,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    from propscope.analytics import aggregate
+
+    monkeypatch.setattr(aggregate, "UNDATED_BUCKET", 2)
+    with open_store(store_url) as store:
+        ids = fill(store, [Document(text=f"Story {i} about {'Kim Jong Un' if i >= 2 else 'rice'}.",
+                                    outlet="Tehran Times") for i in range(4)], analyse=False)
+        trend = next(t for t in report(store).trends if t["item"] == "kim-jong-un")
+    buckets: dict[str, list[bool]] = {}
+    for n, text_id in enumerate(ids):  # stories 2 and 3 name him
+        buckets.setdefault(f"#{text_id // 2 * 2:07d}", []).append(n >= 2)
+    assert len(buckets) >= 2
+    assert trend["share_by_month"] == {k: sum(v) / len(v) for k, v in buckets.items()}

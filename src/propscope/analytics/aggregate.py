@@ -22,6 +22,17 @@ def period(day: date | None) -> str:
     return f"{day.year:04d}-{day.month:02d}" if day else "undated"
 
 
+UNDATED_BUCKET = 1000
+"""Texts per period of an undated corpus (Tehran Times), in the order they were stored."""
+
+
+def trend_period(day: date | None, text_id: int) -> str:
+    """The period of a trend: the month, or for an undated text its place in the order
+    of storing ("#0012000" = texts 12,000–12,999), so an archive without dates (read in
+    publication order) still has trends.  These sort after every month."""
+    return period(day) if day else f"#{text_id // UNDATED_BUCKET * UNDATED_BUCKET:07d}"
+
+
 def leaders(facts: Iterable[Fact], lexicon: Lexicon) -> tuple[list[dict[str, Any]],
                                                               list[dict[str, Any]]]:
     """``(people, appearances)``: per person, mentions with titles and honorific

@@ -169,8 +169,9 @@ class FactTable:
             after = int(rows[-1][0])
 
     def volume(self, *, since: date | None = None, outlet: str | None = None
-               ) -> list[tuple[date | None, str | None]]:
-        """``(published, outlet)`` of every stored text: the denominators of trends."""
+               ) -> list[tuple[date | None, str | None, int]]:
+        """``(published, outlet, text id)`` of every stored text: the denominators of
+        trends (the id places an undated text: see :func:`aggregate.trend_period`)."""
         where, params = ["1 = 1"], []
         if since is not None:
             where.append("t.published >= ?")
@@ -179,10 +180,10 @@ class FactTable:
             where.append("o.name = ?")
             params.append(outlet)
         rows = self.store._execute(
-            "SELECT t.published, o.name FROM texts t LEFT JOIN outlets o ON o.id = t.outlet_id"
-            f" WHERE {' AND '.join(where)}", params,
+            "SELECT t.published, o.name, t.id FROM texts t"
+            f" LEFT JOIN outlets o ON o.id = t.outlet_id WHERE {' AND '.join(where)}", params,
         ).fetchall()
-        return [(as_date(p), o) for p, o in rows]
+        return [(as_date(p), o, int(i)) for p, o, i in rows]
 
     def text(self, text_id: int) -> str | None:
         row = self.store._execute("SELECT text FROM texts WHERE id = ?", (text_id,)).fetchone()

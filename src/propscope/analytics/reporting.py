@@ -109,7 +109,7 @@ def _trends(result: Report, table: FactTable, lexicon: Lexicon, detector: str | 
     outlet when the store holds several and the report names none (each normalised by
     its own outlet's volume)."""
     rows = table.volume(since=since, outlet=outlet)
-    outlets = sorted({name or "" for _, name in rows})
+    outlets = sorted({name or "" for _, name, _ in rows})
     split = outlet is None and len(outlets) > 1
     changes = trends.ruptures_available()
     names = {p.id: p.name for p in lexicon.people}
@@ -120,7 +120,7 @@ def _trends(result: Report, table: FactTable, lexicon: Lexicon, detector: str | 
         kinds += [("target", "targets", lambda f: [a["target"] for a in f.data["attacks"]]),
                   ("technique", "targets", lambda f: list(f.data["techniques"]))]
     for one in (outlets if split else [outlet]):
-        volume = Counter(aggregate.period(day) for day, name in rows
+        volume = Counter(aggregate.trend_period(day, i) for day, name, i in rows
                          if not split or (name or "") == one)
         prefix = f"{one or 'no outlet'} · " if split else ""
         for kind, stage, items in kinds:
@@ -137,6 +137,6 @@ def _trends(result: Report, table: FactTable, lexicon: Lexicon, detector: str | 
     for key in ("top", "new", "rising"):
         for row in result.slogans.get(key, []):
             row.pop("text_ids_by_month", None)
-    everything = Counter(aggregate.period(day) for day, _ in rows)
+    everything = Counter(aggregate.trend_period(day, i) for day, _, i in rows)
     found += trends.series(slogan_carriers, everything, kind="slogan", with_changes=changes)
     return found

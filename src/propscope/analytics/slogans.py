@@ -38,6 +38,7 @@ from typing import Any
 
 from wordfreq import word_frequency
 
+from propscope.analytics.aggregate import trend_period
 from propscope.analytics.db import Fact, TextRow
 from propscope.analytics.lexicon import Lexicon
 
@@ -232,7 +233,7 @@ def aggregate(
             if unit not in first or key < first[unit]:
                 first[unit] = key
             in_period[unit] += inside
-            months[unit][day.strftime("%Y-%m") if day else "undated"].append(text_id)
+            months[unit][trend_period(day, text_id)].append(text_id)
             example.setdefault(unit, surface[unit])
     total = max(len(per_text), 1)
     groups: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)

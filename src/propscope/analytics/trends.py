@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from statistics import fmean, median
 from typing import Any
 
-from propscope.analytics.aggregate import period
+from propscope.analytics.aggregate import trend_period
 from propscope.analytics.db import Fact
 
 MIN_SIZE = 2
@@ -79,7 +79,7 @@ def series(
     names: dict[str, str] | None = None, with_changes: bool = True, prefix: str = "",
 ) -> list[dict[str, Any]]:
     """One trend per item of ``carriers`` (item -> month -> text ids carrying it)."""
-    months = sorted(m for m in volume if m != "undated")
+    months = sorted(volume)
     out = []
     for item, by_month in carriers.items():
         counts = [len(set(by_month.get(m, ()))) for m in months]
@@ -113,7 +113,7 @@ def carriers_of(facts: Iterable[Fact], items: Any) -> dict[str, dict[str, list[i
     found: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for fact in facts:
         for item in set(items(fact)):
-            found[item][period(fact.published)].append(fact.text_id)
+            found[item][trend_period(fact.published, fact.text_id)].append(fact.text_id)
     return found
 
 
