@@ -54,7 +54,7 @@ _PLACE_END = re.compile(
     r"|(?<!\bMt)(?<!\bNo)(?<!\bno)(?<!\bSt)\.(?:\s|$)|\s+(?:which|where|that|"
     r"to learn|to acquaint|to see|together with|accompanied|amid|in order|and gave|and "
     r"watched|and learned|and looked|and went)\b")
-_PLACE_START = re.compile(r"\s*(?:to|at|in|on)\s+(?!the\s+(?:morning|afternoon|evening))",
+_PLACE_START = re.compile(r"\s*(?:to|at|in|on|with)\s+(?!the\s+(?:morning|afternoon|evening))",
                           re.IGNORECASE)
 _REPORTING = re.compile(
     r"\b(?:reported|carried|introduced|posted|released|issued|said|says|noted|published|"
