@@ -14,7 +14,8 @@ from propscope.analytics import render_html, report
 from propscope.analytics.cli import report_command
 from propscope.model import Document
 from propscope.store import Store, open_store
-from tests.analytics.conftest import DETECTOR, fill
+
+from .conftest import DETECTOR, fill
 
 
 def test_report_finds_leaders_appearances_officials_and_targets(kcna_store: Store) -> None:
@@ -66,7 +67,7 @@ def test_since_and_outlet_filter(kcna_store: Store) -> None:
 
 def test_without_a_detector_there_are_no_targets(store_url: str) -> None:
     with open_store(store_url) as store:
-        from tests.analytics.conftest import stories
+        from .conftest import stories
 
         fill(store, stories(), analyse=False)
         found = report(store)
