@@ -1,0 +1,97 @@
+"""Analysing what a reader brings: pasted text, an uploaded file, a URL.
+
+Every input goes through the library's one routing (:func:`propscope.ingest.read_inputs`
+for files and URLs, :func:`propscope.pipeline.analyze_many` for text), so a text
+analysed here gives the spans ``propscope analyze`` gives.  A URL is fetched by the
+library's fetcher with ingest's rules (no private or link-local addresses, robots.txt,
+size and time caps); this module never opens a connection itself.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from propscope.detect.base import Detector
+from propscope.errors import EmptyInput, FormatError, InputTooLarge
+from propscope.ingest import IngestOptions, read_documents
+from propscope.model import AnalysedDocument, Document
+from propscope.pipeline import analyze_many
+from propscope.store.base import Store
+
+UPLOAD_SUFFIXES = (".txt", ".html", ".htm")
+"""What an upload may be; its suffix decides how the routing reads it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one analysis may take: characters of text, bytes of a file or page."""
+
+    max_chars: int = 200_000
+    max_bytes: int = 2_000_000
+
+
+def analyse_text(text: str, detector: str | Detector, limits: Limits) -> AnalysedDocument:
+    """One pasted text, analysed as ``propscope analyze`` reads a text file."""
+    if len(text) > limits.max_chars:
+        raise InputTooLarge(f"the text has {len(text)} characters; this server takes at most "
+                            f"{limits.max_chars}", fix=_SHORTER)
+    if not text.strip():
+        raise EmptyInput("the text is empty")
+    return analyze_many([text], detector)[0]
+
+
+def analyse_upload(name: str, data: bytes, detector: str | Detector,
+                   limits: Limits) -> AnalysedDocument:
+    """An uploaded .txt or .html file, read by its suffix like a file on the command
+    line (so an HTML page loses its navigation and keeps its article)."""
+    suffix = Path(name or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise FormatError(f"cannot read an upload named {Path(name).name!r}",
+                                fix=f"upload a {', '.join(UPLOAD_SUFFIXES)} file")
+    if len(data) > limits.max_bytes:
+        raise InputTooLarge(f"the file has {len(data)} bytes; this server takes at most "
+                            f"{limits.max_bytes}", fix=_SHORTER)
+    with tempfile.TemporaryDirectory(prefix="propscope-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"  # the user's name never reaches the disk
+        path.write_bytes(data)
+        doc = _first(read_documents([str(path)], IngestOptions(max_bytes=limits.max_bytes)))
+    doc = Document(text=doc.text, title=doc.title or Path(name).name, url=doc.url,
+                   outlet=doc.outlet, published=doc.published, language=doc.language,
+                   offset_map=doc.offset_map, meta=doc.meta, provenance=doc.provenance)
+    return analyze_many([doc], detector)[0]
+
+
+def analyse_url(url: str, detector: str | Detector, limits: Limits,
+                options: IngestOptions | None = None) -> AnalysedDocument:
+    """The page at ``url``, fetched under ingest's address, robots, size and time rules."""
+    options = options or IngestOptions(max_bytes=limits.max_bytes, retries=0)
+    doc = _first(read_documents([url.strip()], options))
+    return analyze_many([doc], detector)[0]
+
+
+def _first(documents: object) -> Document:
+    for doc in documents:  # type: ignore[attr-defined]
+        documents.close()  # type: ignore[attr-defined]
+        return doc  # type: ignore[no-any-return]
+    raise EmptyInput("the input holds no document")
+
+
+def save(store: Store, result: AnalysedDocument) -> int:
+    """Store the document and its analysis in the store; return its text id."""
+    added = store.add_documents([result.document])[0]
+    run_id = store.start_run("analyze", result.detector)
+    counts = {"pending": 1, "analysed": 1, "spans": len(result.spans), "skipped": 0,
+              "errors": 0}
+    saved = store.save_analyses(run_id, [(added.text_id, result)], counts, [])
+    if not saved:  # analysed by this detector before: the stored analysis stands
+        counts.update(analysed=0, spans=0, skipped=1)
+    store.update_run(run_id, counts, [], finished=True)
+    return added.text_id
+
+
+_SHORTER = "analyse a shorter text, or run propscope analyze on the command line"
+
+__all__ = ["UPLOAD_SUFFIXES", "Limits", "analyse_text", "analyse_upload", "analyse_url",
+           "save"]
