@@ -104,6 +104,7 @@ def test_hostile_stored_values_are_escaped(filled: Store) -> None:
 def test_pages_of_the_corpus(client: TestClient) -> None:
     docs = client.get("/documents", params={"technique": "loaded-language"}).text
     assert "1–6 of 6 documents" in docs and "Sixth &lt;b&gt;story&lt;/b&gt;" in docs
+    assert "<p class=\"chosen\">Loaded language ·" in docs
     assert "Loaded language" in docs and "Other Outlet" in docs
     search = client.get("/search", params={"q": "heinous"}).text
     assert "1–6 of 6 documents" in search and '<mark class="hit">heinous</mark>' in search

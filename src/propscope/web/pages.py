@@ -101,7 +101,11 @@ def documents(request: Request, store: StoreDep, filters: FiltersDep,
     found = corpus.list_documents(store, filters, limit=PAGE_SIZE,
                                   offset=(page_no - 1) * PAGE_SIZE)
     params = filters.params()
+    chosen = dict(params)
+    if filters.technique:
+        chosen["technique"] = technique(filters.technique).display
     return page(request, "documents.html", {
+        "chosen": chosen,
         "found": found, "facets": corpus.facets(store, filters), "filters": params,
         "facet_link": lambda name, value: "?" + urlencode({**params, name: value}),
         "drop_link": lambda name: "?" + urlencode(
