@@ -122,6 +122,10 @@ def test_facets_count_within_the_filters(client: TestClient) -> None:
     assert {f["value"]: f["count"] for f in body["month"]} == {"2024-01": 5, "2024-03": 1}
     narrowed = client.get("/api/v1/facets", params={"outlet": "Other Outlet"}).json()
     assert narrowed["month"] == [{"value": "2024-03", "label": "2024-03", "count": 1}]
+    assert [f["count"] for f in narrowed["technique"]] == [1]
+    assert [f["count"] for f in narrowed["detector"]] == [1]
+    other = client.get("/api/v1/facets", params={"detector": "someone-else"}).json()
+    assert other["technique"] == [] and other["detector"] == [] and other["month"] == []
 
 
 def test_export_streams_every_row_with_provenance(client: TestClient) -> None:

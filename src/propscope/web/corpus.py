@@ -213,24 +213,32 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[F
         "SELECT o.name, COUNT(*) FROM texts t JOIN outlets o ON o.id = t.outlet_id"
         f" WHERE {where} GROUP BY o.name ORDER BY COUNT(*) DESC, o.name LIMIT ?",
         [*params, top]).fetchall()]
-    only, only_params = "", []
+    # Spans and analyses are restricted to the selection's ids computed once (an IN
+    # subquery), not by a join that re-tests the filters on every span row.
+    inside = f"IN (SELECT t.id FROM texts t WHERE {where})" if filters.active() else None
+    span_where, span_params = ["1 = 1"], []
+    if inside:
+        span_where.append(f"s.text_id {inside}")
+        span_params += params
     if filters.detector:
-        only, only_params = store._detector_filter(  # type: ignore[attr-defined]
+        sql, patterns = store._detector_filter(  # type: ignore[attr-defined]
             "s.detector", filters.detector)
-        only = f" AND {only}"
+        span_where.append(sql)
+        span_params += patterns
     techniques = []
     for name, count in run(
         "SELECT s.technique, COUNT(DISTINCT s.text_id) FROM spans s"
-        f" JOIN texts t ON t.id = s.text_id WHERE {where}{only}"
+        f" WHERE {' AND '.join(span_where)}"
         " GROUP BY s.technique ORDER BY COUNT(DISTINCT s.text_id) DESC, s.technique",
-        [*params, *only_params]).fetchall():
+        span_params).fetchall():
         known = TECHNIQUES_BY_NAME.get(name or "")
         techniques.append(Facet(name or "", known.display if known else "(unnamed)",
                                 int(count)))
     detectors = [Facet(r[0], r[0], int(r[1])) for r in run(
-        "SELECT a.detector, COUNT(*) FROM analyses a JOIN texts t ON t.id = a.text_id"
-        f" WHERE {where} GROUP BY a.detector ORDER BY COUNT(*) DESC, a.detector",
-        params).fetchall()]
+        "SELECT a.detector, COUNT(*) FROM analyses a"
+        f" WHERE {f'a.text_id {inside}' if inside else '1 = 1'}"
+        " GROUP BY a.detector ORDER BY COUNT(*) DESC, a.detector",
+        params if inside else []).fetchall()]
     months = [Facet(r[0], r[0], int(r[1])) for r in run(
         f"SELECT {_MONTH_SQL}, COUNT(*) FROM texts t WHERE {where}"
         " AND t.published IS NOT NULL GROUP BY 1 ORDER BY 1", params).fetchall()]
