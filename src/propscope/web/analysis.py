@@ -10,8 +10,11 @@ size and time caps); this module never opens a connection itself.
 from __future__ import annotations
 
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from propscope.detect.base import Detector
 from propscope.errors import EmptyInput, FormatError, InputTooLarge
@@ -19,6 +22,9 @@ from propscope.ingest import IngestOptions, read_documents
 from propscope.model import AnalysedDocument, Document
 from propscope.pipeline import analyze_many
 from propscope.store.base import Store
+from propscope.web.errors import Busy
+
+T = TypeVar("T")
 
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm")
 """What an upload may be; its suffix decides how the routing reads it."""
@@ -30,6 +36,26 @@ class Limits:
 
     max_chars: int = 200_000
     max_bytes: int = 2_000_000
+
+
+class Gate:
+    """At most ``workers`` analyses at once and ``queue`` more waiting; past that,
+    :class:`~propscope.web.errors.Busy` (429 with Retry-After) at once, never a
+    request that hangs until it times out.  Reading pages and the API do not pass
+    through here, so they stay quick while analyses run."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self._admitted = threading.BoundedSemaphore(workers + queue)
+        self._running = threading.BoundedSemaphore(workers)
+
+    def run(self, work: Callable[..., T], *args: Any) -> T:
+        if not self._admitted.acquire(blocking=False):
+            raise Busy("the server is analysing as many texts as it takes at once")
+        try:
+            with self._running:
+                return work(*args)
+        finally:
+            self._admitted.release()
 
 
 def analyse_text(text: str, detector: str | Detector, limits: Limits) -> AnalysedDocument:
@@ -93,5 +119,5 @@ def save(store: Store, result: AnalysedDocument) -> int:
 
 _SHORTER = "analyse a shorter text, or run propscope analyze on the command line"
 
-__all__ = ["UPLOAD_SUFFIXES", "Limits", "analyse_text", "analyse_upload", "analyse_url",
+__all__ = ["UPLOAD_SUFFIXES", "Gate", "Limits", "analyse_text", "analyse_upload", "analyse_url",
            "save"]

@@ -47,12 +47,13 @@ async def analyze(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     if (body.text is None) == (body.url is None):
         raise UsageError("give exactly one of text and url")
+    gate = request.app.state.gate
     if body.text is not None:
         result = await run_in_threadpool(
-            analysis.analyse_text, body.text, settings.detector, settings.limits)
+            gate.run, analysis.analyse_text, body.text, settings.detector, settings.limits)
     else:
         result = await run_in_threadpool(
-            analysis.analyse_url, body.url or "", settings.detector, settings.limits)
+            gate.run, analysis.analyse_url, body.url or "", settings.detector, settings.limits)
     return result.to_dict()
 
 

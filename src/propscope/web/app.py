@@ -26,8 +26,8 @@ from starlette.responses import Response
 from propscope.detect.base import Detector
 from propscope.errors import PropscopeError
 from propscope.store import Store, open_store
-from propscope.web.analysis import Limits
-from propscope.web.errors import INTERNAL, BadRequest, NotFound, error_body
+from propscope.web.analysis import Gate, Limits
+from propscope.web.errors import INTERNAL, BadRequest, Busy, NotFound, error_body
 from propscope.web.security import Hardening
 
 log = logging.getLogger("propscope.web")
@@ -45,6 +45,8 @@ class Settings:
     detector: str | Detector = "default"
     limits: Limits = field(default_factory=Limits)
     max_body: int = 4_000_000
+    analysis_workers: int = 2
+    analysis_queue: int = 8
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -70,6 +72,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store or open_store(settings.db, create=not settings.read_only)
+    app.state.gate = Gate(settings.analysis_workers, settings.analysis_queue)
     app.add_middleware(Hardening, max_body=settings.max_body)
     static = resources.files("propscope.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -98,7 +101,10 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(PropscopeError)
     async def propscope_error(request: Request, err: PropscopeError) -> Response:
         status, body = error_body(err)
-        return _error(request, status, body)
+        response = _error(request, status, body)
+        if isinstance(err, Busy):
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError) -> Response:

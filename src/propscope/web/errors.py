@@ -79,7 +79,15 @@ class BadRequest(PropscopeError):
     code = "PS400"
 
 
-_OWN = {NotFound: 404, Forbidden: 403, TooLarge: 413, BadRequest: 400}
+class Busy(PropscopeError):
+    """Every analysis slot and queue place is taken: come back shortly."""
+
+    code = "PS429"
+    fix = "retry after the number of seconds in the Retry-After header"
+    retry_after = 2
+
+
+_OWN = {NotFound: 404, Forbidden: 403, TooLarge: 413, BadRequest: 400, Busy: 429}
 
 
 def status_of(err: PropscopeError) -> int:

@@ -44,14 +44,17 @@ async def analyze(
     """Analyse the form's text, file or URL (the first one given) and show it."""
     settings = request.app.state.settings
     limits = settings.limits
+    gate = request.app.state.gate
     if file is not None and file.filename:
         data = await file.read(limits.max_bytes + 1)
-        result = await run_in_threadpool(analysis.analyse_upload, file.filename, data,
-                                         settings.detector, limits)
+        result = await run_in_threadpool(gate.run, analysis.analyse_upload, file.filename,
+                                         data, settings.detector, limits)
     elif url.strip():
-        result = await run_in_threadpool(analysis.analyse_url, url, settings.detector, limits)
+        result = await run_in_threadpool(gate.run, analysis.analyse_url, url,
+                                         settings.detector, limits)
     elif text.strip():
-        result = await run_in_threadpool(analysis.analyse_text, text, settings.detector, limits)
+        result = await run_in_threadpool(gate.run, analysis.analyse_text, text,
+                                         settings.detector, limits)
     else:
         raise UsageError("give a text, a file or a URL to analyse")
     return page(request, "result.html", {"result": result, "view": highlighted(result),
@@ -70,8 +73,8 @@ async def save(
     if settings.read_only:
         raise Forbidden("this server is read-only", fix="start it without --read-only")
     check_csrf(request, csrf)
-    result = await run_in_threadpool(analysis.analyse_text, text, settings.detector,
-                                     settings.limits)
+    result = await run_in_threadpool(request.app.state.gate.run, analysis.analyse_text,
+                                     text, settings.detector, settings.limits)
     if title.strip():
         result.document.title = title.strip()
     text_id = await run_in_threadpool(analysis.save, request.app.state.store, result)
