@@ -225,3 +225,17 @@ def test_search_and_facets_pages_draw(page: Any, base_url: str) -> None:
     assert "technique=Loaded_Language" in page.url
     assert "1–1 of 1 documents" in page.locator("#total").text_content()
     _shot(page, "documents")
+
+
+def test_export_downloads_the_rows_the_page_lists(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/documents?outlet=Example")
+    listed = {int(x) for x in page.locator("table.docs td.num:first-child").all_inner_texts()}
+    with page.expect_download() as download:
+        page.click("text=CSV")
+    path = download.value.path()
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert listed == {1} and {int(r["document"]) for r in rows} == listed
+    assert sorted(r["span_text"] for r in rows) == ["imperialist", "puppet"]

@@ -47,6 +47,8 @@ def test_upload_reads_by_suffix_and_refuses_others(client: TestClient) -> None:
            b"regime fell.</p></article></body></html>"
     r = client.post("/analyze", files={"file": ("story.html", html, "text/html")})
     assert r.status_code == 200 and ">heinous</mark>" in r.text and "<article>" not in r.text
+    r = client.post("/analyze", files={"file": ("notes.txt", b"A heinous plot.\n", "text/plain")})
+    assert r.status_code == 200 and ">heinous</mark>" in r.text and "notes.txt" in r.text
     r = client.post("/analyze", files={"file": ("x.exe", b"MZ\x00", "application/x")})
     assert r.status_code == 400 and "PS106" in r.text
     r = client.post("/analyze", data={"url": "http://10.0.0.1/"})

@@ -190,7 +190,8 @@ def api_page(request: Request) -> Response:
             endpoints.append({
                 "method": method.upper(), "path": path, "summary": spec.get("summary", ""),
                 "description": spec.get("description", ""),
-                "params": [p["name"] for p in spec.get("parameters", [])],
+                "params": [p["name"] for p in spec.get("parameters", [])]
+                + (["JSON body"] if "requestBody" in spec else []),
             })
     return page(request, "api.html", {"endpoints": endpoints,
                                       "openapi": request.app.openapi_url})
