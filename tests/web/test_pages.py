@@ -64,12 +64,14 @@ def test_saving_needs_the_csrf_token_and_stores_the_document(client: TestClient,
     token = _csrf(client)
     r = client.post("/save", data={"text": text, "csrf": "x" * 43})
     assert r.status_code == 403
-    r = client.post("/save", data={"text": text, "csrf": token, "title": "Kept"},
+    r = client.post("/save", data={"text": text, "csrf": token, "title": "Kept",
+                                   "url": "https://example.org/kept"},
                     follow_redirects=False)
     assert r.status_code == 303
     text_id = int(r.headers["location"].rsplit("/", 1)[1])
     stored = filled.get_text(text_id)
     assert stored is not None and stored.document.title == "Kept"
+    assert stored.document.text == text and stored.urls[0].url == "https://example.org/kept"
     assert sorted(stored.document.span_text(s) for s in stored.spans) == ["heinous", "traitors"]
     page = client.get(r.headers["location"]).text
     assert ">traitors</mark>" in page
@@ -134,3 +136,11 @@ def test_pagination_links(filled: Store) -> None:
             assert "5–6 of 6 documents" in second and 'rel="prev"' in second
     finally:
         pages.PAGE_SIZE = old
+
+
+def test_the_home_page_never_shows_a_database_password() -> None:
+    from propscope.web.pages import shown_db
+
+    assert shown_db("postgresql://ps:s3cret@db.local:5432/news") == (
+        "postgresql://ps:***@db.local:5432/news")
+    assert shown_db("/data/news.db") == "/data/news.db"

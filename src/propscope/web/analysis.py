@@ -60,12 +60,27 @@ class Gate:
 
 def analyse_text(text: str, detector: str | Detector, limits: Limits) -> AnalysedDocument:
     """One pasted text, analysed as ``propscope analyze`` reads a text file."""
-    if len(text) > limits.max_chars:
-        raise InputTooLarge(f"the text has {len(text)} characters; this server takes at most "
-                            f"{limits.max_chars}", fix=_SHORTER)
+    _check_length(text, limits)
     if not text.strip():
         raise EmptyInput("the text is empty")
     return analyze_many([text], detector)[0]
+
+
+def _check_length(text: str, limits: Limits) -> None:
+    if len(text) > limits.max_chars:
+        raise InputTooLarge(f"the text has {len(text)} characters; this server takes at most "
+                            f"{limits.max_chars}", fix=_SHORTER)
+
+
+def analyse_shown(text: str, title: str, url: str, detector: str | Detector,
+                  limits: Limits) -> AnalysedDocument:
+    """A text a result page showed, sent back to be saved: only normalised (a no-op on
+    text that was), not read as a page again, so what is stored is what was seen."""
+    _check_length(text, limits)
+    doc = Document.from_raw(text, title=title.strip() or None, url=url.strip() or None)
+    if not doc.text.strip():
+        raise EmptyInput("the text is empty")
+    return analyze_many([doc], detector)[0]
 
 
 def analyse_upload(name: str, data: bytes, detector: str | Detector,

@@ -4,7 +4,7 @@ corpus with facets, a document, a technique, and the API's endpoint list."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -31,7 +31,17 @@ PAGE_SIZE = 20
 @router.get("/")
 def home(request: Request, store: StoreDep) -> Response:
     stats = store.stats()
-    return page(request, "home.html", {"stats": stats, "db": request.app.state.settings.db})
+    return page(request, "home.html", {"stats": stats,
+                                       "db": shown_db(request.app.state.settings.db)})
+
+
+def shown_db(db: str) -> str:
+    """The database as a page may show it: a URL's password replaced by ``***``."""
+    parts = urlsplit(db)
+    if parts.password is None:
+        return db
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @router.post("/analyze")
@@ -67,16 +77,16 @@ async def save(
     text: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     title: Annotated[str, Form(max_length=1000)] = "",
+    url: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Analyse the text again (the form's text is what the reader saw) and store both."""
+    """Store the text the reader saw (already extracted and normalised: it is not
+    read as a page again) with its analysis, made again here."""
     settings = request.app.state.settings
     if settings.read_only:
         raise Forbidden("this server is read-only", fix="start it without --read-only")
     check_csrf(request, csrf)
-    result = await run_in_threadpool(request.app.state.gate.run, analysis.analyse_text,
-                                     text, settings.detector, settings.limits)
-    if title.strip():
-        result.document.title = title.strip()
+    result = await run_in_threadpool(request.app.state.gate.run, analysis.analyse_shown,
+                                     text, title, url, settings.detector, settings.limits)
     text_id = await run_in_threadpool(analysis.save, request.app.state.store, result)
     return RedirectResponse(f"/documents/{text_id}", status_code=303)
 
