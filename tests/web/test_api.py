@@ -75,6 +75,7 @@ def test_documents_list_refuses_bad_parameters(client: TestClient) -> None:
     for params, code in [({"limit": 0}, "PS400"), ({"limit": 10_000}, "PS400"),
                          ({"offset": -1}, "PS400"), ({"since": "yesterday"}, "PS001"),
                          ({"month": "2024-13"}, "PS001"), ({"technique": "nope"}, "PS001"),
+                         ({"detector": "%"}, "PS001"), ({"detector": "a_b' --"}, "PS001"),
                          ({"outlet": "x' OR 1=1 --"}, None)]:
         r = client.get("/api/v1/documents", params=params)
         if code is None:  # an injection attempt is just a name no outlet has
@@ -93,6 +94,11 @@ def test_document_has_text_spans_urls_and_near_duplicates(client: TestClient) ->
     r = client.get("/api/v1/documents/999")
     assert r.status_code == 404 and r.json()["code"] == "PS404"
     assert client.get("/api/v1/documents/0").status_code == 400
+    r = client.get("/api/v1/documents/1", params={"detector": "%"})
+    assert r.status_code == 400 and r.json()["code"] == "PS001"
+    assert client.get("/api/v1/export", params={"detector": "%"}).status_code == 400
+    assert client.get("/api/v1/facets", params={"detector": "%"}).status_code == 400
+    assert client.get("/techniques/slogans", params={"detector": "%"}).status_code == 400
     assert client.get("/api/v1/documents/..%2f..%2fetc").status_code in (400, 404)
 
 

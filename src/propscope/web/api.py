@@ -80,7 +80,7 @@ def document(store: StoreDep,
 
 
 def _stored(store: Store, text_id: int, detector: str | None) -> StoredText:
-    item = store.get_text(text_id, detector=detector)
+    item = store.get_text(text_id, detector=corpus.detector_param(detector))
     if item is None:
         raise NotFound(f"no document {text_id}", fix="list them at /api/v1/documents")
     return item

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from propscope.errors import UsageError
+from propscope.detect.base import DetectorRef
+from propscope.errors import DetectorError, UsageError
 from propscope.store.base import Store
 from propscope.store.sql import as_date
 from propscope.techniques import TECHNIQUES_BY_NAME, technique
@@ -43,7 +44,7 @@ class Filters:
         return cls(
             outlet=outlet or None,
             technique=_technique_name(technique_name) if technique_name else None,
-            detector=detector or None,
+            detector=detector_param(detector),
             since=_day(since, "since"),
             until=_day(until, "until"),
             month=_month(month),
@@ -59,6 +60,18 @@ class Filters:
                  "since": self.since.isoformat() if self.since else None,
                  "until": self.until.isoformat() if self.until else None}
         return {k: v for k, v in found.items() if v}
+
+
+def detector_param(value: str | None) -> str | None:
+    """A detector a user named (``fast``, ``fast.v1`` or a full id), checked: a value
+    that names none is the user's mistake (400), not a fault of the detectors."""
+    if not value:
+        return None
+    try:
+        DetectorRef.parse(value)
+    except DetectorError as err:
+        raise UsageError(err.message, fix=err.fix) from None
+    return value
 
 
 def _technique_name(value: str) -> str:

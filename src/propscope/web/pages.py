@@ -186,7 +186,7 @@ def technique_page(request: Request, store: StoreDep,
         found = technique(slug)
     except KeyError:
         raise NotFound(f"no technique {slug!r}", fix="see /techniques") from None
-    examples = corpus.strongest(store, found.name, detector=detector)
+    examples = corpus.strongest(store, found.name, detector=corpus.detector_param(detector))
     return page(request, "technique.html", {"technique": found, "examples": examples})
 
 
