@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -27,6 +27,7 @@ from propscope.detect.base import Detector
 from propscope.errors import PropscopeError
 from propscope.store import Store, open_store
 from propscope.web.analysis import Gate, Limits
+from propscope.web.deps import refuse_nul
 from propscope.web.errors import INTERNAL, BadRequest, Busy, NotFound, error_body
 from propscope.web.security import Hardening
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.store = store or open_store(settings.db, create=not settings.read_only)

@@ -8,6 +8,15 @@ from fastapi import Depends, Query, Request
 
 from propscope.store import Store
 from propscope.web.corpus import Filters
+from propscope.web.errors import BadRequest
+
+
+def refuse_nul(request: Request) -> None:
+    """No query parameter may hold NUL: PostgreSQL refuses it in any text value (a
+    500 from the driver), and no name, word or date has one."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value or "\x00" in name:
+            raise BadRequest(f"the parameter {name.replace(chr(0), '')!r} holds a NUL character")
 
 
 def get_store(request: Request) -> Store:
