@@ -75,6 +75,12 @@ def test_saving_needs_the_csrf_token_and_stores_the_document(client: TestClient,
     assert sorted(stored.document.span_text(s) for s in stored.spans) == ["heinous", "traitors"]
     page = client.get(r.headers["location"]).text
     assert ">traitors</mark>" in page
+    r = client.post("/save", data={"text": "A heinous\x00 act.", "csrf": token,
+                                   "title": "T\x00itle\x1b", "url": "http://x.org/\x00"},
+                    follow_redirects=False)
+    assert r.status_code == 303  # NUL and controls in fields are dropped (PostgreSQL refuses NUL)
+    stored = filled.get_text(int(r.headers["location"].rsplit("/", 1)[1]))
+    assert stored is not None and stored.document.title == "Title"
 
 
 def test_read_only_serves_but_never_saves(filled: Store) -> None:

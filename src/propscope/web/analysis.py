@@ -9,6 +9,7 @@ size and time caps); this module never opens a connection itself.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -77,10 +78,18 @@ def analyse_shown(text: str, title: str, url: str, detector: str | Detector,
     """A text a result page showed, sent back to be saved: only normalised (a no-op on
     text that was), not read as a page again, so what is stored is what was seen."""
     _check_length(text, limits)
-    doc = Document.from_raw(text, title=title.strip() or None, url=url.strip() or None)
+    doc = Document.from_raw(text, title=_field(title), url=_field(url))
     if not doc.text.strip():
         raise EmptyInput("the text is empty")
     return analyze_many([doc], detector)[0]
+
+
+def _field(value: str) -> str | None:
+    """A one-line form field as stored: controls removed (PostgreSQL refuses NUL)."""
+    return _CONTROLS.sub("", value).strip() or None
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f]")
 
 
 def analyse_upload(name: str, data: bytes, detector: str | Detector,
