@@ -182,13 +182,17 @@ def test_slider_and_toggles_hide_spans(page: Any, base_url: str) -> None:
     _shot(page, "result-filtered")
 
 
-def test_the_tooltip_opens_on_keyboard_focus(page: Any, base_url: str) -> None:
+def test_the_tooltip_opens_on_keyboard_focus_and_hover(page: Any, base_url: str) -> None:
     page.goto(base_url + "/documents/1")
     tip = page.locator("#tip")
     assert not tip.is_visible()
     page.locator("#doc-text mark.hl").first.focus()
     assert tip.is_visible()
     assert "Name calling" in tip.text_content() and "word: imperialist" in tip.text_content()
+    page.evaluate("() => document.activeElement.blur()")
+    assert not tip.is_visible()
+    page.locator("#doc-text mark.hl").nth(1).hover()
+    assert tip.is_visible() and "word: puppet" in tip.text_content()
     _shot(page, "document")
 
 
