@@ -53,9 +53,16 @@ def _register() -> None:
     # Each command module keeps its commands on a Typer of its own and never imports
     # this one, so the package has no import cycle; here they join the one app.
     # (add one line per command module, keep them sorted)
-    from propscope.cli import analyze_cmd, report_cmd, semeval_cmd, store_cmd, train_cmd
+    from propscope.cli import (
+        analyze_cmd,
+        report_cmd,
+        semeval_cmd,
+        serve_cmd,
+        store_cmd,
+        train_cmd,
+    )
 
-    for module in (analyze_cmd, store_cmd, report_cmd, train_cmd):
+    for module in (analyze_cmd, store_cmd, report_cmd, serve_cmd, train_cmd):
         app.registered_commands.extend(module.commands.registered_commands)
     app.add_typer(semeval_cmd.semeval_app, name="semeval")
 

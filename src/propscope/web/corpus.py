@@ -1,0 +1,289 @@
+"""Read-side queries the workbench needs that the :class:`~propscope.store.Store`
+interface does not offer: a filtered, paginated document list, facet counts, and a
+technique's strongest spans across the corpus.
+
+Why here and not in the store: they are a face's views over the store's tables, like
+the analytics package's, and read only.  They run on the store's per-thread read
+connection (``_execute``, the store's own placeholder and error mapping), in SQL both
+SQLite and PostgreSQL speak, and every value a user gives is a bound parameter, never
+part of the SQL text.  When a second face needs one of these, it belongs in the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from propscope.detect.base import DetectorRef
+from propscope.errors import DetectorError, UsageError
+from propscope.store.base import Store
+from propscope.store.sql import as_date
+from propscope.techniques import TECHNIQUES_BY_NAME, technique
+
+MAX_PAGE = 200
+"""The most documents one page of a list holds; an export has no cap."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What a reader narrowed the corpus to; every field optional."""
+
+    outlet: str | None = None
+    technique: str | None = None
+    detector: str | None = None
+    since: date | None = None
+    until: date | None = None
+    month: str | None = None  # YYYY-MM
+
+    @classmethod
+    def parse(cls, *, outlet: str | None = None, technique_name: str | None = None,
+              detector: str | None = None, since: str | None = None,
+              until: str | None = None, month: str | None = None) -> Filters:
+        """Filters from query parameters, refusing malformed values with a 400."""
+        return cls(
+            outlet=outlet or None,
+            technique=_technique_name(technique_name) if technique_name else None,
+            detector=detector_param(detector),
+            since=_day(since, "since"),
+            until=_day(until, "until"),
+            month=_month(month),
+        )
+
+    def active(self) -> bool:
+        return any(getattr(self, name) for name in self.__slots__)
+
+    def params(self) -> dict[str, str]:
+        """The filters as query parameters, for links that keep them."""
+        found = {"outlet": self.outlet, "technique": self.technique,
+                 "detector": self.detector, "month": self.month,
+                 "since": self.since.isoformat() if self.since else None,
+                 "until": self.until.isoformat() if self.until else None}
+        return {k: v for k, v in found.items() if v}
+
+
+def detector_param(value: str | None) -> str | None:
+    """A detector a user named (``fast``, ``fast.v1`` or a full id), checked: a value
+    that names none is the user's mistake (400), not a fault of the detectors."""
+    if not value:
+        return None
+    try:
+        DetectorRef.parse(value)
+    except DetectorError as err:
+        raise UsageError(err.message, fix=err.fix) from None
+    return value
+
+
+def _technique_name(value: str) -> str:
+    try:
+        return technique(value).name
+    except KeyError:
+        raise UsageError(f"unknown technique {value!r}",
+                         fix="use a name or slug from /api/v1/facets") from None
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{name}={value!r} is not a YYYY-MM-DD date") from None
+
+
+def _month(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        date.fromisoformat(value + "-01")
+    except ValueError:
+        raise UsageError(f"month={value!r} is not YYYY-MM") from None
+    return value
+
+
+_MONTH_SQL = "SUBSTR(CAST(t.published AS TEXT), 1, 7)"
+
+
+def _where(store: Any, filters: Filters) -> tuple[str, list[Any]]:
+    """SQL conditions on ``texts t`` (and their parameters) for ``filters``."""
+    where: list[str] = []
+    params: list[Any] = []
+    if filters.outlet:
+        where.append("t.outlet_id = (SELECT id FROM outlets WHERE name = ?)")
+        params.append(filters.outlet)
+    span_cond: list[str] = []
+    span_params: list[Any] = []
+    if filters.detector:
+        sql, patterns = store._detector_filter("s.detector", filters.detector)
+        span_cond.append(sql)
+        span_params += patterns
+    if filters.technique:
+        span_cond.append("s.technique = ?")
+        span_params.append(filters.technique)
+        where.append("EXISTS (SELECT 1 FROM spans s WHERE s.text_id = t.id AND "
+                     + " AND ".join(span_cond) + ")")
+        params += span_params
+    elif filters.detector:
+        sql, patterns = store._detector_filter("a.detector", filters.detector)
+        where.append(f"EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id AND {sql})")
+        params += patterns
+    if filters.since:
+        where.append("t.published >= ?")
+        params.append(store._date(filters.since))
+    if filters.until:
+        where.append("t.published <= ?")
+        params.append(store._date(filters.until))
+    if filters.month:
+        where.append(f"{_MONTH_SQL} = ?")
+        params.append(filters.month)
+    return (" AND ".join(where) or "1 = 1"), params
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    id: int
+    title: str | None
+    url: str | None
+    outlet: str | None
+    published: date | None
+    spans: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "url": self.url, "outlet": self.outlet,
+                "published": self.published.isoformat() if self.published else None,
+                "spans": self.spans}
+
+
+@dataclass(slots=True)
+class DocumentPage:
+    total: int
+    offset: int
+    limit: int
+    rows: list[DocumentRow] = field(default_factory=list)
+
+
+def check_page(limit: int, offset: int) -> None:
+    if not 0 < limit <= MAX_PAGE or offset < 0:
+        raise UsageError(f"limit must be 1 to {MAX_PAGE} and offset 0 or more "
+                         f"(got limit={limit}, offset={offset})")
+
+
+def list_documents(store: Store, filters: Filters, *, limit: int = 20,
+                   offset: int = 0) -> DocumentPage:
+    """One page of the texts ``filters`` keep, newest id first, and how many in all.
+    The page reads by the primary key; the count is one indexed aggregate."""
+    check_page(limit, offset)
+    where, params = _where(store, filters)
+    run = store._execute  # type: ignore[attr-defined]
+    total = int(run(f"SELECT COUNT(*) FROM texts t WHERE {where}", params).fetchone()[0])
+    span_count = "(SELECT COUNT(*) FROM spans s WHERE s.text_id = t.id"
+    span_params: list[Any] = []
+    if filters.detector:
+        sql, span_params = store._detector_filter(  # type: ignore[attr-defined]
+            "s.detector", filters.detector)
+        span_count += f" AND {sql}"
+    span_count += ")"
+    rows = run(
+        f"SELECT t.id, t.title, (SELECT u.url FROM urls u WHERE u.text_id = t.id"
+        f" ORDER BY u.id LIMIT 1), o.name, t.published, {span_count}"
+        f" FROM texts t LEFT JOIN outlets o ON o.id = t.outlet_id WHERE {where}"
+        " ORDER BY t.id DESC LIMIT ? OFFSET ?",
+        [*span_params, *params, limit, offset],
+    ).fetchall()
+    return DocumentPage(total, offset, limit, [
+        DocumentRow(int(r[0]), r[1], r[2], r[3], as_date(r[4]), int(r[5])) for r in rows
+    ])
+
+
+def text_ids(store: Store, filters: Filters, *, page: int = 500) -> Any:
+    """Every id ``filters`` keep, in id order, read ``page`` at a time (for exports)."""
+    where, params = _where(store, filters)
+    after = 0
+    while True:
+        rows = store._execute(  # type: ignore[attr-defined]
+            f"SELECT t.id FROM texts t WHERE {where} AND t.id > ? ORDER BY t.id LIMIT ?",
+            [*params, after, page]).fetchall()
+        if not rows:
+            return
+        ids = [int(r[0]) for r in rows]
+        yield from ids
+        after = ids[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[Facet]]:
+    """Counts of texts by outlet, technique, detector and month of publication, within
+    ``filters`` (so a reader sees how the current selection splits)."""
+    where, params = _where(store, filters)
+    run = store._execute  # type: ignore[attr-defined]
+    outlet = [Facet(r[0], r[0], int(r[1])) for r in run(
+        "SELECT o.name, COUNT(*) FROM texts t JOIN outlets o ON o.id = t.outlet_id"
+        f" WHERE {where} GROUP BY o.name ORDER BY COUNT(*) DESC, o.name LIMIT ?",
+        [*params, top]).fetchall()]
+    # Spans and analyses are restricted to the selection's ids computed once (an IN
+    # subquery), not by a join that re-tests the filters on every span row.
+    inside = f"IN (SELECT t.id FROM texts t WHERE {where})" if filters.active() else None
+    span_where, span_params = ["1 = 1"], []
+    if inside:
+        span_where.append(f"s.text_id {inside}")
+        span_params += params
+    if filters.detector:
+        sql, patterns = store._detector_filter(  # type: ignore[attr-defined]
+            "s.detector", filters.detector)
+        span_where.append(sql)
+        span_params += patterns
+    techniques = []
+    for name, count in run(
+        "SELECT s.technique, COUNT(DISTINCT s.text_id) FROM spans s"
+        f" WHERE {' AND '.join(span_where)}"
+        " GROUP BY s.technique ORDER BY COUNT(DISTINCT s.text_id) DESC, s.technique",
+        span_params).fetchall():
+        known = TECHNIQUES_BY_NAME.get(name or "")
+        techniques.append(Facet(name or "", known.display if known else "(unnamed)",
+                                int(count)))
+    detectors = [Facet(r[0], r[0], int(r[1])) for r in run(
+        "SELECT a.detector, COUNT(*) FROM analyses a"
+        f" WHERE {f'a.text_id {inside}' if inside else '1 = 1'}"
+        " GROUP BY a.detector ORDER BY COUNT(*) DESC, a.detector",
+        params if inside else []).fetchall()]
+    months = [Facet(r[0], r[0], int(r[1])) for r in run(
+        f"SELECT {_MONTH_SQL}, COUNT(*) FROM texts t WHERE {where}"
+        " AND t.published IS NOT NULL GROUP BY 1 ORDER BY 1", params).fetchall()]
+    return {"outlet": outlet, "technique": techniques, "detector": detectors,
+            "month": months}
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text_id: int
+    title: str | None
+    start: int
+    end: int
+    score: float
+    detector: str
+    text: str
+
+
+def strongest(store: Store, technique_name: str, *, detector: str | None = None,
+              limit: int = 20) -> list[Example]:
+    """The highest-scoring spans of one technique across the corpus, with their text
+    (cut out by the database, so no whole document is read)."""
+    only, only_params = "", []
+    if detector:
+        only, only_params = store._detector_filter(  # type: ignore[attr-defined]
+            "s.detector", detector)
+        only = f" AND {only}"
+    rows = store._execute(  # type: ignore[attr-defined]
+        "SELECT s.text_id, t.title, s.start_char, s.end_char, s.score, s.detector,"
+        " SUBSTR(t.text, s.start_char + 1, s.end_char - s.start_char)"
+        f" FROM spans s JOIN texts t ON t.id = s.text_id WHERE s.technique = ?{only}"
+        " ORDER BY s.score DESC, s.text_id, s.start_char LIMIT ?",
+        [technique_name, *only_params, limit]).fetchall()
+    return [Example(int(r[0]), r[1], int(r[2]), int(r[3]), float(r[4]), r[5], r[6])
+            for r in rows]
