@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from propscope.batch import analyze_store, ingest_documents
-from propscope.errors import ClusterError
+from propscope.errors import ClusterError, DetectorError
 from propscope.store import open_store
 from tests.scale import POSTGRES
 from tests.scale.detectors import SlowLexicon
@@ -164,6 +164,15 @@ def test_scheduler_lost_is_a_clear_error_and_a_rerun_resumes(store_url: str, cli
     report = analyze_cluster(store_url, SlowLexicon(), client=client)
     assert report.counts["pending"] == N - partial
     _assert_each_text_once(store_url)
+
+
+@pytest.mark.postgres
+@POSTGRES
+def test_an_unknown_detector_fails_on_the_workers_as_ps301(store_url: str, client: Any) -> None:
+    _fill(store_url, 2)
+    with pytest.raises(DetectorError, match="unknown detector 'nosuch'"):
+        analyze_cluster(store_url, "nosuch", client=client)
+    assert _rows(store_url, "SELECT COUNT(*) FROM analyses") == [(0,)]
 
 
 def test_a_cluster_run_on_sqlite_is_refused(tmp_path: Any) -> None:

@@ -22,13 +22,13 @@ Faults, and why each ends well:
 from __future__ import annotations
 
 import time
-import uuid
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import date
 from typing import Any
 
 from propscope.batch import Progress, RunReport
-from propscope.detect.base import Detector
+from propscope.detect.base import Detector, detector_id
 from propscope.errors import ClusterError
 from propscope.scale.cluster import (
     dask_modules,
@@ -68,8 +68,8 @@ def analyze_cluster(
     batch = batch_size or int(setting("batch-size"))
     opened = nullcontext(client) if client is not None else open_client(
         workers=workers, address=address)
-    with opened as dask_client, open_store(db, create=False) as store:
-        name, key = _load_everywhere(dask_client, detector, distributed)
+    with (opened as dask_client, open_store(db, create=False) as store,
+          _detector_on_workers(dask_client, detector, distributed) as (name, key)):
         started = time.perf_counter()
         if partition_size is None:  # enough tasks to keep every worker busy to the end
             busy = max(1, len(dask_client.scheduler_info(n_workers=-1).get("workers", {})))
@@ -79,9 +79,10 @@ def analyze_cluster(
         report = RunReport(store.start_run("analyze", name), "analyze", name)
         report.counts.update({"pending": total, "partitions": len(ranges), "analysed": 0,
                               "spans": 0, "skipped": 0, "batch_retries": 0, "errors": 0})
+        spec = detector if isinstance(detector, str) else None  # an object: the plugin's
         futures = {
             dask_client.submit(
-                _task(), db, key, detector, first, last, run_id=report.run_id, since=since,
+                _task(), db, key, spec, first, last, run_id=report.run_id, since=since,
                 batch_size=batch, db_retries=int(setting("db-retries")), pure=False,
                 key=f"propscope-analyse-{report.run_id}-{first}",
             ): count
@@ -107,22 +108,35 @@ def _task() -> Any:
     return analyse_range
 
 
-def _load_everywhere(client: Any, detector: str | Detector, distributed: Any) -> tuple[str, str]:
-    """Register the detector plugin (each worker loads the detector now, and every
-    worker that joins later on joining) and check that all run the same detector id."""
+@contextmanager
+def _detector_on_workers(
+    client: Any, detector: str | Detector, distributed: Any
+) -> Iterator[tuple[str, str]]:
+    """Register the detector plugin for the run (each worker loads the detector now,
+    and a worker that joins later on joining), check that all run the same detector
+    id, yield ``(detector id, key)``, and unregister it afterwards, so a long-lived
+    cluster keeps no model for a run that is over (a worker's per-process detector
+    cache makes the next run's load cheap)."""
     from propscope.scale.worker import DetectorPlugin, loaded_detector_id
 
-    key = uuid.uuid4().hex[:12]
+    # One key per detector: two runs of one detector share a plugin, and its model.
+    key = detector if isinstance(detector, str) else detector_id(detector)
+    plugin = DetectorPlugin(detector, key, setting("imports"))
     try:
-        client.register_plugin(DetectorPlugin(detector, key, setting("imports")))
-        ids = set(client.run(loaded_detector_id, key).values())
-    except (OSError, distributed.TimeoutError) as exc:
-        raise ClusterError(f"lost the Dask scheduler while loading the detector: {exc}",
-                           fix="check the scheduler, then run the command again") from exc
-    ids.discard(None)
-    if len(ids) != 1:
-        raise ClusterError(
-            f"the workers run different detectors: {', '.join(sorted(ids)) or 'none'}",
-            fix="give every worker the same model files and propscope version",
-        )
-    return ids.pop(), key
+        try:
+            client.register_plugin(plugin)
+            ids = set(client.run(loaded_detector_id, key).values())
+        except (OSError, distributed.TimeoutError) as exc:
+            raise ClusterError(f"lost the Dask scheduler while loading the detector: {exc}",
+                               fix="check the scheduler, then run the command again") from exc
+        ids.discard(None)
+        if len(ids) != 1:
+            raise ClusterError(
+                f"the workers run different detectors: {', '.join(sorted(ids)) or 'none'}",
+                fix="give every worker the same model files and propscope version",
+            )
+        yield ids.pop(), key
+    finally:
+        if client.status == "running":  # not when the scheduler is gone (or going)
+            with suppress(Exception):
+                client.unregister_worker_plugin(plugin.name)

@@ -43,7 +43,7 @@ class DetectorPlugin(WorkerPlugin):  # type: ignore[misc]
         self.spec = spec
         self.key = key
         self.imports = tuple(imports)
-        self.name = f"propscope-detector-{key}"
+        self.name = f"propscope-detector:{key}"
 
     def setup(self, worker: Any = None) -> None:
         for module in self.imports:  # where custom detectors register themselves
@@ -51,14 +51,16 @@ class DetectorPlugin(WorkerPlugin):  # type: ignore[misc]
         load_detector(self.spec, self.key)
 
     def teardown(self, worker: Any = None) -> None:
-        _DETECTORS.pop(self.key, None)
-        close_stores()
+        _DETECTORS.pop(self.key, None)  # stores stay: another run's task may be using one
 
 
-def load_detector(spec: str | Detector, key: str) -> Detector:
-    """The detector cached under ``key`` in this process, loaded on first use."""
+def load_detector(spec: str | Detector | None, key: str) -> Detector:
+    """The detector cached under ``key`` in this process, loaded from ``spec`` on first
+    use (``None``: the plugin must have loaded it; tasks do not carry detector objects)."""
     with _LOCK:
         if key not in _DETECTORS:
+            if spec is None:
+                raise RuntimeError(f"no detector {key!r} on this worker: its plugin did not run")
             _DETECTORS[key] = get_detector(spec)
         return _DETECTORS[key]
 
@@ -95,7 +97,7 @@ def _close_quietly(store: Store) -> None:
 def analyse_range(
     db: str,
     key: str,
-    spec: str | Detector,
+    spec: str | Detector | None,
     first: int,
     last: int,
     *,
