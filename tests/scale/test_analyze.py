@@ -15,7 +15,7 @@ from propscope.batch import analyze_store, ingest_documents
 from propscope.errors import ClusterError, DetectorError
 from propscope.store import open_store
 from tests.scale import POSTGRES
-from tests.scale.detectors import SlowLexicon
+from tests.scale.detectors import BatchSensitiveLexicon, SlowLexicon
 from tests.store.conftest import make_doc
 
 pytest.importorskip("distributed", reason="cluster tests need dask[distributed]")
@@ -59,14 +59,15 @@ def test_cluster_stores_what_one_process_stores_and_a_rerun_adds_nothing(
     single = str(tmp_path / "single.db")
     _fill(single)
     with open_store(single) as store:
-        analyze_store(store, SlowLexicon())
+        analyze_store(store, BatchSensitiveLexicon(), batch_size=10)
     seen: list[tuple[int, int | None]] = []
-    report = analyze_cluster(store_url, SlowLexicon(), client=client, partition_size=25,
+    report = analyze_cluster(store_url, BatchSensitiveLexicon(), client=client,
                              batch_size=10, progress=lambda d, t: seen.append((d, t)))
-    assert report.counts["partitions"] == 5 and report.counts["analysed"] == N
-    assert seen[-1] == (N, N) and len(seen) >= 5
+    # 120 texts, 2 workers: 4 tasks each would be 15 texts; whole batches make it 20
+    assert report.counts["partitions"] == 6 and report.counts["analysed"] == N
+    assert seen[-1] == (N, N) and len(seen) >= 6
     assert _rows(store_url, SPANS) == _rows(single, SPANS)  # same ids, same spans
-    again = analyze_cluster(store_url, SlowLexicon(), client=client, partition_size=25)
+    again = analyze_cluster(store_url, BatchSensitiveLexicon(), client=client)
     assert again.counts["pending"] == 0 and again.counts["analysed"] == 0
     _assert_each_text_once(store_url)
 

@@ -59,7 +59,8 @@ def analyze_cluster(
     ``detector`` is a registered name (each worker loads it from its own model files)
     or a picklable detector.  Sizes default to the ``propscope.scale`` dask config; a
     partition is made smaller than its setting when that gives fewer than four tasks
-    per worker (load balance, and a progress bar that moves).
+    per worker (load balance, and a progress bar that moves), and is always a whole
+    number of batches.
     Counts: ``pending``, ``partitions``, ``analysed``, ``spans``, ``skipped``,
     ``batch_retries`` (batches redone after a lost connection) and ``errors``."""
     require_shared_store(db)
@@ -73,7 +74,12 @@ def analyze_cluster(
         started = time.perf_counter()
         if partition_size is None:  # enough tasks to keep every worker busy to the end
             busy = max(1, len(dask_client.scheduler_info(n_workers=-1).get("workers", {})))
-            size = max(batch, min(size, -(-store.count_pending(name, since) // (4 * busy))))
+            size = min(size, -(-store.count_pending(name, since) // (4 * busy)))
+        # Whole batches: with the first range starting where a single process starts,
+        # every batch a worker analyses is the batch a single process would, so a
+        # detector whose figures depend on what is batched with what (the neural one
+        # pads sentences to the longest) stores the same spans either way.
+        size = max(1, -(-size // batch)) * batch
         ranges = store.pending_ranges(name, since=since, size=size)
         total = sum(count for _, _, count in ranges)
         report = RunReport(store.start_run("analyze", name), "analyze", name)

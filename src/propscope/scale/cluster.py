@@ -69,6 +69,17 @@ def check_choice(workers: int | None, address: str | None) -> None:
         raise UsageError("--workers must be at least 1")
 
 
+def local_cluster(workers: int) -> Any:
+    """A ``LocalCluster`` of ``workers`` processes, one Dask thread each, and one
+    detector thread each (``PROPSCOPE_THREADS=1``: the neural detector otherwise runs a
+    batch per core in every worker, and N workers would ask for N × cores)."""
+    _, distributed = dask_modules()
+    return distributed.LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True,
+        dashboard_address=setting("dashboard"), env={"PROPSCOPE_THREADS": "1"},
+    )
+
+
 @contextmanager
 def open_client(*, workers: int | None = None, address: str | None = None) -> Iterator[Any]:
     """A ``distributed.Client``: on a new ``LocalCluster`` of ``workers`` processes with
@@ -89,10 +100,7 @@ def open_client(*, workers: int | None = None, address: str | None = None) -> It
         finally:
             client.close()
         return
-    cluster = distributed.LocalCluster(
-        n_workers=workers or 1, threads_per_worker=1, processes=True,
-        dashboard_address=setting("dashboard"),
-    )
+    cluster = local_cluster(workers or 1)
     try:
         with distributed.Client(cluster) as client:
             yield client
