@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.store.conftest import PG_ENV, store_url  # noqa: F401 - the fixture, reused
-
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # workers import tests.scale.detectors: spawned children
+if str(REPO) not in sys.path:  # for tests.* here, and in the workers: spawned children
     sys.path.insert(0, str(REPO))  # get this process's sys.path
+
+from tests.store.conftest import PG_ENV, store_url  # noqa: F401 - the fixture, reused
 
 
 def _needs_dask() -> Any:
