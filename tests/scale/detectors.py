@@ -38,3 +38,11 @@ class BatchSensitiveLexicon(SlowLexicon):
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
         return [[Span(s.start, s.end, s.technique, len(docs) / 100, s.detector, s.evidence)
                  for s in spans] for spans in super().detect(docs)]
+
+
+class BrokenDisk(SlowLexicon):
+    """A detector with a bug of the OSError kind: it must reach the caller as itself,
+    with its traceback, not as a lost scheduler."""
+
+    def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
+        raise OSError(28, "No space left on device")

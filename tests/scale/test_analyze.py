@@ -15,7 +15,7 @@ from propscope.batch import analyze_store, ingest_documents
 from propscope.errors import ClusterError, DetectorError
 from propscope.store import open_store
 from tests.scale import POSTGRES
-from tests.scale.detectors import BatchSensitiveLexicon, SlowLexicon
+from tests.scale.detectors import BatchSensitiveLexicon, BrokenDisk, SlowLexicon
 from tests.store.conftest import make_doc
 
 pytest.importorskip("distributed", reason="cluster tests need dask[distributed]")
@@ -174,6 +174,15 @@ def test_an_unknown_detector_fails_on_the_workers_as_ps301(store_url: str, clien
     with pytest.raises(DetectorError, match="unknown detector 'nosuch'"):
         analyze_cluster(store_url, "nosuch", client=client)
     assert _rows(store_url, "SELECT COUNT(*) FROM analyses") == [(0,)]
+
+
+@pytest.mark.postgres
+@POSTGRES
+def test_a_tasks_own_oserror_is_not_called_a_lost_scheduler(store_url: str, client: Any) -> None:
+    _fill(store_url, 2)
+    with pytest.raises(OSError, match="No space left") as caught:
+        analyze_cluster(store_url, BrokenDisk(), client=client)
+    assert not isinstance(caught.value, ClusterError)
 
 
 def test_a_cluster_run_on_sqlite_is_refused(tmp_path: Any) -> None:

@@ -95,7 +95,7 @@ def analyze_cluster(
             for first, last, count in ranges
         }
         done = 0
-        with scheduler_loss(distributed, store, report, lambda: f"{done:,} of {total:,} texts"):
+        with scheduler_loss(dask_client, store, report, lambda: f"{done:,} of {total:,} texts"):
             for future, result in distributed.as_completed(futures, with_results=True):
                 merge_result(report, result)
                 done += futures[future]

@@ -121,10 +121,13 @@ def merge_result(report: RunReport, result: dict[str, Any] | BaseException) -> N
 
 @contextmanager
 def scheduler_loss(
-    distributed: Any, store: Any, report: RunReport, done: Callable[[], str]
+    client: Any, store: Any, report: RunReport, done: Callable[[], str]
 ) -> Iterator[None]:
     """Turn a lost scheduler (futures cancelled, connection closed) into a
-    :class:`ClusterError` after saving the counts so far; work a task committed stays."""
+    :class:`ClusterError` after saving the counts so far; work a task committed stays.
+    An error a task raised itself, while the scheduler is there, passes unchanged (a
+    bug keeps its traceback; a propscope error its own code)."""
+    _, distributed = dask_modules()
     from concurrent.futures import CancelledError
 
     lost: tuple[type[BaseException], ...] = (CancelledError, OSError,
@@ -138,9 +141,11 @@ def scheduler_loss(
             fix="check the workers' memory and logs; the rerun resumes where this stopped",
         ) from exc
     except lost as exc:
+        if client.status == "running" and not isinstance(exc, CancelledError):
+            raise  # the task's own error, not the scheduler's
         store.update_run(report.run_id, report.counts, report.errors)
         raise ClusterError(
             f"lost the Dask scheduler after {done()}: {exc or type(exc).__name__}",
             fix="start the scheduler and workers again and rerun the same command: "
-                "it analyses only what is still pending",
+                "it skips what is already stored",
         ) from exc

@@ -80,7 +80,7 @@ def ingest_cluster(
                                  key=f"propscope-ingest-{report.run_id}-{i}")
                    for i, source in enumerate(tasks)]
         done = 0
-        with scheduler_loss(distributed, store, report,
+        with scheduler_loss(dask_client, store, report,
                             lambda: f"{done:,} of {len(tasks):,} sources"):
             for _, result in distributed.as_completed(futures, with_results=True):
                 merge_result(report, result)
