@@ -11,6 +11,7 @@ operators configure propscope where they configure Dask.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,8 +39,16 @@ def dask_modules() -> tuple[Any, Any]:
     except ImportError as exc:
         raise ClusterError("running on a cluster needs dask[distributed]",
                            fix="pip install 'propscope[scale]'") from exc
-    dask.config.update_defaults({"propscope": {"scale": dict(DEFAULTS)}})
+    _register_defaults()
     return dask, distributed
+
+
+@functools.cache
+def _register_defaults() -> None:
+    """Once per process: each call of ``update_defaults`` appends to dask's list."""
+    import dask
+
+    dask.config.update_defaults({"propscope": {"scale": dict(DEFAULTS)}})
 
 
 def setting(name: str) -> Any:
