@@ -212,21 +212,51 @@ def analyze_store(
         if not batch:
             break
         after = batch[-1][0]
-        results = _analyse_batch(batch, found, report)
-        try:
-            _save(store, report, results)
-        except StoreError:  # the database refused something: save one by one
-            for text_id, result in results:
-                try:
-                    _save(store, report, [(text_id, result)])
-                except StoreError as err:
-                    report.fail(f"text {text_id} ({_item_name(result.document)})", err)
+        analyse_batch(store, batch, found, report)
         done += len(batch)
         if progress:
             progress(done, total)
     report.seconds = time.perf_counter() - started
     store.update_run(report.run_id, report.counts, report.errors, finished=True)
     return report
+
+
+def analyse_batch(
+    store: Store, batch: list[tuple[int, Document]], detector: Detector, report: RunReport
+) -> None:
+    """Analyse one batch of ``(text id, document)`` and store it in one transaction,
+    ``report``'s counts with it.  The unit that :func:`analyze_store` loops over and
+    that :mod:`propscope.scale` runs inside a Dask task: texts already analysed by the
+    same detector id are skipped by the store, so running a batch twice stores it once.
+    When the database refuses the batch, it is saved text by text, so one bad text
+    costs only itself; a connection lost at commit still raises, for the caller to
+    retry the batch."""
+    results = _analyse_batch(batch, detector, report)
+    try:
+        _save(store, report, results)
+    except StoreError as exc:
+        if connection_lost(exc):
+            raise
+        for text_id, result in results:  # the database refused something: one by one
+            try:
+                _save(store, report, [(text_id, result)])
+            except StoreError as err:
+                if connection_lost(err):
+                    raise
+                report.fail(f"text {text_id} ({_item_name(result.document)})", err)
+
+
+def connection_lost(error: StoreError) -> bool:
+    """Whether the database went away (a retry on a new connection can succeed) rather
+    than refused the data (a retry would fail the same way).  PostgreSQL tells them
+    apart by class: OperationalError, SQLSTATE class 08 and 57 (admin shutdown)."""
+    cause = error.__cause__
+    if cause is None or not type(cause).__module__.startswith("psycopg"):
+        return False
+    state = getattr(cause, "sqlstate", None)
+    if state:
+        return state.startswith(("08", "57"))
+    return type(cause).__name__ == "OperationalError"  # no server reply at all
 
 
 def analyze_database(

@@ -32,7 +32,8 @@ Hierarchy::
     │   └── TruncatedResponse PS508
     ├── StoreError            PS601  (database)
     │   └── SearchQueryError  PS602  (a search query refused: blank, too long, too many terms)
-    └── OutputError           PS701  (a result that cannot be written)
+    ├── OutputError           PS701  (a result that cannot be written)
+    └── ClusterError          PS801  (Dask: not installed, no scheduler, scheduler lost)
 """
 
 from __future__ import annotations
@@ -169,6 +170,15 @@ class OutputError(PropscopeError):
     def writing(cls, path: object, exc: OSError) -> OutputError:
         """The error for an output that could not be written, worded once for every face."""
         return cls(f"cannot write {path}: {exc.strerror or exc}")
+
+
+class ClusterError(PropscopeError):
+    """A run on a Dask cluster that cannot start or cannot finish: dask missing, no
+    scheduler at the address, the scheduler lost mid-run, or a store the workers cannot
+    share.  Work already committed stays committed; the same command run again resumes."""
+
+    code = "PS801"
+    fix = "see docs/scale.md"
 
 
 class UsageError(PropscopeError):

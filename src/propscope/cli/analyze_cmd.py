@@ -9,7 +9,8 @@ repaired with one name lexicon for the run, and every input gets the same checks
 text (a text file, text on stdin) exactly as it is, only normalised.  The documents
 go to :func:`propscope.analyze_many`; the results are printed in the chosen format.
 With ``--db`` it analyses what a database holds that the detector has not analysed
-yet (:func:`propscope.batch.analyze_database`); with no input at all, the default
+yet (:func:`propscope.batch.analyze_database`; with ``--workers``/``--cluster``, on
+Dask: :func:`propscope.scale.analyze_cluster`); with no input at all, the default
 database (``$PROPSCOPE_DB`` or ``./propscope.db``) when there is one.  Nothing here
 changes a span.
 """
@@ -25,7 +26,12 @@ from typing import Annotated
 import typer
 
 from propscope.batch import analyze_database
-from propscope.cli.options import AllowNetworkOption, AllowPrivateOption
+from propscope.cli.options import (
+    AllowNetworkOption,
+    AllowPrivateOption,
+    ClusterOption,
+    WorkersOption,
+)
 from propscope.cli.report import print_report, progress_bar
 from propscope.errors import EmptyInput, InputError, OutputError, UsageError
 from propscope.ingest.decode import DEFAULT_MAX_BYTES
@@ -77,6 +83,8 @@ def analyze_command(
     since: Annotated[datetime | None, typer.Option(
         "--since", formats=["%Y-%m-%d"], help="With --db: only documents published on or "
         "after this date (YYYY-MM-DD).")] = None,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Find propaganda techniques in text, span by span."""
     paths = paths or []
@@ -86,12 +94,23 @@ def analyze_command(
         if paths:
             raise UsageError("give either files/URLs or --db, not both")
         _refuse_file_options(ctx)
+        day = since.date() if since else None
         with progress_bar("analysing", quiet=False) as bar:
-            report = analyze_database(db, detector, since.date() if since else None, bar)
+            if workers is None and cluster is None:
+                report = analyze_database(db, detector, day, bar)
+            else:
+                from propscope.scale import analyze_cluster
+
+                report = analyze_cluster(db, detector, day, bar, workers=workers,
+                                         address=cluster)
         print_report(report)
         raise typer.Exit(1 if report.counts.get("errors") else 0)
     if since is not None:
         raise UsageError("--since goes with --db: it picks stored documents by date")
+    if workers is not None or cluster is not None:
+        raise UsageError("--workers and --cluster go with --db: a cluster analyses what a "
+                         "PostgreSQL database holds", fix="store the inputs first with "
+                         "propscope ingest --db postgresql://…")
     if not paths:
         raise InputError("nothing to analyse: no file or URL given, and no database at "
                          "$PROPSCOPE_DB or ./propscope.db",

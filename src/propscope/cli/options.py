@@ -41,3 +41,12 @@ AllowNetworkOption = Annotated[list[str] | None, typer.Option(
 def wants_json(output_format: ReportFormat, as_json: bool) -> bool:
     """``--format json`` or its old spelling ``--json``."""
     return as_json or output_format is ReportFormat.json
+
+
+# With --db: where the work runs (propscope.scale); the command refuses them without it.
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, show_default=False, help="Run on a local Dask cluster of this many "
+    "processes, one thread each (needs a postgresql:// --db and the scale extra).")]
+ClusterOption = Annotated[str | None, typer.Option(
+    "--cluster", metavar="ADDRESS", show_default=False, help="Run on the Dask scheduler at "
+    "this address (tcp://host:8786); the workers need propscope and the same models.")]

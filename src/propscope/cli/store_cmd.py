@@ -24,11 +24,13 @@ from propscope.batch import INGEST_BATCH, analyze_store, ingest_documents, store
 from propscope.cli.options import (
     AllowNetworkOption,
     AllowPrivateOption,
+    ClusterOption,
     DbOption,
     FormatOption,
     JsonOption,
     QuietOption,
     ReportFormat,
+    WorkersOption,
     wants_json,
 )
 from propscope.cli.report import err_console as _err
@@ -88,6 +90,8 @@ def ingest(
     batch_size: Annotated[int, typer.Option(
         "--batch-size", min=1, help="Documents per transaction: a killed run loses at "
         "most one batch, which the next run stores.")] = INGEST_BATCH,
+    workers: WorkersOption = None,
+    cluster: ClusterOption = None,
     output_format: FormatOption = ReportFormat.text,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -110,6 +114,10 @@ def ingest(
             settings[key] = value
     options = IngestOptions(**settings)
     as_json = wants_json(output_format, as_json)
+    if workers is not None or cluster is not None:
+        return _ingest_on_cluster(db or default_db(), sources, options, workers, cluster,
+                                  analyze=analyze, detector=detector, batch_size=batch_size,
+                                  as_json=as_json, quiet=quiet)
     with open_store(db or default_db()) as store:
         with progress_bar("ingesting", quiet=quiet) as bar:
             report = ingest_documents(store, read_inputs(sources, options), progress=bar,
@@ -119,6 +127,30 @@ def ingest(
         if analyze:
             with progress_bar("analysing", quiet=quiet) as bar:
                 analysis = analyze_store(store, detector, progress=bar)
+            print_report(analysis, as_json=as_json)
+            failed += analysis.counts.get("errors", 0)
+    return 1 if failed else 0
+
+
+def _ingest_on_cluster(
+    db: str, sources: list[str], options: Any, workers: int | None, address: str | None,
+    *, analyze: bool, detector: str, batch_size: int, as_json: bool, quiet: bool,
+) -> int:
+    """``ingest --workers/--cluster``: one Dask task per source, then (``--analyze``) the
+    analysis on the same cluster."""
+    from propscope.scale import analyze_cluster, ingest_cluster, open_client
+    from propscope.scale.cluster import require_shared_store
+
+    require_shared_store(db)  # before a cluster starts
+    with open_client(workers=workers, address=address) as client:
+        with progress_bar("ingesting", quiet=quiet) as bar:
+            report = ingest_cluster(db, sources, options, bar, client=client,
+                                    batch_size=batch_size)
+        print_report(report, as_json=as_json)
+        failed = report.counts.get("errors", 0)
+        if analyze:
+            with progress_bar("analysing", quiet=quiet) as bar:
+                analysis = analyze_cluster(db, detector, progress=bar, client=client)
             print_report(analysis, as_json=as_json)
             failed += analysis.counts.get("errors", 0)
     return 1 if failed else 0

@@ -201,6 +201,20 @@ class Store(ABC):
         """The next ``limit`` texts with id above ``after_id`` not yet analysed by
         ``detector``, in id order (so a runner can step past texts that fail)."""
 
+    def pending_ranges(
+        self, detector: str, *, since: date | None = None, size: int = 1000
+    ) -> list[tuple[int, int, int]]:
+        """The texts ``detector`` has not analysed, cut into consecutive id ranges of
+        ``size`` texts: ``(first id, last id, texts)`` each, for
+        :mod:`propscope.scale` to hand one range to each task.  This default pages
+        through :meth:`pending`; the SQL stores answer from the ids alone."""
+        ranges: list[tuple[int, int, int]] = []
+        after = 0
+        while page := self.pending(detector, since=since, after_id=after, limit=size):
+            ranges.append((page[0][0], page[-1][0], len(page)))
+            after = page[-1][0]
+        return ranges
+
     @abstractmethod
     def get_text(self, text_id: int, *, detector: str | None = None) -> StoredText | None:
         """One text with its URLs, scores and spans (of ``detector``, or of all)."""

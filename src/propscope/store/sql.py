@@ -549,6 +549,20 @@ class SqlStore(Store):
         ).fetchone()
         return int(row[0])
 
+    def pending_ranges(
+        self, detector: str, *, since: date | None = None, size: int = 1000
+    ) -> list[tuple[int, int, int]]:
+        # One query that returns only the bounds (a window over the pending ids), so a
+        # cluster's driver never reads the texts it hands to its workers.
+        where, params = self._pending_where(since)
+        rows = self._execute(
+            "SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT t.id AS id,"
+            " (ROW_NUMBER() OVER (ORDER BY t.id) - 1) / ? AS part"
+            f" FROM texts t WHERE {where}) p GROUP BY part ORDER BY part",
+            (size, detector, *params),
+        ).fetchall()
+        return [(int(lo), int(hi), int(n)) for lo, hi, n in rows]
+
     def pending(
         self, detector: str, *, since: date | None = None, after_id: int = 0, limit: int = 100
     ) -> list[tuple[int, Document]]:
