@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from propscope.semeval.formats import parse_line
 from propscope.store import Store
@@ -22,7 +23,7 @@ def _span(store: Store, text_id: int = 1, word: str = "imperialist") -> tuple[in
     return start, start + len(word)
 
 
-def _post(client: TestClient, **body: object) -> object:
+def _post(client: TestClient, **body: object) -> Response:
     return client.post("/api/v1/feedback", json=body)
 
 
@@ -31,13 +32,13 @@ def test_verdicts_are_stored_with_who_and_when_and_listed(client: TestClient,
     start, end = _span(filled)
     r = _post(client, text_id=1, verdict="right", start=start, end=end,
               technique="Loaded_Language", detector=DETECTOR, reader="  Ana\u202e\x00 ")
-    assert r.status_code == 201, r.text  # type: ignore[attr-defined]
-    saved = r.json()  # type: ignore[attr-defined]
+    assert r.status_code == 201, r.text
+    saved = r.json()
     assert saved["reader"] == "Ana" and saved["created"].startswith("20")
     r = _post(client, text_id=1, verdict="missing", quote="staged a heinous provocation",
               technique="loaded-language")
-    assert r.status_code == 201, r.text  # type: ignore[attr-defined]
-    missing = r.json()  # type: ignore[attr-defined]
+    assert r.status_code == 201, r.text
+    missing = r.json()
     text = filled.get_text(1).document.text  # type: ignore[union-attr]
     assert text[missing["start"]:missing["end"]] == "staged a heinous provocation"
     assert missing["reader"] == "anonymous" and missing["detector"] is None
@@ -49,13 +50,13 @@ def test_verdicts_are_stored_with_who_and_when_and_listed(client: TestClient,
 def test_export_is_semeval_spans_and_the_latest_verdict_decides(client: TestClient,
                                                                 filled: Store) -> None:
     start, end = _span(filled, 2, "puppet")
-    judged = dict(text_id=2, start=start, end=end, technique="Loaded_Language",
-                  detector=DETECTOR)
-    assert _post(client, verdict="right", **judged).status_code == 201  # type: ignore[attr-defined]
+    judged = {"text_id": 2, "start": start, "end": end, "technique": "Loaded_Language",
+                  "detector": DETECTOR}
+    assert _post(client, verdict="right", **judged).status_code == 201
     h_start, h_end = _span(filled, 3, "heinous")
-    assert _post(client, text_id=3, verdict="wrong", start=h_start, end=h_end,  # type: ignore[attr-defined]
+    assert _post(client, text_id=3, verdict="wrong", start=h_start, end=h_end,
                  technique="Loaded_Language", detector=DETECTOR).status_code == 201
-    assert _post(client, text_id=1, verdict="missing", quote="Workers in county 1",  # type: ignore[attr-defined]
+    assert _post(client, text_id=1, verdict="missing", quote="Workers in county 1",
                  technique="Flag-Waving").status_code == 201
     r = client.get("/api/v1/feedback/export")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
@@ -66,7 +67,7 @@ def test_export_is_semeval_spans_and_the_latest_verdict_decides(client: TestClie
     rejected = client.get("/api/v1/feedback/export", params={"verdict": "rejected"}).text
     assert rejected == f"3\tLoaded_Language\t{h_start}\t{h_end}\n"
     # A later "wrong" on the same span overrules the "right".
-    assert _post(client, verdict="wrong", **judged).status_code == 201  # type: ignore[attr-defined]
+    assert _post(client, verdict="wrong", **judged).status_code == 201
     assert "2\t" not in client.get("/api/v1/feedback/export").text
     si = client.get("/api/v1/feedback/export", params={"shape": "si"}).text
     assert si.splitlines()[0].split("\t")[0] == "1" and len(si.splitlines()[0].split("\t")) == 3
@@ -74,8 +75,8 @@ def test_export_is_semeval_spans_and_the_latest_verdict_decides(client: TestClie
 
 def test_bad_feedback_is_refused_with_its_reason(client: TestClient, filled: Store) -> None:
     start, end = _span(filled)
-    good = dict(text_id=1, verdict="right", start=start, end=end,
-                technique="Loaded_Language", detector=DETECTOR)
+    good = {"text_id": 1, "verdict": "right", "start": start, "end": end,
+                "technique": "Loaded_Language", "detector": DETECTOR}
     cases = [
         ({**good, "text_id": 999}, 404),
         ({**good, "detector": "other.v1"}, 400),          # no such span by that detector
@@ -93,8 +94,8 @@ def test_bad_feedback_is_refused_with_its_reason(client: TestClient, filled: Sto
     ]
     for body, status in cases:
         r = _post(client, **body)
-        assert r.status_code == status, (body, r.text)  # type: ignore[attr-defined]
-        assert set(r.json()) == {"code", "message", "fix"}  # type: ignore[attr-defined]
+        assert r.status_code == status, (body, r.text)
+        assert set(r.json()) == {"code", "message", "fix"}
     assert filled.feedback() == []
 
 

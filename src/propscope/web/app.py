@@ -86,6 +86,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     from propscope.web import feedback
     app.include_router(feedback.api, prefix=API_PREFIX)
     app.include_router(feedback.pages)
+    from propscope.web import jobs
+    app.include_router(jobs.api, prefix=API_PREFIX)
+    app.include_router(jobs.pages)
     _handle_errors(app)
     return app
 
