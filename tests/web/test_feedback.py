@@ -9,6 +9,8 @@ import re
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from propscope.semeval.formats import parse_line
 from propscope.store import Store
@@ -142,3 +144,29 @@ def test_a_read_only_server_shows_feedback_but_refuses_it(filled: Store) -> None
         assert c.post("/documents/1/feedback", data={"quote": "Story"}).status_code == 403
         assert c.get("/api/v1/feedback/export").text.startswith("1\tDoubt\t")
     assert len(filled.feedback()) == 1
+
+
+NASTY = st.one_of(st.text(max_size=40), st.sampled_from([
+    "\x00", "' OR 1=1 --", "<script>", "\u202e", "../../etc/passwd", "a" * 2000, "%", "_",
+    "Loaded_Language", "lexicon-test.v1", "Story"]))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_feedback_body_makes_a_500(client: TestClient, data: st.DataObject) -> None:
+    body: dict[str, object] = {"text_id": data.draw(st.integers(-1, 8)),
+                               "verdict": data.draw(st.sampled_from(
+                                   ["right", "wrong", "missing", "\x00"]))}
+    for name in data.draw(st.lists(st.sampled_from(
+            ["reader", "quote", "technique", "detector"]), unique=True)):
+        body[name] = data.draw(NASTY)
+    if "quote" not in body:
+        body["start"], body["end"] = data.draw(st.integers(-1, 300)), data.draw(
+            st.integers(-1, 300))
+    r = client.post("/api/v1/feedback", json=body)
+    assert r.status_code in (201, 400, 404, 413), (body, r.text[:300])
+    if r.status_code != 201:
+        assert set(r.json()) == {"code", "message", "fix"}
+    else:
+        assert "\x00" not in r.json()["reader"]

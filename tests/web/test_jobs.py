@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from propscope.errors import InputTooLarge
 from propscope.store import Store
 from propscope.web import jobs
 from tests.web.conftest import client_for
@@ -63,6 +64,7 @@ def test_an_upload_is_ingested_then_the_store_analysed(client: TestClient,
 
 def test_sources_are_urls_under_ingests_rules(client: TestClient, filled: Store) -> None:
     for sources in (["/etc/passwd"], ["../propscope.db"], ["file:///etc/passwd"],
+                    ["http://x.example/\x00"], ["http://x.example/\nhttp://y.example/"],
                     ["ftp://example.org/x"], [], [" "], ["http://x.example/"] * 101):
         r = client.post("/api/v1/jobs", json={"kind": "ingest", "sources": sources})
         assert r.status_code == 400, (sources, r.text)
@@ -124,11 +126,28 @@ def test_one_job_at_a_time_and_a_full_queue_is_refused(client: TestClient,
     assert seen == [1, 1, 1]  # never two at once
 
 
-def test_a_failing_job_says_why(client: TestClient) -> None:
-    r = client.post("/api/v1/jobs", json={"kind": "analyze", "detector": "no-such-detector"})
-    job = _wait(client, r.json()["id"])
-    assert job["state"] == "failed" and job["error"]["code"].startswith("PS")
-    assert "Traceback" not in json.dumps(job)
+def test_a_failing_job_says_why_and_never_how(client: TestClient,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    for detector in ("no-such-detector", "fast.v1+zz", "\x00"):
+        r = client.post("/api/v1/jobs", json={"kind": "analyze", "detector": detector})
+        assert r.status_code == 400 and r.json()["code"] == "PS400", detector
+
+    def broken(store: Store, detector: object) -> Any:
+        def work(job: jobs.Job) -> dict[str, Any]:
+            if job.id == 1:
+                raise InputTooLarge("the model is too big")
+            raise RuntimeError("secret /path/in/a/traceback")
+        return work
+
+    monkeypatch.setattr(jobs, "analyze_work", broken)
+    first = client.post("/api/v1/jobs", json={"kind": "analyze"}).json()["id"]
+    second = client.post("/api/v1/jobs", json={"kind": "analyze"}).json()["id"]
+    job = _wait(client, first)
+    assert job["state"] == "failed" and job["error"]["code"] == "PS104"
+    assert job["error"]["message"] == "the model is too big"
+    job = _wait(client, second)
+    assert job["state"] == "failed" and job["error"]["code"] == "PS000"
+    assert "secret" not in json.dumps(job) and "Traceback" not in json.dumps(job)
 
 
 def test_the_jobs_pages_start_and_follow_a_job(client: TestClient) -> None:

@@ -28,15 +28,15 @@ from propscope.detect.base import DetectorRef
 from propscope.errors import SearchQueryError, StoreError
 from propscope.model import AnalysedDocument, Document, Provenance, Span
 from propscope.store.base import (
-    FeedbackRecord,
-    TokenRecord,
     AddResult,
+    FeedbackRecord,
     RunRecord,
     SearchHit,
     SearchPage,
     Store,
     StoredText,
     StoreStats,
+    TokenRecord,
     UrlRecord,
 )
 from propscope.store.dedup import NearDuplicateIndex, canonical_url, signature

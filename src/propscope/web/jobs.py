@@ -20,6 +20,7 @@ and errors for good): a restarted server starts with an empty job list.
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import tempfile
 import threading
@@ -36,8 +37,8 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from propscope.batch import analyze_store, ingest_documents
-from propscope.detect.base import Detector
-from propscope.errors import FetchError, FormatError, InputTooLarge, PropscopeError
+from propscope.detect.base import Detector, DetectorRef, available_detectors
+from propscope.errors import DetectorError, FetchError, FormatError, InputTooLarge, PropscopeError
 from propscope.ingest import IngestOptions, read_inputs
 from propscope.ingest.inputs import url_of
 from propscope.store import Store
@@ -53,6 +54,8 @@ MAX_KEPT = 200
 UPLOAD_SUFFIXES = (".warc", ".warc.gz", ".jsonl", ".csv")
 UPLOAD_MAX = 50_000_000
 """Bytes of one upload; the server's request cap (``Settings.max_body``) applies first."""
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f]")
 
 api = APIRouter(tags=["jobs"])
 pages = APIRouter(include_in_schema=False)
@@ -202,6 +205,9 @@ def checked_sources(sources: list[str]) -> list[str]:
         raise BadRequest(f"at most {MAX_SOURCES} sources a job", fix="split them over jobs")
     found = []
     for spec in sources:
+        if _CONTROLS.search(spec):
+            raise BadRequest("a source holds a control character",
+                             fix="give each URL on its own, as the browser shows it")
         try:
             url = url_of(spec) if spec.strip() else None
         except FetchError as err:  # another scheme: the client's mistake, not a fetch's
@@ -220,8 +226,17 @@ def _writable(request: Request) -> None:
 
 
 def _detector(request: Request, asked: str | None) -> tuple[str | Detector, str | None]:
+    """The detector an analyze job runs: the one asked for (checked now, so a typo is a
+    400 at once, not a failed job later), else the server's."""
     default = request.app.state.settings.detector
     if asked:
+        try:
+            ref = DetectorRef.parse(asked)
+        except DetectorError as err:
+            raise BadRequest(err.message[:300], fix=err.fix) from err
+        if ref.name not in available_detectors():
+            raise BadRequest(f"unknown detector {ref.name!r}",
+                             fix=f"choose one of: {', '.join(available_detectors())}")
         return asked, asked
     return default, default if isinstance(default, str) else None
 
