@@ -170,3 +170,23 @@ def test_no_feedback_body_makes_a_500(client: TestClient, data: st.DataObject) -
         assert set(r.json()) == {"code", "message", "fix"}
     else:
         assert "\x00" not in r.json()["reader"]
+
+
+def test_a_span_without_a_technique_can_be_judged(client: TestClient, filled: Store) -> None:
+    from propscope.model import AnalysedDocument, Document, Span
+    from propscope.web.analysis import save
+
+    doc = Document(text="Only the brave heroes of the plan.", title="SI only")
+    text_id = save(filled, AnalysedDocument(doc, [Span(9, 20, None, 0.8, "si-test.v1")],
+                                            "si-test.v1", score=0.5))
+    page = client.get(f"/documents/{text_id}", params={"detector": "si-test.v1"}).text
+    marks = re.findall(r'name="mark" value="([^"]+)"', page)
+    assert marks == ["right|9|20|", "wrong|9|20|"]
+    r = client.post(f"/documents/{text_id}/feedback", data={
+        "mark": marks[1], "detector": "si-test.v1", "csrf": _csrf(client, text_id)})
+    assert r.status_code == 200, r.text
+    assert [(f.verdict, f.technique) for f in filled.feedback(text_id)] == [("wrong", None)]
+    si = client.get("/api/v1/feedback/export", params={"verdict": "rejected", "shape": "si"})
+    assert si.text == f"{text_id}\t9\t20\n"
+    tc = client.get("/api/v1/feedback/export", params={"verdict": "rejected"})
+    assert tc.text == ""  # the TC shape needs a technique
