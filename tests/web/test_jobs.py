@@ -51,6 +51,8 @@ def test_an_upload_is_ingested_then_the_store_analysed(client: TestClient,
     assert job["state"] == "done" and job["kind"] == "ingest" and job["sources"] == ["news.jsonl"]
     assert job["report"]["counts"]["texts_added"] == 3 and job["report"]["counts"]["errors"] == 1
     assert job["progress"] == {"done": 3, "total": 3}
+    assert [e["item"] for e in job["report"]["errors"]] == ["news.jsonl:4"]
+    assert "propscope-job-" not in json.dumps(job)  # the server's temporary path
     assert filled.stats().texts == before + 3
     r = client.post("/api/v1/jobs", json={"kind": "analyze"})
     assert r.status_code == 202
@@ -158,12 +160,16 @@ def test_the_jobs_pages_start_and_follow_a_job(client: TestClient) -> None:
                     files={"file": ("n.jsonl", _jsonl(2, 10), "x")})
     assert r.status_code == 403
     r = client.post("/jobs", data={"kind": "ingest", "csrf": token},
-                    files={"file": ("n.jsonl", _jsonl(2, 10), "x")}, follow_redirects=False)
+                    files={"file": ('"><img src=x onerror=alert(1)>.jsonl',
+                                             _jsonl(2, 10) + b"[1]\n", "x")},
+                    follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/jobs/1"
     _wait(client, 1)
     page = client.get("/jobs/1").text
     assert 'data-job="1"' in page and '<script src="/static/jobs.js"' in page
     assert "texts_added" in page and "<script>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;.jsonl:3" in page
+    assert "<img" not in page
     assert client.get("/static/jobs.js").status_code == 200
     r = client.post("/jobs", data={"kind": "ingest", "csrf": token,
                                    "sources": "/etc/passwd"})

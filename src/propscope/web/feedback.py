@@ -267,7 +267,8 @@ def shown(store: Store, text_id: int) -> list[dict[str, Any]]:
     if item is None:
         return []
     text = item.document.text
-    return [{**r.to_dict(), "passage": text[r.start:r.end]}
+    return [{**r.to_dict(), "passage": text[r.start:r.end],
+             "display": find_technique(r.technique).display if r.technique else None}
             for r in store.feedback(text_id, limit=500)]
 
 

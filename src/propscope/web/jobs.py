@@ -183,10 +183,18 @@ def _progress(job: Job) -> Callable[[int, int | None], None]:
     return update
 
 
-def ingest_work(store: Store, specs: list[str], max_bytes: int) -> Work:
+def ingest_work(store: Store, specs: list[str], max_bytes: int,
+                renamed: tuple[str, str] | None = None) -> Work:
+    """Ingest ``specs``; ``renamed`` (server path, client name) shows an upload's item
+    errors under the name the client gave, not the server's temporary path."""
     def work(job: Job) -> dict[str, Any]:
         items = read_inputs(specs, IngestOptions(max_bytes=max_bytes))
-        return ingest_documents(store, items, progress=_progress(job)).to_dict()
+        report = ingest_documents(store, items, progress=_progress(job)).to_dict()
+        if renamed is not None:
+            for error in report["errors"]:
+                for key in ("source", "item", "message"):
+                    error[key] = str(error.get(key, "")).replace(*renamed)
+        return report
     return work
 
 
@@ -279,7 +287,8 @@ async def start_upload(request: Request, upload: UploadFile) -> Job:
         store, settings = request.app.state.store, request.app.state.settings
         max_bytes = max(settings.limits.max_bytes, size)
         return queue_of(request).submit(
-            "ingest", [name], None, ingest_work(store, [str(path)], max_bytes),
+            "ingest", [name], None,
+            ingest_work(store, [str(path)], max_bytes, renamed=(str(path), name)),
             cleanup=lambda: shutil.rmtree(folder, ignore_errors=True))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

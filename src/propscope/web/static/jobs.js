@@ -10,6 +10,7 @@
   var shown = document.getElementById('job-progress');
   var error = document.getElementById('job-error');
   var report = document.getElementById('job-report');
+  var errors = document.getElementById('job-errors');
 
   function draw(job) {
     var p = job.progress;
@@ -26,6 +27,12 @@
     if (job.report) {
       report.textContent = JSON.stringify(job.report.counts, null, 2);
       report.hidden = false;
+      errors.textContent = '';
+      (job.report.errors || []).slice(0, 50).forEach(function (e) {
+        var item = document.createElement('li');  // text only: an item name is input
+        item.textContent = e.code + ': ' + e.item + ': ' + e.message;
+        errors.appendChild(item);
+      });
     }
     return job.state === 'done' || job.state === 'failed';
   }
