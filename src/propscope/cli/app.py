@@ -59,12 +59,14 @@ def _register() -> None:
         semeval_cmd,
         serve_cmd,
         store_cmd,
+        token_cmd,
         train_cmd,
     )
 
     for module in (analyze_cmd, store_cmd, report_cmd, serve_cmd, train_cmd):
         app.registered_commands.extend(module.commands.registered_commands)
     app.add_typer(semeval_cmd.semeval_app, name="semeval")
+    app.add_typer(token_cmd.token_app, name="token")
 
 
 _register()

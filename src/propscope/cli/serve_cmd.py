@@ -33,6 +33,6 @@ def serve(
     from propscope.web import Settings, create_app
 
     app = create_app(Settings(db=db or default_db(), read_only=read_only,
-                              detector=detector))
+                              detector=detector, host=host))
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False,
                 proxy_headers=False)

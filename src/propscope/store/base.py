@@ -125,6 +125,40 @@ class RunRecord:
     errors: list[dict[str, str]]
 
 
+@dataclass(frozen=True, slots=True)
+class FeedbackRecord:
+    """What one reader said about one span: ``verdict`` is ``right`` or ``wrong`` for a
+    detector's span (``detector`` names it), ``missing`` for a span the reader added.
+    Offsets index the stored text, as spans' do."""
+
+    id: int
+    text_id: int
+    verdict: str
+    start: int
+    end: int
+    technique: str | None
+    detector: str | None
+    reader: str
+    created: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text_id": self.text_id, "verdict": self.verdict,
+                "start": self.start, "end": self.end, "technique": self.technique,
+                "detector": self.detector, "reader": self.reader, "created": self.created}
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """One access token as stored: never the token, only its salt and scrypt hash."""
+
+    id: int
+    name: str
+    salt: bytes
+    hash: bytes
+    created: str
+    revoked: str | None
+
+
 class Store(ABC):
     """A propscope database.  Open one with :func:`propscope.store.open_store`; use it
     as a context manager or call :meth:`close`."""
@@ -256,3 +290,30 @@ class Store(ABC):
     @abstractmethod
     def detectors(self) -> list[str]:
         """The detector ids with stored analyses, most recently used first."""
+
+    # -- feedback and access tokens (the workbench) -----------------------------------
+    @abstractmethod
+    def add_feedback(
+        self, text_id: int, verdict: str, start: int, end: int, *, technique: str | None,
+        detector: str | None, reader: str,
+    ) -> FeedbackRecord:
+        """Store one reader's verdict on a span of text ``text_id`` (checked by the
+        caller against the text and its spans) and return it with its id and time."""
+
+    @abstractmethod
+    def feedback(self, text_id: int | None = None, *, after_id: int = 0,
+                 limit: int = 500) -> list[FeedbackRecord]:
+        """Feedback in id order (oldest first), of one text or of all, ``limit`` rows
+        with id above ``after_id`` (so an export can page through all of it)."""
+
+    @abstractmethod
+    def add_token(self, name: str, salt: bytes, digest: bytes) -> int:
+        """Store an access token's salt and hash under ``name``; return its id."""
+
+    @abstractmethod
+    def tokens(self) -> list[TokenRecord]:
+        """Every access token, revoked ones included, in id order."""
+
+    @abstractmethod
+    def revoke_token(self, token_id: int) -> bool:
+        """Revoke token ``token_id``; False when there is no such live token."""

@@ -29,12 +29,14 @@ from propscope.errors import SearchQueryError, StoreError
 from propscope.model import AnalysedDocument, Document, Provenance, Span
 from propscope.store.base import (
     AddResult,
+    FeedbackRecord,
     RunRecord,
     SearchHit,
     SearchPage,
     Store,
     StoredText,
     StoreStats,
+    TokenRecord,
     UrlRecord,
 )
 from propscope.store.dedup import NearDuplicateIndex, canonical_url, signature
@@ -787,3 +789,63 @@ class SqlStore(Store):
             for rank, text_id, text in page
         ]
         return len(found), hits
+
+    # -- feedback and access tokens (the workbench) -----------------------------------
+    _FEEDBACK = ("SELECT id, text_id, verdict, start_char, end_char, technique, detector,"
+                 " reader, created FROM feedback")
+
+    def add_feedback(
+        self, text_id: int, verdict: str, start: int, end: int, *, technique: str | None,
+        detector: str | None, reader: str,
+    ) -> FeedbackRecord:
+        with self._transaction():
+            row = self._execute(
+                "INSERT INTO feedback (text_id, verdict, start_char, end_char, technique,"
+                " detector, reader, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (text_id, verdict, start, end, technique, detector, reader,
+                 self._time(now_utc())),
+            ).fetchone()
+        found = self._execute(self._FEEDBACK + " WHERE id = ?", (int(row[0]),)).fetchall()
+        return _feedback_record(found[0])
+
+    def feedback(self, text_id: int | None = None, *, after_id: int = 0,
+                 limit: int = 500) -> list[FeedbackRecord]:
+        where, params = "WHERE id > ?", [after_id]
+        if text_id is not None:
+            where, params = where + " AND text_id = ?", [after_id, text_id]
+        rows = self._execute(self._FEEDBACK + f" {where} ORDER BY id LIMIT ?",
+                             (*params, limit)).fetchall()
+        return [_feedback_record(r) for r in rows]
+
+    def add_token(self, name: str, salt: bytes, digest: bytes) -> int:
+        with self._transaction():
+            row = self._execute(
+                "INSERT INTO access_tokens (name, salt, hash, created) VALUES (?, ?, ?, ?)"
+                " RETURNING id", (name, salt, digest, self._time(now_utc())),
+            ).fetchone()
+        return int(row[0])
+
+    def tokens(self) -> list[TokenRecord]:
+        rows = self._execute(
+            "SELECT id, name, salt, hash, created, revoked FROM access_tokens ORDER BY id"
+        ).fetchall()
+        return [TokenRecord(int(r[0]), r[1], bytes(r[2]), bytes(r[3]), _iso(r[4]),
+                            _iso(r[5]) if r[5] is not None else None) for r in rows]
+
+    def revoke_token(self, token_id: int) -> bool:
+        with self._transaction():
+            row = self._execute(
+                "UPDATE access_tokens SET revoked = ? WHERE id = ? AND revoked IS NULL"
+                " RETURNING id", (self._time(now_utc()), token_id),
+            ).fetchone()
+        return row is not None
+
+
+def _iso(value: Any) -> str:
+    """A stored time as ISO-8601 text, whichever type the driver gives."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _feedback_record(row: Sequence[Any]) -> FeedbackRecord:
+    return FeedbackRecord(int(row[0]), int(row[1]), row[2], int(row[3]), int(row[4]), row[5],
+                          row[6], row[7], _iso(row[8]))

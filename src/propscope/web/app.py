@@ -26,6 +26,7 @@ from starlette.responses import Response
 from propscope.detect.base import Detector
 from propscope.errors import PropscopeError
 from propscope.store import Store, open_store
+from propscope.web.access import require_token
 from propscope.web.analysis import Gate, Limits
 from propscope.web.deps import refuse_nul
 from propscope.web.errors import INTERNAL, BadRequest, Busy, NotFound, error_body
@@ -43,6 +44,7 @@ class Settings:
 
     db: str
     read_only: bool = False
+    host: str = "127.0.0.1"  # beyond loopback, writes need a token (web.access)
     detector: str | Detector = "default"
     limits: Limits = field(default_factory=Limits)
     max_body: int = 4_000_000
@@ -70,7 +72,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(refuse_nul)],
+        dependencies=[Depends(refuse_nul), Depends(require_token)],
     )
     app.state.settings = settings
     app.state.store = store or open_store(settings.db, create=not settings.read_only)
@@ -83,6 +85,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    from propscope.web import feedback
+    app.include_router(feedback.api, prefix=API_PREFIX)
+    app.include_router(feedback.pages)
+    from propscope.web import jobs
+    app.include_router(jobs.api, prefix=API_PREFIX)
+    app.include_router(jobs.pages)
+    from propscope.web import access
+    app.include_router(access.pages)
     _handle_errors(app)
     return app
 
