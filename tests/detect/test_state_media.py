@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from propscope.detect.fast import FastDetector
 from propscope.detect.postprocess import clean_spans
+from propscope.errors import PropscopeError
 from propscope.model import Span
 
 
@@ -168,7 +169,7 @@ def test_both_detectors_clean_their_spans() -> None:
     runtime = pytest.importorskip("propscope.detect.neural.runtime")
     try:
         detector = runtime.NeuralDetector.load()
-    except Exception as err:  # no onnxruntime or model files in this environment
+    except (PropscopeError, ImportError) as err:  # no onnxruntime or model files here
         pytest.skip(f"neural detector unavailable: {err}")
     assert detector.config()["clean"] is True
     texts = (LEADERSHIP, WAR, FRONT)
@@ -177,3 +178,49 @@ def test_both_detectors_clean_their_spans() -> None:
             piece = text[span.start:span.end]
             assert "Fatherland" not in piece and "Anti-Imperialist" not in piece, piece
             assert not (text is LEADERSHIP and span.technique == "Appeal_to_Authority")
+
+
+# --- recall for the eulogy register (patterns in detect/fast/lexicon.py) -----------
+
+def _hits(text: str) -> dict[str, str]:
+    from propscope.detect.fast.lexicon import lexicon_spans
+
+    return {text[s:e]: technique for s, e, technique, _, _ in lexicon_spans(text)}
+
+
+@pytest.mark.parametrize(("text", "piece", "technique"), [
+    ("The heroic miners embellished the whole decade with brilliant exploits.",
+     "embellished the whole decade with brilliant exploits", "Exaggeration,Minimisation"),
+    ("The army has adorned every page of its annals with victory and glory.",
+     "adorned every page of its annals with victory and glory", "Exaggeration,Minimisation"),
+    ("The young league is ushering in a great heyday of mass sports.",
+     "ushering in a great heyday", "Exaggeration,Minimisation"),
+    ("The farmers marched forward on the straight road of prosperity.",
+     "on the straight road of prosperity", "Loaded_Language"),
+    ("The new riverside park resounded with cheerful laughter of children.",
+     "resounded with cheerful laughter of children", "Loaded_Language"),
+    ("The veterans were greatly moved by the fatherly loving care he showed them.",
+     "greatly moved by the fatherly loving care", "Loaded_Language"),
+    ("He was hailed as the benevolent father of all Koreans.",
+     "benevolent father of all Koreans", "Loaded_Language"),
+    ("Letters were sent to the dear respected Marshal Kim Jong Un on the holiday.",
+     "dear respected Marshal Kim Jong Un", "Loaded_Language"),
+    ("The Japanese imperialists must pay for their crimes.",
+     "Japanese imperialists", "Name_Calling,Labeling"),
+    ("The nation has no alternative but to build up its deterrent.",
+     "no alternative but to build up its deterrent", "Black-and-White_Fallacy"),
+])
+def test_eulogy_and_formula_patterns_fire(text: str, piece: str, technique: str) -> None:
+    assert _hits(text).get(piece) == technique, _hits(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Trucks stood on the road of the northern province after the storm.",
+    'The troupe sang "Merry Laughter" and other songs at the theatre.',
+    "The nurses take meticulous care of the patients.",
+    'The choir closed with "Boundless Love" and a folk song.',
+    "Under the leadership of the new mayor the council met on Monday.",
+    "The city marks the anniversary of the Fatherland Liberation War on Saturday.",
+])
+def test_neutral_uses_of_the_same_words_do_not_fire(text: str) -> None:
+    assert _hits(text) == {}
