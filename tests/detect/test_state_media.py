@@ -209,6 +209,8 @@ def _hits(text: str) -> dict[str, str]:
      "Japanese imperialists", "Name_Calling,Labeling"),
     ("The nation has no alternative but to build up its deterrent.",
      "no alternative but to build up its deterrent", "Black-and-White_Fallacy"),
+    ("The only way to face the U.S. is unyielding resistance, he said.",
+     "The only way to face the U.S. is unyielding resistance", "Black-and-White_Fallacy"),
 ])
 def test_eulogy_and_formula_patterns_fire(text: str, piece: str, technique: str) -> None:
     assert _hits(text).get(piece) == technique, _hits(text)

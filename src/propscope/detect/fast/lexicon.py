@@ -174,7 +174,8 @@ PATTERNS: tuple[Pattern, ...] = (
        "Loaded_Language", "lexicon: eulogy", 0.55, 0),
     _p("no other|no choice|no alternative|the only",
        r"\b(?:no other (?:choice|option|alternative|way)|no (?:choice|alternative) but|"
-       r"the only (?:choice|option|alternative|way out|way|solution))\b[^.!?\n,;]{0,80}",
+       r"the only (?:choice|option|alternative|way out|way|solution))\b"
+       r"(?:[^.!?\n,;]|(?<=[A-Z])\.){0,80}",  # on to the clause's end, past "U.S."
        "Black-and-White_Fallacy", "pattern: no other choice", 0.5),
     _p("ever-victorious|indomitable|invincible|sagacious|peerless|matchless|immortal|"
        "undying|glorious|illustrious|heroic",
