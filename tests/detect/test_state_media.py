@@ -79,6 +79,15 @@ def test_anti_imperialist_in_an_organisation_is_not_name_calling(fast: FastDetec
     assert not _clean(FRONT, _at(FRONT, "Anti-Imperialist", "Name_Calling,Labeling"))
 
 
+def test_each_of_many_names_is_guarded_and_a_span_across_one_is_kept() -> None:
+    text = ("The Korean Children's Union met. The Kim Il Sung Socialist Youth League "
+            "held a rally. The heroic Korean People's Army stands guard.")
+    assert not _clean(text, _at(text, "Socialist Youth", "Loaded_Language"))
+    assert not _clean(text, _at(text, "Korean Children's", "Flag-Waving"))
+    piece = "heroic Korean People's Army"
+    assert _clean(text, _at(text, piece)) == [piece]
+
+
 # --- boundary faults -------------------------------------------------------------
 
 def test_punctuation_only_and_one_letter_spans_are_dropped() -> None:

@@ -17,6 +17,8 @@ the span already mostly covers) or drops the span.
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -168,7 +170,14 @@ def _empty_of_technique(
         return True
     if technique == "Appeal_to_Authority" and _LEADERSHIP_ONLY.fullmatch(piece):
         return True
-    return any(a <= start and end <= b for a, b in names)
+    return _inside_name(names, start, end)
+
+
+def _inside_name(names: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies within one of ``names`` (sorted, disjoint): by
+    bisection, since a crafted text can hold a name every few characters."""
+    k = bisect_right(names, (start, sys.maxsize)) - 1  # the last name starting ≤ start
+    return k >= 0 and names[k][0] <= start and end <= names[k][1]
 
 
 def _name_runs(text: str) -> list[tuple[int, int]]:
