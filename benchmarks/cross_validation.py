@@ -2,7 +2,7 @@
 """k-fold cross-validation of the fast detector over the 371 PTC training articles.
 
     python benchmarks/cross_validation.py [--data PATH] [--folds 5] [--models DIR]
-        [--thresholds 0.1,0.15,0.2] [--neural]
+        [--thresholds 0.1,0.15,0.2] [--seconds 0.7,1.01] [--neural]
 
 Why: every figure propscope reported came from one fixed dev split, on which settings
 were chosen over many runs, and the held-out PTC articles of issue 11 showed TC losing
@@ -86,25 +86,27 @@ def score(detector: Detector, articles: Sequence[Article]) -> Scores:
     return out
 
 
-def fast_variants(path: Path, thresholds: Sequence[float]) -> dict[str, Callable[[], Detector]]:
+def fast_variants(
+    path: Path, thresholds: Sequence[float], seconds: Sequence[float] = ()
+) -> dict[str, Callable[[], Detector]]:
     """The fold model as shipped (clean-up on), without the clean-up, without the
-    lexicon's patterns, and at other span thresholds (clean-up on)."""
+    lexicon's patterns, and at other span or second-technique thresholds."""
     from propscope.detect.fast.detector import FastDetector
     from propscope.detect.fast.model import FastModel
 
-    def at(threshold: float | None, clean: bool, lexicon: bool = True) -> Callable[[], Detector]:
+    def at(clean: bool = True, lexicon: bool = True, **meta: float) -> Callable[[], Detector]:
         def make() -> Detector:
             model = FastModel.load(path)
-            if threshold is not None:
-                model = dataclasses.replace(model, meta={**model.meta,
-                                                         "span_threshold": threshold})
+            model = dataclasses.replace(model, meta={**model.meta, **meta})
             return FastDetector(model, clean=clean, lexicon=lexicon, path=path)
         return make
 
-    variants = {"fast": at(None, True), "fast-noclean": at(None, False),
-                "fast-nolex": at(None, True, lexicon=False)}
+    variants = {"fast": at(), "fast-noclean": at(clean=False),
+                "fast-nolex": at(lexicon=False)}
     for t in thresholds:
-        variants[f"fast@{t:g}"] = at(t, True)
+        variants[f"fast@{t:g}"] = at(span_threshold=t)
+    for t in seconds:
+        variants[f"fast-2nd@{t:g}"] = at(second_threshold=t)
     return variants
 
 
@@ -176,6 +178,8 @@ def main() -> int:
                         help="where fold models are cached (reused when present)")
     parser.add_argument("--thresholds", default="",
                         help="also score these span thresholds, e.g. 0.1,0.2")
+    parser.add_argument("--seconds", default="",
+                        help="also score these second-technique thresholds, e.g. 0.7,1.01")
     parser.add_argument("--neural", action="store_true",
                         help="also the shipped neural detector with and without clean-up")
     parser.add_argument("--only-neural", action="store_true",
@@ -186,6 +190,7 @@ def main() -> int:
     ids = article_ids(ptc / "articles")
     parts = fold_ids(ids, args.folds)
     thresholds = [float(t) for t in args.thresholds.split(",") if t]
+    seconds = [float(t) for t in args.seconds.split(",") if t]
     results: dict[str, list[Scores]] = {}
     for k, test_ids in enumerate(parts):
         path = args.models / f"fold{k}-of-{args.folds}.npz"
@@ -195,7 +200,7 @@ def main() -> int:
             print(f"fold {k}: trained on {len(train_ids)} articles in {seconds:.0f}s",
                   file=sys.stderr)
         articles = load_corpus(ptc, test_ids)
-        variants = {} if args.only_neural else fast_variants(path, thresholds)
+        variants = {} if args.only_neural else fast_variants(path, thresholds, seconds)
         if args.neural:
             from propscope.detect.neural.runtime import NeuralDetector
 
