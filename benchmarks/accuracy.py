@@ -10,7 +10,8 @@ come from the registry by name, so a new one (``neural``, a ``torch-fp32`` basel
 appears here once it is registered; ``fast-nolex`` is the fast detector without its
 hand-written lexicon component (``neural-nolex`` likewise), to show what that component
 costs or earns on PTC; ``neural-noblend`` is the encoder's technique head alone, without
-the equal-weight average with the fast detector's technique model.  ``--candidate DIR``
+the equal-weight average with the fast detector's technique model; ``fast-noclean`` and
+``neural-noclean`` skip the shared span clean-up (:mod:`propscope.detect.postprocess`).  ``--candidate DIR``
 adds ``candidate`` and ``candidate-noblend``: a trained model folder not yet shipped,
 scored beside the shipped one in the same run.
 """
@@ -43,7 +44,19 @@ def _register_variants(candidate: str | None = None) -> None:
 
         return NeuralDetector.load(lexicon=False)
 
+    def fast_without_clean() -> Detector:
+        from propscope.detect.fast import FastDetector
+
+        return FastDetector.load(clean=False)
+
+    def neural_without_clean() -> Detector:
+        from propscope.detect.neural.runtime import NeuralDetector
+
+        return NeuralDetector.load(clean=False)
+
     register("fast-nolex", fast_without_lexicon)
+    register("fast-noclean", fast_without_clean)
+    register("neural-noclean", neural_without_clean)
     def neural_alone() -> Detector:
         from propscope.detect.neural.runtime import NeuralDetector
 

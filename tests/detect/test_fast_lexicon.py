@@ -118,7 +118,7 @@ def test_sweep_gives_the_quadratic_definitions_result(case: tuple[str, list[Span
 @pytest.mark.parametrize("pairs", [[], [(5, 9)], [(0, 100), (10, 12)], [(3, 4), (1, 20), (2, 3)]])
 def test_intervals_answer_overlap_like_a_scan(pairs: list[tuple[int, int]]) -> None:
     cover = Intervals(pairs)
-    for a in range(0, 25):
+    for a in range(25):
         for b in range(a + 1, 26):
             assert cover.overlaps(a, b) == any(s < b and a < e for s, e in pairs), (a, b)
 

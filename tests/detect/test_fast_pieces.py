@@ -3,6 +3,8 @@ detector finds in each piece and offsets into the whole text; normal ones go who
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,7 @@ from propscope.text.segment import piece_bounds
 def test_pieces_cover_the_text_in_order_within_the_limit(text: str, limit: int) -> None:
     bounds = piece_bounds(text, limit)
     assert bounds[0][0] == 0 and bounds[-1][1] == len(text)
-    for (_, end), (start, _) in zip(bounds, bounds[1:]):
+    for (_, end), (start, _) in itertools.pairwise(bounds):
         assert end == start
     assert all(0 < b - a <= limit for a, b in bounds) or text == ""
     assert all(b - a >= limit // 2 for a, b in bounds[:-1])

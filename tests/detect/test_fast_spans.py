@@ -45,8 +45,8 @@ def _reference(inputs: TokenInputs, fast: FastDetector) -> np.ndarray:
 
 
 TEXTS = [
-    "Thanks to him, the glorious harvest grew.\nShort.\n\nThe imperialist warmongers lie! "
-    "Long live the party? The ministry reported an average harvest this year.",
+    ("Thanks to him, the glorious harvest grew.\nShort.\n\nThe imperialist warmongers lie! "
+     "Long live the party? The ministry reported an average harvest this year."),
     "One.\n" * 30 + "the traitors and puppets " * 40,
     "A single sentence with no end",
 ]

@@ -25,6 +25,7 @@ from propscope.detect.fast.spans import CrfTables, O, decode, marginals, margina
 from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise
+from propscope.detect.postprocess import clean_spans
 from propscope.model import Document, Span
 
 MODEL_NAME = "fast-v1.npz"
@@ -44,11 +45,13 @@ class FastDetector:
     version = "1"
 
     def __init__(
-        self, model: FastModel, *, lexicon: bool = True, path: Path | None = None
+        self, model: FastModel, *, lexicon: bool = True, path: Path | None = None,
+        clean: bool = True,
     ) -> None:
         self.model = model
         self.model_path = path  # where it came from, for benchmarks and `info`
         self.use_lexicon = lexicon
+        self.clean = clean  # the shared span clean-up (propscope.detect.postprocess)
         self.vocab = TokenVocab.from_json(model.span_vocab, model.span_pairs)
         self.tables = CrfTables.unpack(model.span_tables, self.vocab, len(FLAGS))
         self.techniques = TechniqueModel(model)
@@ -59,15 +62,18 @@ class FastDetector:
         found without the lexicon, or at another threshold, for this detector's."""
         return {
             "lexicon": self.use_lexicon,
+            "clean": self.clean,
             "span_threshold": float(self.model.span_threshold),
             "second_threshold": float(self.model.second_threshold),
         }
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, lexicon: bool = True) -> FastDetector:
+    def load(
+        cls, path: str | Path | None = None, *, lexicon: bool = True, clean: bool = True
+    ) -> FastDetector:
         """The model at ``path``, or the one shipped in the package."""
         path = Path(path) if path else shipped_model_path()
-        return cls(FastModel.load(path), lexicon=lexicon, path=path)
+        return cls(FastModel.load(path), lexicon=lexicon, path=path, clean=clean)
 
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
         """Spans with techniques for each document; the CRF runs once per batch of at
@@ -85,7 +91,7 @@ class FastDetector:
             spans = self.label_spans(tok, decode(item, probs, threshold), who)
             if self.use_lexicon:
                 spans = merge_pattern_spans(spans, tok.text, who)
-            results.append(spans)
+            results.append(clean_spans(spans, tok.text) if self.clean else spans)
         return results
 
     def detect_text(self, text: str) -> list[Span]:
@@ -126,7 +132,7 @@ class FastDetector:
         ]
         if self.use_lexicon:
             spans = add_untyped_pattern_spans(spans, text, who)
-        return spans
+        return clean_spans(spans, text) if self.clean else spans
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
         """One technique for each given ``(start, end)`` (SemEval TC), in order."""

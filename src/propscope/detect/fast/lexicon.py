@@ -107,8 +107,6 @@ def _p(
 
 
 _EULOGY_ADJ = r"(?:immortal|undying|everlasting|eternal|unprecedented|matchless|peerless)"
-_NAME = r"(?:(?:President|Chairman|Comrade|General|Marshal|Premier|Supreme Leader) )?" \
-        r"[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,3}"
 
 # Order matters: earlier patterns claim their text first, later ones only fill gaps.
 # The triggers let a text skip a pattern with one substring search: most news holds
@@ -117,9 +115,6 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("thanks to", r"\bthanks to (?:him|her|them|(?:his|her|their|the) (?:[\w-]+ ){0,3}"
        r"(?:leadership|guidance|care|efforts?))\b,?[^.!?\n]*",
        "Causal_Oversimplification", "pattern: all credit to the leader", 0.7),
-    _p("leadership of|guidance of",
-       r"(?i:\b(?:under|with) the (?:[\w-]+ ){0,3}(?:leadership|guidance) of )" + _NAME,
-       "Appeal_to_Authority", "pattern: under the leadership of", 0.6, 0),
     _p("final victory", r"\b(?:for |toward |towards )?(?:the )?final victory\b", "Slogans",
        "pattern: victory slogan", 0.65),
     _p("long live", r"\blong live\b[^.!?\n]*", "Slogans", "pattern: 'long live' slogan",
@@ -129,6 +124,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("imperialist", r"\b(?:US |U\.S\. )?imperialist (?:reactionaries|aggressors|"
        r"warmongers|puppets|lackeys|forces|enemies)\b", "Name_Calling,Labeling",
        "lexicon: enemy label", 0.75),
+    _p("imperialists", r"\b(?:(?:U\.S\.|US|American|Japanese|Western)(?:-led)? )?"
+       r"imperialists\b", "Name_Calling,Labeling", "lexicon: enemy label", 0.65),
     _p("puppet|traitor|warmonger|lackey|stooge|reactionaries|renegade",
        r"\b(?:puppet|traitors?|warmongers?|lackeys?|stooges?|reactionaries|renegades?)\b",
        "Name_Calling,Labeling", "lexicon: enemy label", 0.6),
@@ -139,23 +136,55 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("invincible",
        r"\binvincible (?:[\w-]+ ){0,2}(?:power|army|force|might|fortress|state)\b",
        "Exaggeration,Minimisation", "lexicon: eulogy", 0.7),
+    # before the single eulogy phrases below: it holds them ("… with brilliant exploits")
+    _p("adorn|embellish", r"\b(?:adorn|embellish)(?:s|ed|ing)?\b[^.!?\n]{0,60}?\bwith "
+       r"(?:[\w-]+ )?(?:victor(?:y|ies)|glory|exploits|feats)(?: and (?:victor(?:y|ies)|glory|"
+       r"exploits|feats))?\b", "Exaggeration,Minimisation", "lexicon: eulogy", 0.6),
     _p("wisdom|leadership|guidance|exploits|feats",
        r"\b(?:extraordinary|outstanding|distinguished|tireless|energetic|wise|seasoned|"
        r"sagacious|brilliant|peerless|unparalleled) (?:wisdom|leadership|guidance|"
        r"exploits|feats)\b", "Loaded_Language", "lexicon: eulogy", 0.6),
     _p("respected comrade|dear respected|great leader",
-       r"\b(?:dear )?respected comrade\b|\bgreat leader\b", "Loaded_Language",
-       "lexicon: honorific", 0.55),
+       r"\b(?:dear )?respected comrade\b|\bgreat leader\b|\bdear respected\b"
+       r"(?-i:(?: (?:General Secretary|Marshal|Supreme Leader) ?)?"
+       r"(?: ?Kim(?: [A-Z][a-z]+){1,2})?)",
+       "Loaded_Language", "lexicon: honorific", 0.55),
+    _p("father of", r"\b(?:(?:great|dear|benevolent|loving|tender-hearted|kind-hearted) )+"
+       r"father of (?:the |all )?(?:[\w-]+ ){0,2}(?:nation|people|country|Koreans?|Korea)\b",
+       "Loaded_Language", "lexicon: honorific", 0.55),
     _p("sacred", r"\bsacred (?:war|cause|struggle|duty|mission|land)\b", "Flag-Waving",
        "lexicon: nation", 0.6),
     _p("absolute", r"\babsolute (?:trust|support|loyalty|devotion|confidence)\b",
        "Exaggeration,Minimisation", "lexicon: absolute", 0.6),
+    # the eulogy register: formulaic praise of a history, an era, a leader's care
+    _p("heyday", r"\b(?:(?:bring|brings|brought|bringing) about |usher(?:s|ed|ing)? in |"
+       r"open(?:s|ed|ing)? up |greet(?:s|ed|ing)? )?(?:a |the )?(?:(?:new|great|greatest|"
+       r"golden|overall|grand|unprecedented) )*heyday\b", "Exaggeration,Minimisation",
+       "lexicon: eulogy", 0.6),
+    _p("road of", r"\b(?:along|on) the (?:[\w-]+ ){0,2}road of (?:victory|victories|glory|"
+       r"prosperity)\b", "Loaded_Language", "lexicon: eulogy", 0.55),
+    _p("laughter", r"\b(?:(?:filled with|full of|overflowing with|brimming with|"
+       r"resound(?:s|ed|ing)? with) (?:the )?(?:(?:happy|merry|cheerful|joyful) )?"
+       r"(?-i:l)aughter(?: of (?:the )?[\w-]+)?|(?:happy|merry|cheerful|joyful) "
+       r"(?-i:l)aughter(?: of (?:the )?[\w-]+)?)", "Loaded_Language", "lexicon: eulogy", 0.55),
+    # case-sensitive after the optional lead-in: "Fatherly Love" is a song's title
+    _p("care|love|solicitude", r"\b(?i:(?:(?:deeply |greatly )?moved by )?(?:the |his |her |"
+       r"their )?)(?:(?:warm|loving|benevolent|paternal|fatherly|motherly|tender|"
+       r"boundless|deep|noble)[ -]){1,3}(?:care|love|solicitude|affection)\b",
+       "Loaded_Language", "lexicon: eulogy", 0.55, 0),
+    _p("no other|no choice|no alternative|the only",
+       r"\b(?:no other (?:choice|option|alternative|way)|no (?:choice|alternative) but|"
+       r"the only (?:choice|option|alternative|way out|way|solution))\b"
+       r"(?:[^.!?\n,;]|(?<=[A-Z])\.){0,80}",  # on to the clause's end, past "U.S."
+       "Black-and-White_Fallacy", "pattern: no other choice", 0.5),
     _p("ever-victorious|indomitable|invincible|sagacious|peerless|matchless|immortal|"
        "undying|glorious|illustrious|heroic",
        r"\b(?:ever-victorious|indomitable|invincible|sagacious|peerless|matchless|"
        r"immortal|undying|glorious|illustrious|heroic)\b",
        "Loaded_Language", "lexicon: eulogy", 0.6),
-    _p("patriotism|motherland|fatherland", r"\b(?:patriotism|motherland|fatherland)\b",
+    # not "Fatherland Liberation War": a capitalised word after it makes it a name
+    _p("patriotism|motherland|fatherland",
+       r"\b(?:patriotism|motherland|fatherland)\b(?!(?-i: [A-Z]))",
        "Flag-Waving", "lexicon: nation", 0.55),
 )
 

@@ -266,9 +266,14 @@ def train(
     config: TrainConfig = TrainConfig(),
     log: Callable[[str], None] = print,
     ids: Sequence[str] | None = None,
+    settings: dict[str, float] | None = None,
 ) -> FastModel:
     """Train on the PTC at ``data``: ``split="dev"`` holds the dev split out (trains on
-    the 297 train articles), ``"all"`` trains on all 371.  ``ids`` overrides both."""
+    the 297 train articles), ``"all"`` trains on all 371.  ``ids`` overrides both.
+
+    ``settings`` (``span_threshold``, ``tc_c``, ``second_threshold``) skips the inner
+    tuning and fits once with them: what an outer cross-validation of a fixed recipe
+    needs (``benchmarks/cross_validation.py``), at a third of the cost."""
     started = time.time()
     ptc = resolve_ptc_dir(data)
     if ids is None:
@@ -278,8 +283,12 @@ def train(
     articles = load_corpus(ptc, ids)
     examples = [prepare(a) for a in articles]
     log(f"prepared {len(examples)} articles in {time.time() - started:.0f}s")
-    tuned = tune(examples, config, log) if config.folds > 1 else {
-        "span_threshold": 0.3, "tc_c": 1.0, "second_threshold": 1.01, "cv": None}
+    if settings is not None:
+        tuned = {**settings, "cv": None}
+    elif config.folds > 1:
+        tuned = tune(examples, config, log)
+    else:
+        tuned = {"span_threshold": 0.3, "tc_c": 1.0, "second_threshold": 1.01, "cv": None}
     t0 = time.time()
     span_model = fit_spans(examples, config)
     tc = fit_tc(examples, tuned["tc_c"], config)

@@ -24,6 +24,7 @@ from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.detect.neural.blend import FastBlend
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
 from propscope.detect.neural.windows import load_tokenizer
+from propscope.detect.postprocess import clean_spans
 from propscope.errors import DetectorError
 from propscope.model import Document, Span
 
@@ -113,7 +114,8 @@ class NeuralDetector:
     version = "1"
 
     def __init__(
-        self, pipeline: Pipeline, model_path: Path | None = None, *, lexicon: bool = True
+        self, pipeline: Pipeline, model_path: Path | None = None, *, lexicon: bool = True,
+        clean: bool = True,
     ) -> None:
         self.pipeline = pipeline
         self.model_path = model_path  # the weights file, for size reports
@@ -121,11 +123,13 @@ class NeuralDetector:
         # propscope.detect.fast.lexicon): PTC teaches the encoder little about eulogies
         # of leaders, and on the PTC dev split the patterns change SI/TC by < 0.01.
         self.use_lexicon = lexicon
+        self.clean = clean  # the span clean-up shared with fast (detect.postprocess)
         self.blend: FastBlend | None = None
 
     @classmethod
     def load(
-        cls, path: str | Path | None = None, *, lexicon: bool = True, blend: bool = True
+        cls, path: str | Path | None = None, *, lexicon: bool = True, blend: bool = True,
+        clean: bool = True,
     ) -> NeuralDetector:
         """The model described by ``path`` (a ``neural-v1.json`` or the folder holding
         it), else the one shipped in the package."""
@@ -149,7 +153,8 @@ class NeuralDetector:
                 fix="reinstall propscope, or point at the folder `propscope train` wrote",
             ) from exc
         engine = OrtEngine(onnx, span_onnx, thread_count())
-        detector = cls(Pipeline(engine, tokenizer, settings), onnx, lexicon=lexicon)
+        detector = cls(Pipeline(engine, tokenizer, settings), onnx, lexicon=lexicon,
+                       clean=clean)
         if blend:
             detector.blend = FastBlend()
         return detector
@@ -167,7 +172,8 @@ class NeuralDetector:
         decoding = self.settings.to_dict()
         for key in ("batch_size", "techniques"):
             decoding.pop(key, None)
-        return {"lexicon": self.use_lexicon, "blend": self.blend is not None, **decoding}
+        return {"lexicon": self.use_lexicon, "clean": self.clean,
+                "blend": self.blend is not None, **decoding}
 
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
         """Spans with techniques for each document, batched across documents; a very
@@ -182,7 +188,7 @@ class NeuralDetector:
             spans = self._spans(enc)
             if self.use_lexicon:
                 spans = merge_pattern_spans(spans, doc.text, detector_id(self))
-            out.append(spans)
+            out.append(clean_spans(spans, doc.text) if self.clean else spans)
         return out
 
     def find_spans(self, text: str | Document) -> list[Span]:
@@ -196,7 +202,7 @@ class NeuralDetector:
         ]
         if self.use_lexicon:
             spans = add_untyped_pattern_spans(spans, text, who)
-        return spans
+        return clean_spans(spans, text) if self.clean else spans
 
     def classify(
         self, text: str | Document, spans: Sequence[Span | tuple[int, int]]
