@@ -38,7 +38,8 @@ from propscope.detect.base import detector_id, get_detector
 from propscope.model import AnalysedDocument, Document, Span
 from propscope.store import open_store
 
-DATA = Path(os.environ.get("PROPSCOPE_DATA") or Path(__file__).resolve().parents[2].parent
+# ../shared/data beside the repository (benchmarks/ is one level down), or $PROPSCOPE_DATA
+DATA = Path(os.environ.get("PROPSCOPE_DATA") or Path(__file__).resolve().parents[2]
             / "shared" / "data") / "tehran-times" / "tehran-times.jsonl"
 SPANS = ("SELECT text_id, detector, start_char, end_char, technique, score FROM spans"
          " ORDER BY 1, 3, 4, 5")
