@@ -83,6 +83,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    from propscope.web import follow  # compare and follow: trends, outlets, comparisons
+    app.include_router(follow.api, prefix=API_PREFIX)
+    app.include_router(follow.pages)
     _handle_errors(app)
     return app
 
