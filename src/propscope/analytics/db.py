@@ -69,18 +69,15 @@ class FactTable:
     def _create(self) -> None:
         """Make the table unless it is there: a read first, so a reader that never
         writes (``--read-only`` serving, a query-only connection) needs no write lock."""
-        try:
-            self.store.query(f"SELECT 1 FROM {TABLE} LIMIT 1")
-            return
-        except StoreError:
-            pass
-        with self.store.transaction() as db:
-            db.execute(_CREATE)
+        if not self.exists_in(self.store):
+            with self.store.transaction() as db:
+                db.execute(_CREATE)
 
-    def exists(self) -> bool:
-        """Whether the table is there (a store never reported on has none)."""
+    @staticmethod
+    def exists_in(store: Store) -> bool:
+        """Whether ``store`` has the table (one never reported on has none)."""
         try:
-            self.store.query(f"SELECT 1 FROM {TABLE} LIMIT 1")
+            store.query(f"SELECT 1 FROM {TABLE} LIMIT 1")
         except StoreError:
             return False
         return True

@@ -41,7 +41,7 @@ def line_chart(x_labels: Sequence[str], lines: Sequence[Line], *, title: str,
                width: int = 760, height: int = 300) -> Markup:
     """An ``<svg>`` with one polyline per line over ``x_labels``, y from 0 to the
     largest value, the x labels thinned to fit, change-point markers, and a legend."""
-    left, right, top, bottom = 56, 16, 16, 48
+    left, right, top, bottom = 56, 40, 16, 48
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for line in lines for v in line.values if v is not None]
     ceiling = _nice(max(values, default=0.0)) or 1.0
@@ -133,5 +133,6 @@ def _nice(v: float) -> float:
 
 def _fmt(v: float, percent: bool) -> str:
     if percent:
-        return f"{v * 100:.0f}%" if v * 100 >= 10 or v == 0 else f"{v * 100:.1f}%"
+        pct = round(v * 100, 1)
+        return f"{pct:.0f}%" if pct == int(pct) else f"{pct:.1f}%"
     return f"{v:g}"
