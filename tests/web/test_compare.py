@@ -3,8 +3,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from propscope.store import Store
@@ -56,3 +64,74 @@ def test_outlets_side_by_side(client: TestClient) -> None:  # noqa: F811
     assert "/trends?outlet=A&amp;outlet=B" in r.text
     assert client.get("/compare", params={"outlet": "nobody"}).status_code == 404
     assert client.get("/compare").status_code == 200  # the form alone
+
+
+# -- in a real browser (Debian's Chromium through Playwright; skipped without them) --------
+
+@pytest.fixture
+def served(corpus: Store) -> Iterator[str]:  # noqa: F811
+    """A real Uvicorn on a free loopback port over ``corpus``."""
+    uvicorn = pytest.importorskip("uvicorn")
+    from propscope.web import Settings, create_app
+    from tests.store.conftest import LexiconDetector
+
+    app = create_app(Settings(db=corpus.url, detector=LexiconDetector()), store=corpus)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    listening = socket.create_server(("127.0.0.1", 0))
+    runner = threading.Thread(target=server.run, kwargs={"sockets": [listening]},
+                              daemon=True)
+    runner.start()
+    give_up = time.monotonic() + 20
+    while not server.started and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{listening.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        runner.join(10)
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
+    if not Path("/usr/bin/chromium").is_file():
+        pytest.skip("needs Debian's Chromium at /usr/bin/chromium")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path="/usr/bin/chromium", headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+            viewport={"width": 1280, "height": 900})
+        try:
+            tab, script_errors = context.new_page(), []
+            tab.on("pageerror", lambda exc: script_errors.append(str(exc)))
+            yield tab
+            assert script_errors == [], "a script failed on the page"
+        finally:
+            context.close()
+
+
+def test_the_time_series_chart_draws_in_the_browser(served: str, chromium: Any) -> None:
+    chromium.goto(served + "/trends?outlet=A&outlet=B&technique=loaded-language")
+    chart = chromium.locator("figure#trend-chart svg")
+    assert chart.is_visible() and chart.bounding_box()["width"] > 300
+    assert chromium.locator("svg polyline.series").count() == 1  # A: two months; B: a gap
+    assert chromium.locator("svg circle").count() == 3
+    tips = chromium.locator("svg circle title").all_text_contents()
+    assert "A · 2024-01: 25% (1 of 4 documents)" in tips
+    assert chromium.evaluate("() => window.__pwned") is None
+    assert chromium.locator("img").count() == 0  # the hostile outlet's name stays text
+    if os.environ.get("PROPSCOPE_SCREENSHOTS"):
+        chromium.screenshot(path=str(Path(os.environ["PROPSCOPE_SCREENSHOTS"]) / "trends.png"),
+                            full_page=True)
+
+
+def test_the_second_documents_tooltip_opens_on_focus(served: str, chromium: Any,
+                                                     corpus: Store) -> None:  # noqa: F811
+    ids = _ids(corpus)
+    chromium.goto(served + f"/compare?a={ids['Story 2']}&b={ids['Story 1']}")
+    mark = chromium.locator("#doc-text-1 mark.hl").first
+    mark.focus()
+    tip = chromium.locator("#tip")
+    assert tip.is_visible() and "Loaded" in tip.text_content()
+    assert chromium.locator("#doc-text-0 mark").count() == 0
