@@ -118,7 +118,7 @@ def test_the_trends_page_draws_an_svg_chart_and_its_table(client: TestClient) ->
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_outlet_pages(client: TestClient) -> None:
+def test_outlet_pages(client: TestClient, corpus: Store) -> None:
     listing = client.get("/outlets").text
     assert 'href="/outlets/A"' in listing and "<script>alert(1)" not in listing
     page = client.get("/outlets/A")
@@ -132,6 +132,11 @@ def test_outlet_pages(client: TestClient) -> None:
     hostile = client.get("/outlets/" + HOSTILE_OUTLET.replace("/", "%2F"))
     assert hostile.status_code == 200 and "<script>alert(1)" not in hostile.text
     assert client.get("/outlets/nobody").status_code == 404
+    # Reached from a document's page, and a technique's page links its share over time.
+    first = corpus.query("SELECT MIN(id) FROM texts")[0][0]
+    assert 'href="/outlets/A"' in client.get(f"/documents/{first}").text
+    assert 'href="/trends?technique=loaded-language"' in client.get(
+        "/techniques/loaded-language").text
     assert client.get("/api/v1/outlets/nobody").json()["code"] == "PS404"
 
 

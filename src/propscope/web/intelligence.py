@@ -138,13 +138,14 @@ def _charts(found: Report, name: str) -> list[Any]:
         apps: dict[str, int] = {}
         for a in found.appearances:
             apps[a["day"][:7]] = apps.get(a["day"][:7], 0) + 1
-        months_a = sorted(apps)
+        months_a = sorted(set(apps) | set(months))  # a month without one is a 0
         charts = []
         if months:
             charts.append(line_chart(months, lines, percent=False,
                                      title="Mentions of each leader by month"))
-        if months_a:
-            charts.append(line_chart(months_a, [Line("appearances", [apps[m] for m in months_a])],
+        if apps:
+            charts.append(line_chart(months_a, [Line("appearances",
+                                                      [apps.get(m, 0) for m in months_a])],
                                      percent=False, title="Reported appearances by month"))
         return charts
     if name == "targets":
