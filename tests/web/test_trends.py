@@ -170,3 +170,22 @@ def test_the_public_read_seam(corpus: Store) -> None:
     corpus.refresh_statistics("derived_test")
     with pytest.raises(StoreError):
         corpus.refresh_statistics("derived_test; DROP TABLE texts")
+
+
+def test_a_share_of_sentences(client: TestClient) -> None:
+    """Each story has two sentences, the loaded ones one of them loaded: A's January
+    is 1 of 8 sentences, B's 5 of 20."""
+    body = client.get("/api/v1/timeseries", params=[
+        ("outlet", "A"), ("outlet", "B"), ("unit", "sentences"),
+        ("technique", "loaded-language")]).json()
+    assert body["unit"] == "sentences"
+    assert _shares(body) == {"A": {"2024-01": (1, 8), "2024-02": (2, 4)},
+                             "B": {"2024-01": (5, 20), "2024-02": (0, 0)}}
+    # In a query's series, the sentences with a span in the texts the query finds.
+    again = client.get("/api/v1/timeseries", params=[
+        ("unit", "sentences"), ("q", "harvest"), ("q", "plot"), ("outlet", "B")]).json()
+    assert _shares(again)["B · “harvest”"]["2024-01"] == (0, 20)
+    assert _shares(again)["B · “plot”"]["2024-01"] == (5, 20)
+    assert client.get("/api/v1/timeseries", params={"unit": "words"}).status_code == 400
+    page = client.get("/trends", params={"unit": "sentences", "outlet": "A"}).text
+    assert "12.5% (1/8)" in page and "Share of sentences" in page

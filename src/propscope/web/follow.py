@@ -42,11 +42,13 @@ Detector = Annotated[str | None, Query(max_length=200,
 PeriodParam = Annotated[str, Query(pattern="^(day|week|month)$",
                                    description="day, week (ISO) or month")]
 Day = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")]
+Unit = Annotated[str, Query(pattern="^(documents|sentences)$",
+                            description="share of documents or of their sentences")]
 
 
 def _series(store: Store, outlet: list[str], q: list[str], technique: str | None,
             detector: str | None, period: str, since: str | None,
-            until: str | None) -> timeseries.TimeSeries:
+            until: str | None, unit: str = "documents") -> timeseries.TimeSeries:
     """The time series the parameters ask for: one line per outlet × query named."""
     checked = Filters.parse(technique_name=technique, detector=detector, since=since,
                             until=until)
@@ -55,18 +57,20 @@ def _series(store: Store, outlet: list[str], q: list[str], technique: str | None
     specs = [timeseries.SeriesSpec(o, x) for o in names for x in queries]
     return timeseries.timeseries(store, specs, technique=checked.technique,
                                  detector=checked.detector, period=period,
-                                 since=checked.since, until=checked.until)
+                                 since=checked.since, until=checked.until, unit=unit)
 
 
 @api.get("/timeseries", summary="Technique share over time, per outlet or query")
 def timeseries_api(store: StoreDep, outlet: Names = [],  # noqa: B006 (FastAPI: a copy)
                    q: Queries = [], technique: Technique = None,  # noqa: B006
                    detector: Detector = None, period: PeriodParam = "month",
-                   since: Day = None, until: Day = None) -> dict[str, Any]:
+                   since: Day = None, until: Day = None,
+                   unit: Unit = "documents") -> dict[str, Any]:
     """One series per ``outlet`` (repeat it; none: every outlet together) and per
-    ``q`` (repeat it): per period, the analysed documents, how many carry
-    ``technique`` (any when none is named; or match ``q``) and their share."""
-    return _series(store, outlet, q, technique, detector, period, since, until).to_dict()
+    ``q`` (repeat it): per period, the analysed documents (or their sentences), how
+    many carry ``technique`` (any when none is named; or match ``q``) and the share."""
+    return _series(store, outlet, q, technique, detector, period, since, until,
+                   unit).to_dict()
 
 
 @api.get("/outlets", summary="Outlets with their volume")
@@ -86,7 +90,7 @@ def outlet_api(store: StoreDep, name: Annotated[str, Path(max_length=300)],
 def chart(found: timeseries.TimeSeries, title: str) -> Markup:
     lines = [Line(s.spec.label,
                   [p.share if p.documents else None for p in s.points],
-                  [f"{p.matching} of {p.documents} documents" for p in s.points])
+                  [f"{p.matching} of {p.documents} {found.unit}" for p in s.points])
              for s in found.series]
     return line_chart(found.periods, lines, title=title)
 
@@ -95,19 +99,22 @@ def chart(found: timeseries.TimeSeries, title: str) -> Markup:
 def trends_page(request: Request, store: StoreDep, outlet: Names = [],  # noqa: B006
                 q: Queries = [], technique: Technique = None,  # noqa: B006
                 detector: Detector = None, period: PeriodParam = "month",
-                since: Day = None, until: Day = None) -> Response:
-    found = _series(store, outlet, q, technique, detector, period, since, until)
+                since: Day = None, until: Day = None,
+                unit: Unit = "documents") -> Response:
+    found = _series(store, outlet, q, technique, detector, period, since, until, unit)
     shown = next((t.display for t in TECHNIQUES if t.name == found.technique), None)
-    title = (f"Share of documents with {shown}" if shown else "Share of documents with"
+    title = (f"Share of {unit} with {shown}" if shown else f"Share of {unit} with"
              " any technique") + f", by {period}"
     params = [("outlet", o) for o in outlet] + [("q", x) for x in q] + [
         (k, v) for k, v in (("technique", technique), ("detector", detector),
-                            ("period", period), ("since", since), ("until", until)) if v]
+                            ("period", period), ("since", since), ("until", until),
+                            ("unit", unit)) if v]
     return page(request, "trends.html", {
         "found": found, "chart": chart(found, title) if found.periods else None,
         "title": title, "all_outlets": outlets.outlets(store, limit=50),
         "chosen_outlets": set(outlet), "queries": (q + ["", ""])[:3],
         "technique": found.technique, "period": period, "detector": detector or "",
+        "unit": unit,
         "since": since or "", "until": until or "",
         "json_link": "/api/v1/timeseries?" + urlencode(params),
     })
