@@ -9,10 +9,11 @@ reads only the texts without a row of the current version, which is what makes e
 stage incremental.  Aggregates are computed from these rows when a report is made:
 one pass, linear in the rows.
 
-The store's public API has no way to run SQL, so this adapter uses the SQL store's
-``_execute`` and ``_transaction`` (the shared ``?``-placeholder layer both backends
-implement); it reads the store's ``texts``, ``outlets``, ``urls``, ``analyses`` and
-``spans`` tables and writes only its own.
+It goes through the store's public SQL seam (``?`` placeholders both backends
+translate): :meth:`Store.query <propscope.store.base.Store.query>` to read,
+:meth:`Store.transaction <propscope.store.base.Store.transaction>` to write its own
+table and :meth:`Store.refresh_statistics`; it reads the store's ``texts``,
+``outlets``, ``urls``, ``analyses`` and ``spans`` tables and writes only its own.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from propscope.errors import StoreError
 from propscope.store.base import Store
-from propscope.store.sql import SqlStore, as_date
+from propscope.store.sql import as_date
 
 TABLE = "analytics_facts"
 
@@ -62,11 +63,24 @@ class FactTable:
     """Per-text stage results in the store's database (see the module docstring)."""
 
     def __init__(self, store: Store) -> None:
-        if not isinstance(store, SqlStore):
-            raise StoreError(f"analytics needs an SQL store, not {type(store).__name__}")
         self.store = store
-        with store._transaction():
-            store._execute(_CREATE)
+        self._create()
+
+    def _create(self) -> None:
+        """Make the table unless it is there: a read first, so a reader that never
+        writes (``--read-only`` serving, a query-only connection) needs no write lock."""
+        if not self.exists_in(self.store):
+            with self.store.transaction() as db:
+                db.execute(_CREATE)
+
+    @staticmethod
+    def exists_in(store: Store) -> bool:
+        """Whether ``store`` has the table (one never reported on has none)."""
+        try:
+            store.query(f"SELECT 1 FROM {TABLE} LIMIT 1")
+        except StoreError:
+            return False
+        return True
 
     def todo(
         self, stage: str, version: str, *, after: int = 0, limit: int = 500,
@@ -84,12 +98,12 @@ class FactTable:
             checks.append("(SELECT 1 FROM analyses a WHERE a.text_id = ids.id"
                           " AND a.detector = ?)")
             params.append(detector)
-        page = self.store._execute(
+        page = self.store.query(
             f"SELECT ids.id, {', '.join(checks)} FROM"
             " (SELECT id FROM texts WHERE id > ? ORDER BY id LIMIT ?) ids"
             f" LEFT JOIN {TABLE} f ON f.stage = ? AND f.text_id = ids.id ORDER BY ids.id",
             (*params, after, limit, stage),
-        ).fetchall()
+        )
         if not page:
             return [], None
         wanted = [int(r[0]) for r in page
@@ -100,21 +114,21 @@ class FactTable:
         if not ids:
             return []
         marks = ", ".join("?" * len(ids))
-        rows = self.store._execute(
+        rows = self.store.query(
             "SELECT t.id, t.text, t.title, t.published, o.name,"
             " (SELECT u.section FROM urls u WHERE u.text_id = t.id ORDER BY u.id LIMIT 1)"
             " FROM texts t LEFT JOIN outlets o ON o.id = t.outlet_id"
             f" WHERE t.id IN ({marks}) ORDER BY t.id",
             ids,
-        ).fetchall()
+        )
         found = [TextRow(int(r[0]), r[1], r[2], as_date(r[3]), r[4], r[5]) for r in rows]
         if detector is not None and found:
             by_id = {row.text_id: row for row in found}
-            for text_id, start, end, technique in self.store._execute(
+            for text_id, start, end, technique in self.store.query(
                 "SELECT text_id, start_char, end_char, technique FROM spans"
                 f" WHERE detector = ? AND text_id IN ({marks}) ORDER BY text_id, start_char",
                 (detector, *ids),
-            ).fetchall():
+            ):
                 by_id[int(text_id)].spans.append((int(start), int(end), technique))
         return found
 
@@ -122,8 +136,8 @@ class FactTable:
         """Store one batch of results in one transaction, replacing older versions."""
         if not rows:
             return
-        with self.store._transaction():
-            self.store._executemany(
+        with self.store.transaction() as db:
+            db.executemany(
                 f"INSERT INTO {TABLE} (stage, text_id, version, published, outlet, data)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stage, text_id) DO UPDATE SET"
                 " version = excluded.version, published = excluded.published,"
@@ -139,8 +153,7 @@ class FactTable:
         statistics; right after a bulk write autovacuum has not counted the rows yet,
         and a plan made for an empty table rescans it for every text.  SQLite reads
         the primary key either way."""
-        if self.store.dialect == "postgres":
-            self.store._execute(f"ANALYZE {TABLE}")
+        self.store.refresh_statistics(TABLE)
 
     def facts(
         self, stage: str, version: str, *, since: date | None = None,
@@ -157,11 +170,11 @@ class FactTable:
             extra.append(outlet)
         after = 0
         while True:
-            rows = self.store._execute(
+            rows = self.store.query(
                 f"SELECT text_id, published, outlet, data FROM {TABLE} WHERE {where}"
                 " ORDER BY text_id LIMIT ?",
                 (stage, version, after, *extra, page),
-            ).fetchall()
+            )
             if not rows:
                 return
             for text_id, published, name, data in rows:
@@ -175,19 +188,19 @@ class FactTable:
         where, params = ["1 = 1"], []
         if since is not None:
             where.append("t.published >= ?")
-            params.append(since.isoformat() if self.store.dialect == "sqlite" else since)
+            params.append(self.store.date_param(since))
         if outlet is not None:
             where.append("o.name = ?")
             params.append(outlet)
-        rows = self.store._execute(
+        rows = self.store.query(
             "SELECT t.published, o.name, t.id FROM texts t"
             f" LEFT JOIN outlets o ON o.id = t.outlet_id WHERE {' AND '.join(where)}", params,
-        ).fetchall()
+        )
         return [(as_date(p), o, int(i)) for p, o, i in rows]
 
     def text(self, text_id: int) -> str | None:
-        row = self.store._execute("SELECT text FROM texts WHERE id = ?", (text_id,)).fetchone()
-        return row[0] if row else None
+        rows = self.store.query("SELECT text FROM texts WHERE id = ?", (text_id,))
+        return rows[0][0] if rows else None
 
     def titles(self, ids: Sequence[int]) -> dict[int, str | None]:
         if not ids:
@@ -197,8 +210,8 @@ class FactTable:
         for i in range(0, len(unique), 500):
             part = unique[i:i + 500]
             marks = ", ".join("?" * len(part))
-            for text_id, title in self.store._execute(
+            for text_id, title in self.store.query(
                 f"SELECT id, title FROM texts WHERE id IN ({marks})", part
-            ).fetchall():
+            ):
                 found[int(text_id)] = title
         return found

@@ -153,7 +153,7 @@ def render_html(results: Sequence[AnalysedDocument], *, title: str = "propscope 
         f"<h1>{_shown(title)}</h1>\n{body}\n"
         f"{_definitions()}\n</main>\n"
         '<div id="tip" role="tooltip"></div>\n'
-        f'<script type="application/json" id="propscope-data">{_data_json(results)}</script>\n'
+        f'<script type="application/json" id="propscope-data">{data_json(results)}</script>\n'
         f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
     )
 
@@ -169,7 +169,7 @@ def _document_section(result: AnalysedDocument, number: int) -> str:
         f"<h2>{_shown(document_label(result, number))}</h2>\n"
         f'<p class="meta">{" · ".join(meta)}</p>\n'
         f"{_legend(result)}\n"
-        f'<div class="doc-text">{_highlighted(result, number - 1)}</div>\n'
+        f'<div class="doc-text">{highlighted_html(result, number - 1)}</div>\n'
         f"{_span_table(result)}\n</section>"
     )
 
@@ -190,7 +190,10 @@ def _doc_text(chunk: str) -> str:
     )
 
 
-def _highlighted(result: AnalysedDocument, doc_index: int) -> str:
+def highlighted_html(result: AnalysedDocument, doc_index: int) -> str:
+    """``result``'s text, every character escaped, with its spans as nested numbered
+    marks (``data-n`` = the span's number); public so the workbench draws a document
+    exactly as this report does.  ``doc_index`` numbers the document in the page."""
     return _marked(result, doc_index, nested(result.spans), 0, len(result.text), ())
 
 
@@ -218,7 +221,7 @@ def _mark(result: AnalysedDocument, doc_index: int, fragment: Fragment,
           outer: tuple[int, ...]) -> str:
     covering = (*outer, fragment.index)
     technique = technique_of(result.spans[fragment.index])
-    style = f"{_swatch_style(technique)};padding-bottom:{1 + _STEP_PX * (fragment.height - 1)}px"
+    style = f"{swatch_style(technique)};padding-bottom:{1 + _STEP_PX * (fragment.height - 1)}px"
     tip = "\n".join(
         f"[{i + 1}] {technique_of(result.spans[i]).display}: "
         f"{technique_of(result.spans[i]).definition}"
@@ -239,14 +242,16 @@ def _legend(result: AnalysedDocument) -> str:
         return '<p class="meta">No propaganda techniques found.</p>'
     items = "".join(
         f'<li title="{escape(technique.definition)}">'
-        f'<span class="swatch" style="{_swatch_style(technique)}"></span>'
+        f'<span class="swatch" style="{swatch_style(technique)}"></span>'
         f"{escape(technique.display)}: {count}</li>"
         for technique, count in technique_counts(result)
     )
     return f'<ul class="legend" aria-label="Techniques found and their counts">{items}</ul>'
 
 
-def _swatch_style(technique: Technique) -> str:
+def swatch_style(technique: Technique) -> str:
+    """The inline style of ``technique``'s colour swatch and underline (shared with
+    the workbench's legend)."""
     return (f"background:{technique.colour};border-bottom:3px {underline_style(technique)} "
             f"{underline_colour(technique)}")
 
@@ -256,7 +261,7 @@ def _span_table(result: AnalysedDocument) -> str:
         return ""
     rows = "".join(
         f'<tr><td class="num">{i}</td><td><span class="swatch" '
-        f'style="{_swatch_style(technique_of(s))}"></span>'
+        f'style="{swatch_style(technique_of(s))}"></span>'
         f"{escape(technique_of(s).display)}</td>"
         f"<td>{_shown(quote(result.span_text(s)))}</td>"
         f'<td class="num">{s.score:.2f}</td><td>{_shown(s.evidence)}</td></tr>'
@@ -271,14 +276,14 @@ def _span_table(result: AnalysedDocument) -> str:
 def _definitions() -> str:
     """Every technique with its definition and example, folded away at the end."""
     items = "".join(
-        f'<dt><span class="swatch" style="{_swatch_style(t)}"></span>{escape(t.display)}'
+        f'<dt><span class="swatch" style="{swatch_style(t)}"></span>{escape(t.display)}'
         f"</dt><dd>{escape(t.definition)} <em>Example: {escape(t.example)}</em></dd>"
         for t in TECHNIQUES
     )
     return f"<details><summary>All 14 techniques</summary><dl>{items}</dl></details>"
 
 
-def _data_json(results: Sequence[AnalysedDocument]) -> str:
+def data_json(results: Sequence[AnalysedDocument]) -> str:
     """Span data for the script, safe inside ``<script>``: no ``<``, ``>`` or ``&``
     survives unescaped, so no text can close the block."""
     techniques: dict[str, Technique] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Self
@@ -317,3 +318,54 @@ class Store(ABC):
     @abstractmethod
     def revoke_token(self, token_id: int) -> bool:
         """Revoke token ``token_id``; False when there is no such live token."""
+    # -- the read-side seam ------------------------------------------------------
+    # Faces that need views the methods above do not give (the workbench's facets and
+    # time series, the analytics layer's derived table) write SQL both SQLite and
+    # PostgreSQL speak, with ``?`` placeholders, through these few methods instead of
+    # the store's internals.  A store that is not SQL refuses them with a StoreError.
+    dialect: str = ""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read-only statement (``SELECT`` or ``WITH``) written with
+        ``?`` placeholders, run on this thread's read connection (inside
+        :meth:`transaction`, on the writer, so it sees the transaction's rows).  Values
+        are always parameters, never part of ``sql``."""
+        raise self._not_sql()
+
+    def detector_condition(self, column: str, detector: str) -> tuple[str, list[Any]]:
+        """An SQL condition (and its parameters) keeping the rows whose ``column``
+        holds a detector id that ``detector`` names: a bare name (``fast``), ``fast.v1``
+        or a full id.  ``column`` is the caller's SQL, never a user's value."""
+        raise self._not_sql()
+
+    def date_param(self, value: date | None) -> Any:
+        """``value`` as this backend compares it with a stored ``published`` date."""
+        raise self._not_sql()
+
+    def transaction(self) -> AbstractContextManager[Writer]:
+        """One write transaction for a derived table a face keeps beside the store's
+        own (e.g. ``analytics_facts``): the :class:`Writer` it yields runs statements
+        on the writer connection; everything commits at the end or nothing does.  The
+        store's own tables are written only by the methods above."""
+        raise self._not_sql()
+
+    def refresh_statistics(self, table: str) -> None:
+        """Bring the query planner's statistics of ``table`` up to date after a bulk
+        write (PostgreSQL's ``ANALYZE``; nothing where the planner needs none)."""
+        raise self._not_sql()
+
+    def _not_sql(self) -> Exception:
+        from propscope.errors import StoreError
+
+        return StoreError(f"{type(self).__name__} does not run SQL",
+                          fix="use a SQLite or PostgreSQL store")
+
+
+class Writer(ABC):
+    """Statements inside one :meth:`Store.transaction` (``?`` placeholders)."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...

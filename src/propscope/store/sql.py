@@ -13,6 +13,7 @@ twice.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import weakref
 from abc import abstractmethod
@@ -38,6 +39,7 @@ from propscope.store.base import (
     StoreStats,
     TokenRecord,
     UrlRecord,
+    Writer,
 )
 from propscope.store.dedup import NearDuplicateIndex, canonical_url, signature
 from propscope.store.query import Query, exact_matches, parse_query, snippet
@@ -135,6 +137,24 @@ class _Reader:
 
     def close(self) -> None:
         self._finalizer()
+
+
+_READ_ONLY = re.compile(r"\s*(?:SELECT|WITH)\b", re.IGNORECASE)
+
+
+class _SqlWriter(Writer):
+    """The statements of one :meth:`SqlStore.transaction`."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._store._execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._store._executemany(sql, rows)
 
 
 class SqlStore(Store):
@@ -242,6 +262,31 @@ class SqlStore(Store):
 
     def _json(self, value: Any) -> Any:
         return json.dumps(value, ensure_ascii=False)
+
+    # -- the public read-side seam (see Store) ----------------------------------------
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if _READ_ONLY.match(sql) is None:
+            raise StoreError("Store.query runs only SELECT or WITH statements",
+                             fix="write through Store.transaction()")
+        return [tuple(row) for row in self._execute(sql, params).fetchall()]
+
+    def detector_condition(self, column: str, detector: str) -> tuple[str, list[Any]]:
+        sql, patterns = self._detector_filter(column, detector)
+        return sql, list(patterns)
+
+    def date_param(self, value: date | None) -> Any:
+        return self._date(value)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        with self._transaction():
+            yield _SqlWriter(self)
+
+    def refresh_statistics(self, table: str) -> None:
+        if not table.isidentifier():
+            raise StoreError(f"not a table name: {table!r}")
+        if self.dialect == "postgres":
+            self._execute(f"ANALYZE {table}")
 
     # -- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:

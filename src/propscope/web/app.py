@@ -93,6 +93,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(jobs.pages)
     from propscope.web import access
     app.include_router(access.pages)
+    from propscope.web import follow  # compare and follow: trends, outlets, comparisons
+    app.include_router(follow.api, prefix=API_PREFIX)
+    app.include_router(follow.pages)
+    from propscope.web import intelligence  # corpus intelligence over propscope.analytics
+    app.include_router(intelligence.api, prefix=API_PREFIX)
+    app.include_router(intelligence.pages)
     _handle_errors(app)
     return app
 

@@ -3,10 +3,11 @@ interface does not offer: a filtered, paginated document list, facet counts, and
 technique's strongest spans across the corpus.
 
 Why here and not in the store: they are a face's views over the store's tables, like
-the analytics package's, and read only.  They run on the store's per-thread read
-connection (``_execute``, the store's own placeholder and error mapping), in SQL both
-SQLite and PostgreSQL speak, and every value a user gives is a bound parameter, never
-part of the SQL text.  When a second face needs one of these, it belongs in the store.
+the analytics package's, and read only.  They run through the store's public read
+seam (:meth:`Store.query <propscope.store.base.Store.query>` on the per-thread read
+connection, :meth:`~propscope.store.base.Store.detector_condition`,
+:meth:`~propscope.store.base.Store.date_param`), in SQL both SQLite and PostgreSQL
+speak, and every value a user gives is a bound parameter, never part of the SQL text.  When a second face needs one of these, it belongs in the store.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def _month(value: str | None) -> str | None:
 _MONTH_SQL = "SUBSTR(CAST(t.published AS TEXT), 1, 7)"
 
 
-def _where(store: Any, filters: Filters) -> tuple[str, list[Any]]:
+def _where(store: Store, filters: Filters) -> tuple[str, list[Any]]:
     """SQL conditions on ``texts t`` (and their parameters) for ``filters``."""
     where: list[str] = []
     params: list[Any] = []
@@ -114,7 +115,7 @@ def _where(store: Any, filters: Filters) -> tuple[str, list[Any]]:
     span_cond: list[str] = []
     span_params: list[Any] = []
     if filters.detector:
-        sql, patterns = store._detector_filter("s.detector", filters.detector)
+        sql, patterns = store.detector_condition("s.detector", filters.detector)
         span_cond.append(sql)
         span_params += patterns
     if filters.technique:
@@ -124,15 +125,15 @@ def _where(store: Any, filters: Filters) -> tuple[str, list[Any]]:
                      + " AND ".join(span_cond) + ")")
         params += span_params
     elif filters.detector:
-        sql, patterns = store._detector_filter("a.detector", filters.detector)
+        sql, patterns = store.detector_condition("a.detector", filters.detector)
         where.append(f"EXISTS (SELECT 1 FROM analyses a WHERE a.text_id = t.id AND {sql})")
         params += patterns
     if filters.since:
         where.append("t.published >= ?")
-        params.append(store._date(filters.since))
+        params.append(store.date_param(filters.since))
     if filters.until:
         where.append("t.published <= ?")
-        params.append(store._date(filters.until))
+        params.append(store.date_param(filters.until))
     if filters.month:
         where.append(f"{_MONTH_SQL} = ?")
         params.append(filters.month)
@@ -174,12 +175,12 @@ def list_documents(store: Store, filters: Filters, *, limit: int = 20,
     The page reads by the primary key; the count is one indexed aggregate."""
     check_page(limit, offset)
     where, params = _where(store, filters)
-    run = store._execute  # type: ignore[attr-defined]
-    total = int(run(f"SELECT COUNT(*) FROM texts t WHERE {where}", params).fetchone()[0])
+    run = store.query
+    total = int(run(f"SELECT COUNT(*) FROM texts t WHERE {where}", params)[0][0])
     span_count = "(SELECT COUNT(*) FROM spans s WHERE s.text_id = t.id"
     span_params: list[Any] = []
     if filters.detector:
-        sql, span_params = store._detector_filter(  # type: ignore[attr-defined]
+        sql, span_params = store.detector_condition(
             "s.detector", filters.detector)
         span_count += f" AND {sql}"
     span_count += ")"
@@ -189,7 +190,7 @@ def list_documents(store: Store, filters: Filters, *, limit: int = 20,
         f" FROM texts t LEFT JOIN outlets o ON o.id = t.outlet_id WHERE {where}"
         " ORDER BY t.id DESC LIMIT ? OFFSET ?",
         [*span_params, *params, limit, offset],
-    ).fetchall()
+    )
     return DocumentPage(total, offset, limit, [
         DocumentRow(int(r[0]), r[1], r[2], r[3], as_date(r[4]), int(r[5])) for r in rows
     ])
@@ -200,9 +201,9 @@ def text_ids(store: Store, filters: Filters, *, page: int = 500) -> Any:
     where, params = _where(store, filters)
     after = 0
     while True:
-        rows = store._execute(  # type: ignore[attr-defined]
+        rows = store.query(
             f"SELECT t.id FROM texts t WHERE {where} AND t.id > ? ORDER BY t.id LIMIT ?",
-            [*params, after, page]).fetchall()
+            [*params, after, page])
         if not rows:
             return
         ids = [int(r[0]) for r in rows]
@@ -221,11 +222,11 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[F
     """Counts of texts by outlet, technique, detector and month of publication, within
     ``filters`` (so a reader sees how the current selection splits)."""
     where, params = _where(store, filters)
-    run = store._execute  # type: ignore[attr-defined]
+    run = store.query
     outlet = [Facet(r[0], r[0], int(r[1])) for r in run(
         "SELECT o.name, COUNT(*) FROM texts t JOIN outlets o ON o.id = t.outlet_id"
         f" WHERE {where} GROUP BY o.name ORDER BY COUNT(*) DESC, o.name LIMIT ?",
-        [*params, top]).fetchall()]
+        [*params, top])]
     # Spans and analyses are restricted to the selection's ids computed once (an IN
     # subquery), not by a join that re-tests the filters on every span row.
     inside = f"IN (SELECT t.id FROM texts t WHERE {where})" if filters.active() else None
@@ -234,7 +235,7 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[F
         span_where.append(f"s.text_id {inside}")
         span_params += params
     if filters.detector:
-        sql, patterns = store._detector_filter(  # type: ignore[attr-defined]
+        sql, patterns = store.detector_condition(
             "s.detector", filters.detector)
         span_where.append(sql)
         span_params += patterns
@@ -243,7 +244,7 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[F
         "SELECT s.technique, COUNT(DISTINCT s.text_id) FROM spans s"
         f" WHERE {' AND '.join(span_where)}"
         " GROUP BY s.technique ORDER BY COUNT(DISTINCT s.text_id) DESC, s.technique",
-        span_params).fetchall():
+        span_params):
         known = TECHNIQUES_BY_NAME.get(name or "")
         techniques.append(Facet(name or "", known.display if known else "(unnamed)",
                                 int(count)))
@@ -251,10 +252,10 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[F
         "SELECT a.detector, COUNT(*) FROM analyses a"
         f" WHERE {f'a.text_id {inside}' if inside else '1 = 1'}"
         " GROUP BY a.detector ORDER BY COUNT(*) DESC, a.detector",
-        params if inside else []).fetchall()]
+        params if inside else [])]
     months = [Facet(r[0], r[0], int(r[1])) for r in run(
         f"SELECT {_MONTH_SQL}, COUNT(*) FROM texts t WHERE {where}"
-        " AND t.published IS NOT NULL GROUP BY 1 ORDER BY 1", params).fetchall()]
+        " AND t.published IS NOT NULL GROUP BY 1 ORDER BY 1", params)]
     return {"outlet": outlet, "technique": techniques, "detector": detectors,
             "month": months}
 
@@ -276,14 +277,14 @@ def strongest(store: Store, technique_name: str, *, detector: str | None = None,
     (cut out by the database, so no whole document is read)."""
     only, only_params = "", []
     if detector:
-        only, only_params = store._detector_filter(  # type: ignore[attr-defined]
+        only, only_params = store.detector_condition(
             "s.detector", detector)
         only = f" AND {only}"
-    rows = store._execute(  # type: ignore[attr-defined]
+    rows = store.query(
         "SELECT s.text_id, t.title, s.start_char, s.end_char, s.score, s.detector,"
         " SUBSTR(t.text, s.start_char + 1, s.end_char - s.start_char)"
         f" FROM spans s JOIN texts t ON t.id = s.text_id WHERE s.technique = ?{only}"
         " ORDER BY s.score DESC, s.text_id, s.start_char LIMIT ?",
-        [technique_name, *only_params, limit]).fetchall()
+        [technique_name, *only_params, limit])
     return [Example(int(r[0]), r[1], int(r[2]), int(r[3]), float(r[4]), r[5], r[6])
             for r in rows]

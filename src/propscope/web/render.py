@@ -77,17 +77,17 @@ class Highlighted:
 
 def highlighted(result: AnalysedDocument) -> Highlighted:
     """The report's marks, legend and span table for ``result``, for a page."""
-    # present.html's marking, exactly as the offline report draws it (private there:
-    # one renderer, two faces).
-    marked = report._highlighted(result, 0)
-    data = report._data_json([result])
+    # present.html's marking, exactly as the offline report draws it (one renderer,
+    # two faces).
+    marked = report.highlighted_html(result, 0)
+    data = report.data_json([result])
     legend = [
-        LegendItem(t.name, t.display, t.definition, n, report._swatch_style(t))
+        LegendItem(t.name, t.display, t.definition, n, report.swatch_style(t))
         for t, n in technique_counts(result)
     ]
     rows = [
         SpanRow(i, technique_of(s).name, technique_of(s).display,
-                report._swatch_style(technique_of(s)),
+                report.swatch_style(technique_of(s)),
                 printable(result.span_text(s), one_line=True), s.score,
                 printable(s.evidence, one_line=True), s.start, s.end)
         for i, s in enumerate(result.spans, 1)
