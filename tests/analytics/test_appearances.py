@@ -96,3 +96,20 @@ def test_headlines_in_any_case_and_tense(lexicon: Lexicon, headline: str, event:
 )
 def test_activities_others_report_are_not_appearances(lexicon: Lexicon, text: str) -> None:
     assert appearance(text, lexicon) is None
+
+
+def test_the_day_comes_from_the_lead_not_the_headline_before_it() -> None:
+    """Ingestion keeps the headline as the first paragraph; it names the activity but
+    not its day, so the lead sentence (with "on July 16") is read first."""
+    from datetime import date as day
+
+    from propscope.analytics.appearances import find_appearance
+    from propscope.analytics.leaders import find_mentions
+    from propscope.analytics.lexicon import load_lexicon
+
+    lexicon = load_lexicon(["dprk"])
+    text = ("Respected Comrade Kim Jong Un Gives Field Guidance at Fish Farm\n\n"
+            "Pyongyang, July 18 (KCNA) -- Kim Jong Un gave field guidance at a fish farm "
+            "on July 16. He was accompanied by Jo Yong Won.")
+    found = find_appearance(text, find_mentions(text, lexicon), lexicon, day(2024, 7, 18))
+    assert found is not None and found.day == day(2024, 7, 16)

@@ -135,6 +135,27 @@ def _event_of(lexicon: Lexicon, verb: str) -> str:
     return verbs.get(re.sub(r"\s+", " ", verb).lower(), "activity")
 
 
+def _lead(text: str) -> list[tuple[int, int]]:
+    """The sentences an activity is looked for in: the story's first
+    :data:`LEAD_SENTENCES`, and its headline last.
+
+    Why last: ingestion keeps the headline as the first paragraph of the text
+    ("Kim Jong Un Gives Field Guidance at …"), which names the activity but not its day;
+    the lead sentence after the dateline names both ("… on July 16"), so it is read
+    first, and the headline only counts when the body's lead reports nothing."""
+    found = sentences(text)
+    if found and _is_headline(text, *found[0]):
+        return [*found[1:LEAD_SENTENCES + 1], found[0]]
+    return found[:LEAD_SENTENCES]
+
+
+def _is_headline(text: str, start: int, end: int) -> bool:
+    """A first paragraph of one line with no closing full stop, followed by a blank line."""
+    line = text[start:end].rstrip()
+    return ("\n" not in line and not line.endswith((".", "!", "?", '"', "”"))
+            and text[end:].lstrip(" \t").startswith("\n\n"))
+
+
 def resolve_day(sentence: str, published: date | None) -> date | None:
     """The day ``sentence`` names ("on October 17", "on Thursday"), read against the
     story's date; the story's date when it names none or cannot be read."""
@@ -160,7 +181,7 @@ def find_appearance(
     leaders = {p.id for p in lexicon.leaders}
     if pattern is None:
         return None
-    lead = sentences(text)[:LEAD_SENTENCES]
+    lead = _lead(text)
     for index, (s_start, s_end) in enumerate(lead):
         sentence = text[s_start:s_end]
         if index and _REPORTING.search(text, *lead[0]):
