@@ -36,11 +36,13 @@ class Filters:
     since: date | None = None
     until: date | None = None
     month: str | None = None  # YYYY-MM
+    section: str | None = None  # as a URL that carried the text filed it
 
     @classmethod
     def parse(cls, *, outlet: str | None = None, technique_name: str | None = None,
               detector: str | None = None, since: str | None = None,
-              until: str | None = None, month: str | None = None) -> Filters:
+              until: str | None = None, month: str | None = None,
+              section: str | None = None) -> Filters:
         """Filters from query parameters, refusing malformed values with a 400."""
         return cls(
             outlet=outlet or None,
@@ -49,6 +51,7 @@ class Filters:
             since=_day(since, "since"),
             until=_day(until, "until"),
             month=_month(month),
+            section=section or None,
         )
 
     def active(self) -> bool:
@@ -56,8 +59,9 @@ class Filters:
 
     def params(self) -> dict[str, str]:
         """The filters as query parameters, for links that keep them."""
-        found = {"outlet": self.outlet, "technique": self.technique,
-                 "detector": self.detector, "month": self.month,
+        found = {"outlet": self.outlet, "section": self.section,
+                 "technique": self.technique, "detector": self.detector,
+                 "month": self.month,
                  "since": self.since.isoformat() if self.since else None,
                  "until": self.until.isoformat() if self.until else None}
         return {k: v for k, v in found.items() if v}
@@ -112,6 +116,10 @@ def _where(store: Store, filters: Filters) -> tuple[str, list[Any]]:
     if filters.outlet:
         where.append("t.outlet_id = (SELECT id FROM outlets WHERE name = ?)")
         params.append(filters.outlet)
+    if filters.section:
+        # A text filed under several sections (one URL each) is kept by any of them.
+        where.append("EXISTS (SELECT 1 FROM urls u WHERE u.text_id = t.id AND u.section = ?)")
+        params.append(filters.section)
     span_cond: list[str] = []
     span_params: list[Any] = []
     if filters.detector:
@@ -219,8 +227,10 @@ class Facet:
 
 
 def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[Facet]]:
-    """Counts of texts by outlet, technique, detector and month of publication, within
-    ``filters`` (so a reader sees how the current selection splits)."""
+    """Counts of texts by outlet, section, technique, detector and month of
+    publication, within ``filters`` (so a reader sees how the current selection
+    splits).  A text counts once in a section however many of its URLs were filed
+    there, and once in each section it was filed under."""
     where, params = _where(store, filters)
     run = store.query
     outlet = [Facet(r[0], r[0], int(r[1])) for r in run(
@@ -239,6 +249,12 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[F
             "s.detector", filters.detector)
         span_where.append(sql)
         span_params += patterns
+    sections = [Facet(r[0], r[0], int(r[1])) for r in run(
+        "SELECT u.section, COUNT(DISTINCT u.text_id) FROM urls u"
+        " WHERE u.section IS NOT NULL AND u.section <> ''"
+        f"{f' AND u.text_id {inside}' if inside else ''}"
+        " GROUP BY u.section ORDER BY COUNT(DISTINCT u.text_id) DESC, u.section LIMIT ?",
+        [*(params if inside else []), top])]
     techniques = []
     for name, count in run(
         "SELECT s.technique, COUNT(DISTINCT s.text_id) FROM spans s"
@@ -256,7 +272,7 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[F
     months = [Facet(r[0], r[0], int(r[1])) for r in run(
         f"SELECT {_MONTH_SQL}, COUNT(*) FROM texts t WHERE {where}"
         " AND t.published IS NOT NULL GROUP BY 1 ORDER BY 1", params)]
-    return {"outlet": outlet, "technique": techniques, "detector": detectors,
+    return {"outlet": outlet, "section": sections, "technique": techniques, "detector": detectors,
             "month": months}
 
 

@@ -36,9 +36,11 @@ def get_filters(
     since: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
     until: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
     month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
+    section: Annotated[str | None, Query(
+        max_length=300, description="A section a URL of the text was filed under.")] = None,
 ) -> Filters:
     return Filters.parse(outlet=outlet, technique_name=technique, detector=detector,
-                         since=since, until=until, month=month)
+                         since=since, until=until, month=month, section=section)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
