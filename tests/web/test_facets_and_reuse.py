@@ -68,3 +68,70 @@ def test_section_facet_on_the_page_links_and_escapes(sectioned: TestClient) -> N
     chosen = sectioned.get("/documents", params={"section": HOSTILE_SECTION}).text
     assert "1–1 of 1 documents" in chosen and "<script>window" not in chosen
     assert re.search(r'<p class="chosen">&lt;script&gt;.*clear</a>', chosen)
+
+
+@pytest.fixture
+def dated(filled: Store) -> Iterator[TestClient]:
+    """Stories 1–5 in ISO week 2024-W01, 6 in 2024-W10, and three on week edges: a
+    Monday (2024-W02), a Sunday that ends 2023-W52, and 3 January 2021, which ISO puts
+    in 2020-W53 (the week's year is not the calendar's)."""
+    filled.add_documents([make_doc(7, published="2024-01-08"),
+                          make_doc(8, published="2023-12-31"),
+                          make_doc(9, published="2021-01-03")])
+    with client_for(filled) as c:
+        yield c
+
+
+def test_date_facet_by_day_week_and_month(dated: TestClient) -> None:
+    default = dated.get("/api/v1/facets").json()
+    assert "week" not in default and "day" not in default
+    assert _counts(default["month"]) == {"2021-01": 1, "2023-12": 1, "2024-01": 6,
+                                         "2024-03": 1}
+    weeks = dated.get("/api/v1/facets", params={"period": "week"}).json()
+    assert "month" not in weeks
+    assert [(f["value"], f["count"]) for f in weeks["week"]] == [
+        ("2020-W53", 1), ("2023-W52", 1), ("2024-W01", 5), ("2024-W02", 1), ("2024-W10", 1)]
+    days = dated.get("/api/v1/facets", params={"period": "day"}).json()
+    assert _counts(days["day"]) == {"2021-01-03": 1, "2023-12-31": 1, "2024-01-02": 1,
+                                    "2024-01-03": 1, "2024-01-04": 1, "2024-01-05": 1,
+                                    "2024-01-06": 1, "2024-01-08": 1, "2024-03-05": 1}
+    within = dated.get("/api/v1/facets", params={"period": "day", "week": "2024-W02"}).json()
+    assert _counts(within["day"]) == {"2024-01-08": 1}
+
+
+def test_day_and_week_filters(dated: TestClient) -> None:
+    def ids(**params: str) -> list[int]:
+        body = dated.get("/api/v1/documents", params=params).json()
+        return sorted(d["id"] for d in body["documents"])
+
+    assert ids(week="2024-W01") == [1, 2, 3, 4, 5]
+    assert ids(week="2024-W02") == [7]
+    assert ids(week="2020-W53") == [9]
+    assert ids(week="2023-W52") == [8]
+    assert ids(day="2024-01-08") == [7]
+    assert ids(day="2024-01-07") == []
+    assert ids(week="2024-W01", outlet="Other Outlet") == []
+    body = dated.get("/api/v1/documents", params={"week": "2024-W02"}).json()
+    assert body["filters"] == {"week": "2024-W02"}
+
+
+def test_bad_periods_and_dates_are_refused(dated: TestClient) -> None:
+    for params in [{"week": "2024-W54"}, {"week": "2021-W53"}, {"week": "2024-13"},
+                   {"week": "2024W01"}, {"week": "2024-W1"}, {"day": "2024-02-30"},
+                   {"day": "yesterday"}]:
+        r = dated.get("/api/v1/documents", params=params)
+        assert r.status_code == 400 and r.json()["code"] == "PS001", (params, r.text)
+    r = dated.get("/api/v1/facets", params={"period": "year"})
+    assert r.status_code == 400 and r.json()["code"] == "PS400"
+    assert dated.get("/documents", params={"period": "year"}).status_code == 400
+
+
+def test_the_page_switches_period_and_keeps_it_in_links(dated: TestClient) -> None:
+    page = dated.get("/documents", params={"period": "week"}).text
+    assert "<strong>week</strong>" in page and 'href="?period=month"' in page
+    assert 'href="?period=week&amp;week=2020-W53"' in page
+    chosen = dated.get("/documents", params={"period": "week", "week": "2024-W01"}).text
+    assert "1–5 of 5 documents" in chosen
+    assert re.search(r'<p class="chosen">2024-W01 · <a href="\?period=week">clear</a>', chosen)
+    day = dated.get("/documents", params={"day": "2024-01-08"}).text
+    assert "1–1 of 1 documents" in day and "2024-01-08 · <a" in day

@@ -25,7 +25,7 @@ from propscope.store import Store, StoredText
 from propscope.techniques import TECHNIQUES
 from propscope.web import analysis, corpus
 from propscope.web.corpus import MAX_PAGE, Filters
-from propscope.web.deps import FiltersDep, StoreDep
+from propscope.web.deps import FiltersDep, Period, StoreDep
 from propscope.web.errors import NotFound
 
 router = APIRouter(tags=["api"])
@@ -101,11 +101,12 @@ def search(store: StoreDep,
                       "snippet": h.snippet, "rank": h.rank} for h in found.hits]}
 
 
-@router.get("/facets", summary="Counts by outlet, technique, detector and month")
-def facets(store: StoreDep, filters: FiltersDep) -> dict[str, Any]:
-    """Document counts within the filters given."""
+@router.get("/facets", summary="Counts by outlet, section, technique, detector and date")
+def facets(store: StoreDep, filters: FiltersDep, period: Period = "month") -> dict[str, Any]:
+    """Document counts within the filters given; the date facet is keyed by
+    ``period`` (``day``, ISO ``week`` or ``month``), the name of its filter."""
     return {name: [{"value": f.value, "label": f.label, "count": f.count} for f in items]
-            for name, items in corpus.facets(store, filters).items()}
+            for name, items in corpus.facets(store, filters, period=period).items()}
 
 
 @router.get("/techniques", summary="The 14 techniques")

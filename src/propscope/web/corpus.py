@@ -12,6 +12,8 @@ speak, and every value a user gives is a bound parameter, never part of the SQL 
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +23,7 @@ from propscope.errors import DetectorError, UsageError
 from propscope.store.base import Store
 from propscope.store.sql import as_date
 from propscope.techniques import TECHNIQUES_BY_NAME, technique
+from propscope.web.timeseries import period_of
 
 MAX_PAGE = 200
 """The most documents one page of a list holds; an export has no cap."""
@@ -37,12 +40,15 @@ class Filters:
     until: date | None = None
     month: str | None = None  # YYYY-MM
     section: str | None = None  # as a URL that carried the text filed it
+    day: date | None = None
+    week: str | None = None  # ISO week, YYYY-Www
 
     @classmethod
     def parse(cls, *, outlet: str | None = None, technique_name: str | None = None,
               detector: str | None = None, since: str | None = None,
               until: str | None = None, month: str | None = None,
-              section: str | None = None) -> Filters:
+              section: str | None = None, day: str | None = None,
+              week: str | None = None) -> Filters:
         """Filters from query parameters, refusing malformed values with a 400."""
         return cls(
             outlet=outlet or None,
@@ -52,6 +58,8 @@ class Filters:
             until=_day(until, "until"),
             month=_month(month),
             section=section or None,
+            day=_day(day, "day"),
+            week=_week(week),
         )
 
     def active(self) -> bool:
@@ -61,7 +69,8 @@ class Filters:
         """The filters as query parameters, for links that keep them."""
         found = {"outlet": self.outlet, "section": self.section,
                  "technique": self.technique, "detector": self.detector,
-                 "month": self.month,
+                 "month": self.month, "week": self.week,
+                 "day": self.day.isoformat() if self.day else None,
                  "since": self.since.isoformat() if self.since else None,
                  "until": self.until.isoformat() if self.until else None}
         return {k: v for k, v in found.items() if v}
@@ -106,6 +115,31 @@ def _month(value: str | None) -> str | None:
     return value
 
 
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+
+
+def _week(value: str | None) -> str | None:
+    if not value:
+        return None
+    found = _WEEK.fullmatch(value)
+    try:
+        if found is None:
+            raise ValueError
+        date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    except ValueError:
+        raise UsageError(f"week={value!r} is not an ISO week YYYY-Www (e.g. 2024-W09)") from None
+    return value
+
+
+def week_days(week: str) -> tuple[date, date]:
+    """The Monday and the Sunday of ISO ``week`` (``YYYY-Www``, already checked)."""
+    year, number = int(week[:4]), int(week[6:])
+    return date.fromisocalendar(year, number, 1), date.fromisocalendar(year, number, 7)
+
+
+PERIODS = ("day", "week", "month")
+"""How the date facet groups texts; each is also the name of its filter."""
+
 _MONTH_SQL = "SUBSTR(CAST(t.published AS TEXT), 1, 7)"
 
 
@@ -145,6 +179,14 @@ def _where(store: Store, filters: Filters) -> tuple[str, list[Any]]:
     if filters.month:
         where.append(f"{_MONTH_SQL} = ?")
         params.append(filters.month)
+    if filters.day:
+        where.append("t.published = ?")
+        params.append(store.date_param(filters.day))
+    if filters.week:
+        # A range of days, not a week function: the databases number weeks differently.
+        monday, sunday = week_days(filters.week)
+        where.append("t.published >= ? AND t.published <= ?")
+        params += [store.date_param(monday), store.date_param(sunday)]
     return (" AND ".join(where) or "1 = 1"), params
 
 
@@ -226,10 +268,12 @@ class Facet:
     count: int
 
 
-def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[Facet]]:
-    """Counts of texts by outlet, section, technique, detector and month of
-    publication, within ``filters`` (so a reader sees how the current selection
-    splits).  A text counts once in a section however many of its URLs were filed
+def facets(store: Store, filters: Filters, *, top: int = 30,
+           period: str = "month") -> dict[str, list[Facet]]:
+    """Counts of texts by outlet, section, technique, detector and ``period`` of
+    publication (``day``, ISO ``week`` or ``month``: the key is the period's name,
+    which is also its filter's), within ``filters`` (so a reader sees how the current
+    selection splits).  A text counts once in a section however many of its URLs were filed
     there, and once in each section it was filed under."""
     where, params = _where(store, filters)
     run = store.query
@@ -269,11 +313,24 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[F
         f" WHERE {f'a.text_id {inside}' if inside else '1 = 1'}"
         " GROUP BY a.detector ORDER BY COUNT(*) DESC, a.detector",
         params if inside else [])]
-    months = [Facet(r[0], r[0], int(r[1])) for r in run(
-        f"SELECT {_MONTH_SQL}, COUNT(*) FROM texts t WHERE {where}"
-        " AND t.published IS NOT NULL GROUP BY 1 ORDER BY 1", params)]
-    return {"outlet": outlet, "section": sections, "technique": techniques, "detector": detectors,
-            "month": months}
+    return {"outlet": outlet, "section": sections, "technique": techniques,
+            "detector": detectors, period: dated(store, where, params, period)}
+
+
+def dated(store: Store, where: str, params: list[Any], period: str) -> list[Facet]:
+    """Texts per day, ISO week or month, oldest first.  The database counts per day
+    (one row a day published) and the days are folded here, so both databases give
+    the same weeks whatever their own week functions say."""
+    if period not in PERIODS:
+        raise UsageError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    counts: Counter[str] = Counter()
+    for published, count in store.query(
+            f"SELECT t.published, COUNT(*) FROM texts t WHERE {where}"
+            " AND t.published IS NOT NULL GROUP BY t.published", params):
+        day = as_date(published)
+        if day is not None:
+            counts[period_of(day, period)] += int(count)
+    return [Facet(key, key, counts[key]) for key in sorted(counts)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
@@ -38,10 +38,15 @@ def get_filters(
     month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
     section: Annotated[str | None, Query(
         max_length=300, description="A section a URL of the text was filed under.")] = None,
+    day: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
+    week: Annotated[str | None, Query(max_length=8, description="ISO week, YYYY-Www")] = None,
 ) -> Filters:
     return Filters.parse(outlet=outlet, technique_name=technique, detector=detector,
-                         since=since, until=until, month=month, section=section)
+                         since=since, until=until, month=month, section=section,
+                         day=day, week=week)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
 FiltersDep = Annotated[Filters, Depends(get_filters)]
+Period = Annotated[Literal["day", "week", "month"], Query(
+    description="How the date facet groups texts: day, ISO week or month.")]

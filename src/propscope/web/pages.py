@@ -18,7 +18,7 @@ from propscope.store import Store
 from propscope.techniques import TECHNIQUES, technique
 from propscope.text.segment import sentences
 from propscope.web import analysis, corpus
-from propscope.web.deps import FiltersDep, StoreDep
+from propscope.web.deps import FiltersDep, Period, StoreDep
 from propscope.web.errors import Forbidden, NotFound
 from propscope.web.render import highlighted, page, snippet_html
 from propscope.web.security import check_csrf
@@ -110,20 +110,24 @@ def search(request: Request, store: StoreDep,
 
 @router.get("/documents")
 def documents(request: Request, store: StoreDep, filters: FiltersDep,
-              page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1) -> Response:
+              page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+              period: Period = "month") -> Response:
     found = corpus.list_documents(store, filters, limit=PAGE_SIZE,
                                   offset=(page_no - 1) * PAGE_SIZE)
     params = filters.params()
     chosen = dict(params)
     if filters.technique:
         chosen["technique"] = technique(filters.technique).display
+    kept = {**params, "period": period} if period != "month" else params  # for links
     return page(request, "documents.html", {
-        "chosen": chosen,
-        "found": found, "facets": corpus.facets(store, filters), "filters": params,
-        "facet_link": lambda name, value: "?" + urlencode({**params, name: value}),
+        "chosen": chosen, "period": period, "periods": corpus.PERIODS,
+        "found": found, "facets": corpus.facets(store, filters, period=period),
+        "filters": params,
+        "facet_link": lambda name, value: "?" + urlencode({**kept, name: value}),
         "drop_link": lambda name: "?" + urlencode(
-            {k: v for k, v in params.items() if k != name}),
-        "pager": _pager(found.total, page_no, params),
+            {k: v for k, v in kept.items() if k != name}),
+        "period_link": lambda name: "?" + urlencode({**params, "period": name}),
+        "pager": _pager(found.total, page_no, kept),
         "export": urlencode(params),
     })
 
