@@ -9,6 +9,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from propscope.analytics import report
+from propscope.analytics.db import FactTable
+from propscope.model import Document
 from propscope.store import Store
 from tests.store.conftest import make_doc
 from tests.web.conftest import client_for
@@ -135,3 +138,85 @@ def test_the_page_switches_period_and_keeps_it_in_links(dated: TestClient) -> No
     assert re.search(r'<p class="chosen">2024-W01 · <a href="\?period=week">clear</a>', chosen)
     day = dated.get("/documents", params={"day": "2024-01-08"}).text
     assert "1–1 of 1 documents" in day and "2024-01-08 · <a" in day
+
+
+SHARED = ("The glorious workers of the county pledged again at the meeting held on Monday "
+          "to carry out the national economic plan ahead of schedule with redoubled zeal "
+          "and unity behind the party.")
+
+
+def _story(intro: str, title: str, day: str, url: str) -> Document:
+    return Document(text=f"{intro}\n\n{SHARED}", title=title, published=day, url=url,
+                    outlet="Example Agency")
+
+
+INTROS = [
+    ("Farmers in the northern province finished the autumn harvest early this year and "
+     "celebrated the record yield of rice and maize with songs and dances in every village "
+     "square."),
+    ("Builders at the new housing district on the riverside completed the frames of twenty "
+     "apartment blocks last week, and the first families are due to move in before the "
+     "winter comes."),
+]
+
+
+@pytest.fixture
+def reused(filled: Store) -> Store:
+    """Two new stories sharing one passage of two (so not the same story filed again):
+    7 first, 8 two days later; 8's title is hostile."""
+    filled.add_documents([
+        _story(INTROS[0], "Harvest story", "2024-02-01", "http://www.example.kp/h.html"),
+        _story(INTROS[1], '<script>window.__pwned=1</script>"><img src=x onerror=y>',
+               "2024-02-03", "http://www.example.kp/b.html"),
+    ])
+    return filled
+
+
+def test_without_a_report_the_document_says_how_and_nothing_is_written(reused: Store) -> None:
+    with client_for(reused, read_only=True) as c:
+        page = c.get("/documents/7")
+        assert page.status_code == 200
+        assert "Same passage elsewhere" in page.text and "propscope report --db" in page.text
+        body = c.get("/api/v1/documents/7").json()
+        assert body["same_passage_elsewhere"] == {
+            "known": False, "fix": "run: propscope report --db <this database>",
+            "passages": []}
+    assert not FactTable.exists_in(reused)  # reading made no table
+
+
+def test_a_passage_reused_elsewhere_is_listed_with_its_first_appearance(reused: Store) -> None:
+    report(reused)
+    with client_for(reused, read_only=True) as c:
+        first = c.get("/api/v1/documents/7").json()["same_passage_elsewhere"]
+        later = c.get("/api/v1/documents/8").json()["same_passage_elsewhere"]
+        alone = c.get("/api/v1/documents/1").json()["same_passage_elsewhere"]
+        page7 = c.get("/documents/7").text
+        page8 = c.get("/documents/8").text
+    assert first["known"] and len(first["passages"]) == 1
+    passage = first["passages"][0]
+    assert passage["text"] == SHARED and passage["kind"] == "reused"
+    assert passage["first_appearance"] == {"id": 7, "title": "Harvest story",
+                                           "day": "2024-02-01", "lag_days": None}
+    assert [(c["id"], c["day"], c["lag_days"]) for c in passage["elsewhere"]] == [
+        (8, "2024-02-03", 2)]
+    shown = later["passages"][0]
+    assert shown["text"] == SHARED and shown["first_appearance"]["id"] == 7
+    assert [c["id"] for c in shown["elsewhere"]] == [7]
+    assert alone == {"known": True, "passages": []}
+    assert "First appeared here on 2024-02-01" in page7
+    assert '<a href="/documents/8">&lt;script&gt;window.__pwned=1&lt;/script&gt;' in page7
+    assert "(2 days after the first)" in page7
+    assert "<script>window" not in page7 and "<img" not in page7
+    assert 'First appeared in <a href="/documents/7">Harvest story</a> on 2024-02-01' in page8
+    assert "<blockquote>The glorious workers" in page8
+
+
+def test_new_reuse_rows_are_seen_without_a_restart(reused: Store) -> None:
+    with client_for(reused) as c:
+        report(reused)
+        assert len(c.get("/api/v1/documents/8").json()["same_passage_elsewhere"]["passages"]) == 1
+        reused.add_documents([_story(INTROS[0].replace("northern", "southern"), "Third",
+                                     "2024-02-09", "http://www.example.kp/c.html")])
+        report(reused)
+        again = c.get("/api/v1/documents/8").json()["same_passage_elsewhere"]["passages"]
+    assert sorted(x["id"] for x in again[0]["elsewhere"]) == [7, 9]

@@ -71,11 +71,17 @@ def document(store: StoreDep,
              text_id: Annotated[int, Path(ge=1, le=2**62)],
              detector: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
     """Its text, spans (of ``detector``, or of every detector), metadata, every URL
-    that carried it and its near-duplicates."""
+    that carried it, its near-duplicates, and its passages that other documents carry
+    (``same_passage_elsewhere``: ``known`` is false, with a ``fix``, until
+    ``propscope report`` has run on the store)."""
     item = _stored(store, text_id, detector)
     record = write.stored_record(item)
     record["near_duplicates"] = [{"id": other, "jaccard": round(j, 4)}
                                  for other, j in store.near_duplicates(text_id)]
+    shared = corpus.shared_passages(store, text_id)
+    record["same_passage_elsewhere"] = (
+        {"known": False, "fix": corpus.REPORT_FIX, "passages": []} if shared is None else
+        {"known": True, "passages": [p.to_dict(item.document.text) for p in shared]})
     return record
 
 

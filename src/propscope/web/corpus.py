@@ -12,12 +12,20 @@ speak, and every value a user gives is a bound parameter, never part of the SQL 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import Counter
+import sys
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from propscope.analytics import reuse
+from propscope.analytics.db import TABLE as FACTS
+from propscope.analytics.db import FactTable
+from propscope.analytics.lexicon import load_lexicon
+from propscope.analytics.stages import STAGES, version
 from propscope.detect.base import DetectorRef
 from propscope.errors import DetectorError, UsageError
 from propscope.store.base import Store
@@ -361,3 +369,103 @@ def strongest(store: Store, technique_name: str, *, detector: str | None = None,
         [technique_name, *only_params, limit])
     return [Example(int(r[0]), r[1], int(r[2]), int(r[3]), float(r[4]), r[5], r[6])
             for r in rows]
+
+
+# Same passage elsewhere ----------------------------------------------------------
+#
+# The analytics layer's ``reuse`` stage keeps, per text, a MinHash of each passage
+# (``propscope report`` writes them to ``analytics_facts``); its aggregate groups the
+# passages of every text.  A document page needs the groups its text is in, so the
+# groups of the whole store are aggregated once, indexed by text, and kept until the
+# stored reuse rows change.  Nothing here reads a text for the stage or writes a row:
+# a store never reported on, or reported on by another version, has nothing to show.
+
+REPORT_FIX = "run: propscope report --db <this database>"
+_REUSE_CACHE: OrderedDict[tuple[Any, ...], dict[int, list[dict[str, Any]]]] = OrderedDict()
+_REUSE_LOCK = threading.Lock()
+
+
+@functools.cache
+def _reuse_version() -> str:
+    """The version the default ``propscope report`` writes reuse rows under (the
+    stage reads no spans, so no detector is part of it)."""
+    return version(STAGES["reuse"], load_lexicon(), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    text_id: int
+    title: str | None
+    day: str | None
+    lag_days: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.text_id, "title": self.title, "day": self.day,
+                "lag_days": self.lag_days}
+
+
+@dataclass(frozen=True, slots=True)
+class SharedPassage:
+    """A passage of one document found in others: where it is in this document, the
+    group's first appearance (maybe this document) and every other document with it."""
+
+    start: int
+    end: int
+    kind: str  # "reused", or "same story" when the texts share most of their passages
+    first: Copy
+    elsewhere: list[Copy]
+
+    def to_dict(self, text: str) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": text[self.start:self.end],
+                "kind": self.kind, "first_appearance": self.first.to_dict(),
+                "elsewhere": [c.to_dict() for c in self.elsewhere]}
+
+
+def shared_passages(store: Store, text_id: int) -> list[SharedPassage] | None:
+    """The passages of ``text_id`` that other stored documents carry, in text order;
+    ``None`` when the reuse stage has not run on this store (see :data:`REPORT_FIX`)."""
+    groups = _reuse_groups(store)
+    if groups is None:
+        return None
+    mine = groups.get(text_id, [])
+    others = {c["text_id"] for g in mine for c in [g["first"], *g["copies_at"]]}
+    titles = FactTable(store).titles(sorted(others))  # the table is there: a read
+    found = []
+    for group in mine:
+        copies = [group["first"], *group["copies_at"]]
+        here = next(c for c in copies if c["text_id"] == text_id)
+        first = group["first"]
+        found.append(SharedPassage(
+            here["start"], here["end"], group["kind"],
+            Copy(first["text_id"], titles.get(first["text_id"]), first["day"]),
+            [Copy(c["text_id"], titles.get(c["text_id"]), c["day"], c.get("lag_days"))
+             for c in copies if c["text_id"] != text_id]))
+    found.sort(key=lambda p: (p.start, p.end))
+    return found
+
+
+def _reuse_groups(store: Store) -> dict[int, list[dict[str, Any]]] | None:
+    """Every reuse group of the store, by each text in it; cached per state of the
+    stored reuse rows (their count, last text and newest version)."""
+    if not FactTable.exists_in(store):
+        return None
+    current = _reuse_version()
+    count, last = store.query(
+        f"SELECT COUNT(*), MAX(text_id) FROM {FACTS} WHERE stage = ? AND version = ?",
+        ["reuse", current])[0]
+    if not count:
+        return None
+    key = (id(store), store.url, current, int(count), int(last))
+    with _REUSE_LOCK:  # one aggregation at a time: the second reader waits, then hits
+        if key in _REUSE_CACHE:
+            _REUSE_CACHE.move_to_end(key)
+            return _REUSE_CACHE[key]
+        by_text: dict[int, list[dict[str, Any]]] = {}
+        for group in reuse.aggregate(FactTable(store).facts("reuse", current), top=sys.maxsize):
+            for text in {c["text_id"] for c in [group["first"], *group["copies_at"]]}:
+                by_text.setdefault(text, []).append(group)
+        _REUSE_CACHE[key] = by_text
+        while len(_REUSE_CACHE) > 4:
+            _REUSE_CACHE.popitem(last=False)
+        return by_text
+

@@ -151,7 +151,8 @@ def document(request: Request, store: StoreDep,
         near.append((other, jaccard, found.document.title if found else None))
     return page(request, "document.html", {
         "item": item, "result": result, "view": highlighted(result), "detectors": used,
-        "detector": chosen, "near": near,
+        "detector": chosen, "near": near, "shared": corpus.shared_passages(store, text_id),
+        "db": shown_db(request.app.state.settings.db),
     })
 
 
