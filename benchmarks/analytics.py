@@ -31,10 +31,11 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from pg_schema import fresh_schema
 
 from propscope.analytics.appearances import find_appearance
 from propscope.analytics.leaders import find_mentions
@@ -167,18 +168,8 @@ def speed(data: Path, file: str, limit: int, analyse: int, detector: str,
         speed_on("sqlite", str(Path(tmp) / "bench.db"), docs, detector, analyse)
     base = os.environ.get("PROPSCOPE_TEST_POSTGRES")
     if base:
-        import psycopg
-
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        try:
-            joiner = "&" if "?" in base else "?"
-            speed_on("postgres", f"{base}{joiner}options=-csearch_path%3D{schema}", docs,
-                     detector, analyse)
-        finally:
-            with psycopg.connect(base, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        with fresh_schema(base) as url:
+            speed_on("postgres", url, docs, detector, analyse)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:.0f} MiB")
 

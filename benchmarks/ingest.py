@@ -19,8 +19,9 @@ import platform
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
+
+from pg_schema import fresh_schema
 
 from propscope.batch import analyze_store, ingest_documents
 from propscope.errors import DetectorError
@@ -84,18 +85,8 @@ def main() -> int:
                     args.analyse_limit)
     base = os.environ.get("PROPSCOPE_TEST_POSTGRES")
     if base:
-        import psycopg
-
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        try:
-            joiner = "&" if "?" in base else "?"
-            run_backend("postgres", f"{base}{joiner}options=-csearch_path%3D{schema}", docs,
-                        args.detector, args.analyse_limit)
-        finally:
-            with psycopg.connect(base, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        with fresh_schema(base) as url:
+            run_backend("postgres", url, docs, args.detector, args.analyse_limit)
     return 0
 
 

@@ -28,10 +28,9 @@ import platform
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from pg_schema import fresh_schema
 
 from propscope.batch import ANALYSE_BATCH, analyze_store, ingest_documents
 from propscope.detect.base import detector_id, get_detector
@@ -43,21 +42,6 @@ DATA = Path(os.environ.get("PROPSCOPE_DATA") or Path(__file__).resolve().parents
             / "shared" / "data") / "tehran-times" / "tehran-times.jsonl"
 SPANS = ("SELECT text_id, detector, start_char, end_char, technique, score FROM spans"
          " ORDER BY 1, 3, 4, 5")
-
-
-@contextmanager
-def schema(base: str) -> Iterator[str]:
-    """A URL to a fresh schema of the server at ``base``, dropped afterwards."""
-    import psycopg
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {name}")
-    try:
-        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {name} CASCADE")
 
 
 def articles(path: Path, n: int) -> list[Document]:
@@ -132,7 +116,7 @@ def main() -> int:
     name = detector_id(get_detector(args.detector))
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average at start {os.getloadavg()[0]:.2f}")
-    with schema(args.db) as single, schema(args.db) as multi:
+    with fresh_schema(args.db) as single, fresh_schema(args.db) as multi:
         for url in (single, multi):
             with open_store(url) as store:
                 ingest_documents(store, docs, near_duplicates=False)
@@ -153,7 +137,7 @@ def main() -> int:
             many = analyze_cluster(multi, args.detector, client=client,
                                    partition_size=args.partition_size)
         same = spans_of(single) == spans_of(multi)
-        with schema(args.db) as one_writer, schema(args.db) as many_writers:
+        with fresh_schema(args.db) as one_writer, fresh_schema(args.db) as many_writers:
             rate_one = insert_rate(one_writer, 1)
             rate_many = insert_rate(many_writers, args.workers)
     tasks = many.counts["partitions"]
