@@ -17,7 +17,7 @@ import importlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from propscope.errors import DetectorError
@@ -136,20 +136,16 @@ def get_detector(name: str | Detector = "default") -> Detector:
             return name
         raise TypeError(f"detector must be a name or a Detector, not {type(name).__name__}")
     ref = DetectorRef.parse(name)  # "fast", "fast.v1" and a full id all name fast
-    name = ref.name
-    detector = _CACHE.get(name) or _load(name)
-    if ref.version not in (None, detector.version) or ref.config_hash not in (
-            None, detector_id(detector).partition("+")[2] or None):
+    detector = _CACHE.get(ref.name) or _load(ref.name)
+    installed = detector_id(detector)
+    # The registry name may differ from the detector's own (``fast-nolex`` is a fast
+    # detector): only the version and configuration the user named are checked.
+    if not replace(ref, name=detector.name).matches(installed):
         raise DetectorError(
-            f"{ref_text(ref)} is not the installed detector {detector_id(detector)}",
+            f"{name.strip()} is not the installed detector {installed}",
             fix=f"name it {detector.name!r} to use the installed version",
         )
     return detector
-
-
-def ref_text(ref: DetectorRef) -> str:
-    text = ref.name + (f".v{ref.version}" if ref.version else "")
-    return text + (f"+{ref.config_hash}" if ref.config_hash else "")
 
 
 def _load(name: str) -> Detector:
