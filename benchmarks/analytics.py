@@ -35,8 +35,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pg_schema import fresh_schema
-
 from propscope.analytics.appearances import find_appearance
 from propscope.analytics.leaders import find_mentions
 from propscope.analytics.lexicon import load_lexicon
@@ -168,6 +166,8 @@ def speed(data: Path, file: str, limit: int, analyse: int, detector: str,
         speed_on("sqlite", str(Path(tmp) / "bench.db"), docs, detector, analyse)
     base = os.environ.get("PROPSCOPE_TEST_POSTGRES")
     if base:
+        from pg_schema import fresh_schema  # beside this script (tests import it by path)
+
         with fresh_schema(base) as url:
             speed_on("postgres", url, docs, detector, analyse)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
