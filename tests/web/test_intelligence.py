@@ -105,3 +105,18 @@ def test_an_outlet_scope_with_nothing_in_it_is_empty_not_an_error(
     with client_for(kcna_store) as c:
         r = c.get("/api/v1/intelligence", params={"outlet": outlet})
         assert r.status_code == 200 and r.json()["people"] == []
+
+
+def test_an_undated_appearance_does_not_break_the_leaders_page(store_url: str) -> None:  # noqa: F811
+    # A story without a date (an undated corpus, a record with no `published`) has an
+    # appearance with no day: the chart counts it as "undated" instead of failing.
+    from propscope.store import open_store
+
+    undated = Document(text=("The respected Comrade Kim Jong Un inspected the Sinpho Farm on "
+                             "June 2.\nHe was accompanied by Ri Pyong Chol."), outlet="KCNA")
+    with open_store(store_url) as store:
+        fill(store, [undated])
+        found = report(store)
+        assert any(a["day"] is None for a in found.to_dict()["appearances"])
+        with client_for(store, read_only=True) as c:
+            assert c.get("/intelligence/leaders").status_code == 200

@@ -137,7 +137,8 @@ def _charts(found: Report, name: str) -> list[Any]:
         lines = [Line(p["name"], [p["by_month"].get(m) for m in months]) for p in people]
         apps: dict[str, int] = {}
         for a in found.appearances:
-            apps[a["day"][:7]] = apps.get(a["day"][:7], 0) + 1
+            month = a["day"][:7] if a["day"] else "undated"  # as aggregate.officials does
+            apps[month] = apps.get(month, 0) + 1
         months_a = sorted(set(apps) | set(months))  # a month without one is a 0
         charts = []
         if months:
