@@ -12,17 +12,18 @@ from propscope.pipeline import analyze, analyze_many
 from propscope.techniques import TECHNIQUE_NAMES, TECHNIQUES, Technique
 
 
-def _version() -> str:
-    # One version, the package's own (pyproject.toml), not a second copy to forget.
+def __getattr__(name: str) -> str:
+    # ``propscope.__version__``: the package's own version (pyproject.toml), not a
+    # second copy to forget; looked up when asked for, so ``import propscope`` does not
+    # pay for importlib.metadata (about 20 ms) on every start.
+    if name != "__version__":
+        raise AttributeError(f"module 'propscope' has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("propscope")
     except PackageNotFoundError:  # run from a source tree that was never installed
         return "0+unknown"
-
-
-__version__ = _version()
 
 __all__ = [  # noqa: RUF022  (plain sorted(): tests/test_api.py guards it)
     "AnalysedDocument",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from propscope.detect.base import Detector, DetectorRef, detector_id, get_detector
+from propscope.detect.base import Detector, detector_id, get_detector
 from propscope.errors import DetectorError, EmptyInput, PropscopeError, StoreError
 from propscope.model import AnalysedDocument, Document
 from propscope.pipeline import analyze_many
@@ -283,13 +283,13 @@ def stored_detectors(store: Store, name: str) -> list[str]:
     store keeps full ids; a bare name once matched nothing, and the export wrote zero
     spans without a word.  Raises :class:`DetectorError` when no stored analysis
     matches (the fix names the stored ones)."""
-    ref = DetectorRef.parse(name)
-    stored = sorted(store.stats().analysed)
-    matching = [found for found in stored if ref.matches(found)]
-    if not matching:
+    from propscope.store.export import stored_detectors as matching
+
+    try:
+        return matching(store, name)  # the store's one matcher (export uses it too)
+    except StoreError:
         raise DetectorError(f"nothing in this database was analysed by {name!r}",
-                            fix=f"stored: {', '.join(stored) or 'none'}")
-    return matching
+                            fix=f"stored: {', '.join(store.detectors()) or 'none'}") from None
 
 
 def _save(

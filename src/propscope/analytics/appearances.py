@@ -107,14 +107,6 @@ class Appearance:
         data["day"] = self.day.isoformat() if self.day else None
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Appearance:
-        return cls(
-            data["person"], date.fromisoformat(data["day"]) if data.get("day") else None,
-            data["event"], data["verb"], data["place"], data["start"], data["end"],
-            [Official(**o) for o in data.get("officials", [])],
-        )
-
 
 def _verb_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
     cached = lexicon.cache.get("activity")

@@ -73,11 +73,6 @@ class Mention:
         data["honorifics"] = list(self.honorifics)
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Mention:
-        return cls(**{**data, "titles": tuple(data.get("titles", ())),
-                      "honorifics": tuple(data.get("honorifics", ()))})
-
 
 def _flexible(phrase: str) -> str:
     """A pattern for ``phrase`` that accepts any spacing or hyphen between its words."""

@@ -78,11 +78,6 @@ STAGES: dict[str, Stage] = {
 }
 
 
-def register(stage: Stage) -> None:
-    """Add a stage (the slogan and reuse modules register theirs on import)."""
-    STAGES[stage.name] = stage
-
-
 def version(stage: Stage, lexicon: Lexicon, detector: str | None) -> str:
     parts = [stage.code_version, lexicon.version]
     if stage.reads_spans and detector is not None:

@@ -17,8 +17,6 @@ from typing import Annotated
 
 import typer
 
-from propscope.analytics.html import render_html
-from propscope.analytics.reporting import report
 from propscope.cli.options import DbOption
 from propscope.errors import OutputError
 from propscope.store import default_db, open_store
@@ -55,6 +53,10 @@ def report_command(
 
     Reads only the texts not read before (results are kept in the database), then
     writes one offline HTML page or the same data as JSON."""
+    # Here, not at the top: every command imports this module, only `report` needs them.
+    from propscope.analytics.html import render_html
+    from propscope.analytics.reporting import report
+
     with open_store(db or default_db(), create=False) as store:
         found = report(store, since=since.date() if since else None, outlet=outlet,
                        lexicon=lexicon or None, detector=detector)

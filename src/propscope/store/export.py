@@ -21,8 +21,6 @@ from propscope.store.base import Store, StoredText
 
 FORMATS = ("jsonl", "csv", "parquet", "semeval")
 
-SPAN_COLUMNS = write.SPAN_COLUMNS
-text_record = write.stored_record  # the names these had when this module wrote formats
 
 
 def analysed(items: Iterable[StoredText]) -> Iterator[AnalysedDocument]:

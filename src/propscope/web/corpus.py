@@ -31,7 +31,7 @@ from propscope.errors import DetectorError, UsageError
 from propscope.store.base import Store
 from propscope.store.sql import as_date
 from propscope.techniques import TECHNIQUES_BY_NAME, technique
-from propscope.web.timeseries import period_of
+from propscope.web.timeseries import check_period, period_of
 
 MAX_PAGE = 200
 """The most documents one page of a list holds; an export has no cap."""
@@ -144,9 +144,6 @@ def week_days(week: str) -> tuple[date, date]:
     year, number = int(week[:4]), int(week[6:])
     return date.fromisocalendar(year, number, 1), date.fromisocalendar(year, number, 7)
 
-
-PERIODS = ("day", "week", "month")
-"""How the date facet groups texts; each is also the name of its filter."""
 
 _MONTH_SQL = "SUBSTR(CAST(t.published AS TEXT), 1, 7)"
 
@@ -329,8 +326,7 @@ def dated(store: Store, where: str, params: list[Any], period: str) -> list[Face
     """Texts per day, ISO week or month, oldest first.  The database counts per day
     (one row a day published) and the days are folded here, so both databases give
     the same weeks whatever their own week functions say."""
-    if period not in PERIODS:
-        raise UsageError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    check_period(period)
     counts: Counter[str] = Counter()
     for published, count in store.query(
             f"SELECT t.published, COUNT(*) FROM texts t WHERE {where}"

@@ -23,10 +23,6 @@ def get_store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.settings
-
-
 def get_filters(
     outlet: Annotated[str | None, Query(max_length=300, description="An outlet's name.")] = None,
     technique: Annotated[str | None, Query(

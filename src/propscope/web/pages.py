@@ -22,6 +22,7 @@ from propscope.web.deps import FiltersDep, Period, StoreDep
 from propscope.web.errors import Forbidden, NotFound
 from propscope.web.render import highlighted, page, snippet_html
 from propscope.web.security import check_csrf
+from propscope.web.timeseries import PERIODS
 
 router = APIRouter(include_in_schema=False)
 
@@ -120,7 +121,7 @@ def documents(request: Request, store: StoreDep, filters: FiltersDep,
         chosen["technique"] = technique(filters.technique).display
     kept = {**params, "period": period} if period != "month" else params  # for links
     return page(request, "documents.html", {
-        "chosen": chosen, "period": period, "periods": corpus.PERIODS,
+        "chosen": chosen, "period": period, "periods": PERIODS,
         "found": found, "facets": corpus.facets(store, filters, period=period),
         "filters": params,
         "facet_link": lambda name, value: "?" + urlencode({**kept, name: value}),

@@ -19,20 +19,26 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from propscope.errors import UsageError
 from propscope.store.base import Store
 from propscope.store.sql import as_date
 from propscope.text.segment import sentences
 
-Period = Literal["day", "week", "month"]
 PERIODS: tuple[str, ...] = ("day", "week", "month")
+"""How dates are grouped (ISO weeks); each is also the name of the documents filter."""
 UNITS: tuple[str, ...] = ("documents", "sentences")
 MAX_SERIES = 6
 """More lines than this on one chart cannot be told apart."""
 MAX_QUERY_HITS = 20_000
 """A query series reads its hits' ids; past this many it is refused (narrow it)."""
+
+
+def check_period(period: str) -> None:
+    """Refuse a period that is not a day, an ISO week or a month (a user's value)."""
+    if period not in PERIODS:
+        raise UsageError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
 
 
 def period_of(day: date, period: str) -> str:
@@ -43,9 +49,8 @@ def period_of(day: date, period: str) -> str:
     if period == "week":
         year, week, _ = day.isocalendar()
         return f"{year}-W{week:02d}"
-    if period == "month":
-        return day.isoformat()[:7]
-    raise UsageError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    check_period(period)
+    return day.isoformat()[:7]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +127,7 @@ def timeseries(
 ) -> TimeSeries:
     """The share over time of each of ``specs`` (see :class:`SeriesSpec`), of
     documents or (``unit="sentences"``) of their sentences."""
-    if period not in PERIODS:
-        raise UsageError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    check_period(period)
     if unit not in UNITS:
         raise UsageError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     if not specs:

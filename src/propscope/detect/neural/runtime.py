@@ -184,10 +184,11 @@ class NeuralDetector:
 
     def _detect_pass(self, docs: Sequence[Document]) -> list[list[Span]]:
         out: list[list[Span]] = []
+        who = detector_id(self)  # a hash of the settings: once a pass, not twice a document
         for doc, enc in zip(docs, self.pipeline.encode([d.text for d in docs])):
-            spans = self._spans(enc)
+            spans = self._spans(enc, who)
             if self.use_lexicon:
-                spans = merge_pattern_spans(spans, doc.text, detector_id(self))
+                spans = merge_pattern_spans(spans, doc.text, who)
             out.append(clean_spans(spans, doc.text) if self.clean else spans)
         return out
 
@@ -245,7 +246,7 @@ class NeuralDetector:
             inside=blend.inside(enc, s.crf_weight, tok),
         )
 
-    def _spans(self, enc: Encoded) -> list[Span]:
+    def _spans(self, enc: Encoded, who: str) -> list[Span]:
         # Both blends read the fast detector's tokens: tokenise once for the two.
         tok = tokenise(enc.text) if self._crf_blend() else None
         found = self._found(enc, tok)
@@ -253,7 +254,6 @@ class NeuralDetector:
             return []
         probs = self._technique_probs(enc, enc.text, [(a, b) for a, b, _ in found], tok)
         names = self.settings.techniques
-        who = detector_id(self)
         spans: list[Span] = []
         for (start, end, p_any), p in zip(found, probs):
             for k in technique_picks(p, self.settings.second_threshold):
