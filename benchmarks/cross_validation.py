@@ -36,6 +36,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from propscope.detect.base import Detector
+from propscope.detect.calibration import (
+    Calibration, expected_calibration_error, reliability, span_is_right,
+)
 from propscope.semeval.corpus import Article, article_ids, load_corpus, resolve_ptc_dir
 from propscope.semeval.formats import Label
 from propscope.semeval.run import predict_si, predict_spans, predict_tc
@@ -110,6 +113,36 @@ def fast_variants(
     return variants
 
 
+def raw_span_scores(path: Path, articles: Sequence[Article]) -> dict[str, list[tuple[float, bool]]]:
+    """``article id -> [(raw score, right)]`` of the spans the fold model at ``path``
+    finds in articles it never saw (its learned spans: patterns keep their own scores)."""
+    from propscope.detect.fast.detector import FastDetector
+    from propscope.detect.fast.model import FastModel
+    from propscope.semeval.run import gold_spans
+
+    model = FastModel.load(path)
+    model = dataclasses.replace(model, meta={**model.meta, "calibration": None})
+    detector = FastDetector(model, lexicon=False, path=path)
+    out = {}
+    for article in articles:
+        doc, gold = gold_spans(article)
+        out[article.id] = [(s.score, span_is_right(s.start, s.end, s.technique, gold))
+                           for s in detector.detect([doc])[0]]
+    return out
+
+
+def write_calibration(calibration: Calibration, path: Path) -> None:
+    """The shipped fast model with ``calibration`` in its meta, saved at ``path``."""
+    from propscope.detect.fast.detector import shipped_model_path
+    from propscope.detect.fast.model import FastModel
+
+    source = path if path.is_file() else shipped_model_path()
+    model = FastModel.load(source)
+    meta = {**model.meta, "calibration": calibration.to_dict()}
+    dataclasses.replace(model, meta=meta).save(path)
+    print(f"wrote {path} with a {len(calibration.xs)}-point calibration")
+
+
 class CleanedView:
     """A detector's raw spans (clean-up off), cleaned on the way out or not: the
     neural encoder runs once per text for both variants (it is the slow part)."""
@@ -139,6 +172,33 @@ class CleanedView:
         if key not in self.cache:
             self.cache[key] = self.raw.classify(text, spans)
         return self.cache[key]
+
+
+def calibration_report(by_article: dict[str, list[tuple[float, bool]]], folds: int,
+                       name: str) -> Calibration:
+    """Out-of-fold calibration by article folds, printed; the map fitted on all."""
+    ids = sorted(by_article, key=int)
+    parts = fold_ids(ids, folds)
+    raw, cal, right = [], [], []
+    for k, test in enumerate(parts):
+        train = [x for j, p in enumerate(parts) if j != k for a in p for x in by_article[a]]
+        fitted = Calibration.fit([s for s, _ in train], [r for _, r in train])
+        for a in test:
+            for s, r in by_article[a]:
+                raw.append(s)
+                cal.append(fitted(s))
+                right.append(r)
+    print(f"\n{name}: {len(raw)} spans, {sum(right)} right ({sum(right) / max(1, len(raw)):.1%});"
+          f" expected calibration error raw {expected_calibration_error(raw, right):.3f},"
+          f" calibrated out of fold {expected_calibration_error(cal, right):.3f}")
+    print(f"{'score bin':>14} {'raw: n':>8} {'mean':>6} {'right':>6}   {'calibrated: n':>13} "
+          f"{'mean':>6} {'right':>6}")
+    for (lo, hi, n, m, r), (_, _, n2, m2, r2) in zip(reliability(raw, right),
+                                                     reliability(cal, right)):
+        print(f"{lo:>6.2f}–{min(hi, 1):<6.2f} {n:>8} {m:>6.3f} {r:>6.3f}   {n2:>13} {m2:>6.3f} "
+              f"{r2:>6.3f}")
+    every = [x for a in ids for x in by_article[a]]
+    return Calibration.fit([s for s, _ in every], [r for _, r in every])
 
 
 def report(results: dict[str, list[Scores]], folds: int) -> None:
@@ -182,6 +242,9 @@ def main() -> int:
                         help="also score these second-technique thresholds, e.g. 0.7,1.01")
     parser.add_argument("--neural", action="store_true",
                         help="also the shipped neural detector with and without clean-up")
+    parser.add_argument("--calibrate", type=Path, metavar="NPZ",
+                        help="fit the fast detector's score calibration on out-of-fold spans "
+                             "and write it into a copy of the model at NPZ (e.g. the shipped file)")
     parser.add_argument("--only-neural", action="store_true",
                         help="with --neural: leave out the fast variants")
     args = parser.parse_args()
@@ -192,12 +255,13 @@ def main() -> int:
     thresholds = [float(t) for t in args.thresholds.split(",") if t]
     seconds = [float(t) for t in args.seconds.split(",") if t]
     results: dict[str, list[Scores]] = {}
+    out_of_fold: dict[str, list[tuple[float, bool]]] = {}
     for k, test_ids in enumerate(parts):
         path = args.models / f"fold{k}-of-{args.folds}.npz"
         if not path.is_file():
             train_ids = [a for j, part in enumerate(parts) if j != k for a in part]
-            seconds = train_fold(ptc, train_ids, path)
-            print(f"fold {k}: trained on {len(train_ids)} articles in {seconds:.0f}s",
+            took = train_fold(ptc, train_ids, path)
+            print(f"fold {k}: trained on {len(train_ids)} articles in {took:.0f}s",
                   file=sys.stderr)
         articles = load_corpus(ptc, test_ids)
         variants = {} if args.only_neural else fast_variants(path, thresholds, seconds)
@@ -210,8 +274,13 @@ def main() -> int:
                 raw, False, cache)
         for name, make in variants.items():
             results.setdefault(name, []).append(score(make(), articles))
+        if args.calibrate:
+            out_of_fold.update(raw_span_scores(path, articles))
         print(f"fold {k}: scored {len(articles)} articles", file=sys.stderr)
     report(results, args.folds)
+    if args.calibrate:
+        write_calibration(calibration_report(out_of_fold, args.folds, "fast spans"),
+                          args.calibrate)
     print(f"\nwall time {time.time() - started:.0f}s (training included unless cached)")
     return 0
 

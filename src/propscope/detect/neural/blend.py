@@ -71,13 +71,15 @@ class FastBlend:
 
     def techniques(
         self, probs: np.ndarray, text: str, pairs: Sequence[tuple[int, int]],
-        techniques: Sequence[str], tok: Tokenised | None = None,
+        techniques: Sequence[str], tok: Tokenised | None = None, weight: float = 0.5,
     ) -> np.ndarray:
-        """Equal-weight average of technique probabilities for the spans ``pairs``."""
-        if not len(pairs):
+        """``(1 - weight) · encoder + weight · fast`` technique probabilities for the
+        spans ``pairs``."""
+        if not len(pairs) or weight <= 0:
             return probs
         tok = tokenise(text) if tok is None else tok
-        return 0.5 * probs + 0.5 * self.fast.technique_probabilities(tok, pairs, techniques)
+        fast = self.fast.technique_probabilities(tok, pairs, techniques)
+        return (1.0 - weight) * probs + weight * fast
 
     def inside(
         self, enc: Encoded, crf_weight: float, tok: Tokenised | None = None

@@ -61,7 +61,14 @@ class Settings:
     crf_weight: float = 0.0
     crf_threshold: float = 0.5
     crf_max_gap: int = 1
+    # The fast technique model's share of a span's technique probabilities (the rest is
+    # the encoder's).  0.5 was fixed before measuring; chosen by cross-validation since
+    # (benchmarks/neural_cv.py).
+    fast_tech_weight: float = 0.5
     techniques: list[str] = field(default_factory=lambda: list(TECHNIQUE_NAMES))
+    # Raw span score -> P(span right), fitted on articles the encoder never trained on
+    # (propscope.detect.calibration); None: scores are the raw products.
+    calibration: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

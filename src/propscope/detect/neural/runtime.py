@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from propscope.detect.base import detector_id
+from propscope.detect.calibration import Calibration
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.pieces import detect_in_pieces
 from propscope.detect.fast.tokens import Tokenised, tokenise
@@ -254,6 +255,9 @@ class NeuralDetector:
             return []
         probs = self._technique_probs(enc, enc.text, [(a, b) for a, b, _ in found], tok)
         names = self.settings.techniques
+        # The span's score: P(right) by the model's calibration when it has one, else
+        # the raw product (see propscope.detect.calibration).
+        calibrate = Calibration.from_dict(self.settings.calibration) or float
         spans: list[Span] = []
         for (start, end, p_any), p in zip(found, probs):
             for k in technique_picks(p, self.settings.second_threshold):
@@ -262,7 +266,7 @@ class NeuralDetector:
                         start,
                         end,
                         names[k],
-                        score=float(p_any * p[k]),
+                        score=calibrate(float(p_any * p[k])),
                         detector=who,
                         evidence=f"neural: p(propaganda) {p_any:.2f}, p(technique) {p[k]:.2f}",
                     )
@@ -275,5 +279,6 @@ class NeuralDetector:
     ) -> np.ndarray:
         probs = self.pipeline.classify(enc, pairs)
         if self.blend is not None:
-            probs = self.blend.techniques(probs, text, pairs, self.settings.techniques, tok)
+            probs = self.blend.techniques(probs, text, pairs, self.settings.techniques, tok,
+                                          self.settings.fast_tech_weight)
         return probs
