@@ -180,3 +180,22 @@ def test_version_is_the_package_metadata() -> None:
     from importlib.metadata import version
 
     assert propscope.__version__ == version("propscope")
+
+
+def test_min_score_keeps_only_spans_at_or_above_it_and_rescores_the_document() -> None:
+    text = ("The criminal regime lies. Weather is calm today. "
+            "The heroic people will crush the brutal invaders.")
+    every = propscope.analyze(text, detector="fast")
+    scores = sorted({s.score for s in every.spans})
+    assert len(scores) >= 2, "the example should give spans of different scores"
+    cut = scores[len(scores) // 2]
+    kept = propscope.analyze(text, detector="fast", min_score=cut)
+    assert kept.spans == [s for s in every.spans if s.score >= cut]
+    assert 0 < len(kept.spans) < len(every.spans)
+    assert propscope.analyze(text, detector="fast", min_score=1.0).score <= kept.score
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="min_score"):
+            propscope.analyze(text, detector="fast", min_score=bad)
+    for bad in ("0.5", None, True):
+        with pytest.raises(TypeError, match="min_score"):
+            propscope.analyze(text, detector="fast", min_score=bad)  # type: ignore[arg-type]

@@ -43,19 +43,22 @@ def as_document(item: str | Document, *, options: IngestOptions | None = None) -
 
 
 def analyze(
-    item: str | Document, detector: str | Detector = "default"
+    item: str | Document, detector: str | Detector = "default", *, min_score: float = 0.0
 ) -> AnalysedDocument:
     """Find the propaganda techniques in one text or document.
 
     A string is normalised first (see :mod:`propscope.text.normalise`); the spans
-    returned index ``result.text``, the normalised text.  Raises
+    returned index ``result.text``, the normalised text.  ``min_score`` keeps only spans
+    scoring at least that much (the shipped detectors' scores are calibrated: the
+    estimated chance that an annotator would mark the span with its technique).  Raises
     :class:`~propscope.errors.EmptyInput` for a text with nothing but white space.
     """
-    return analyze_many([item], detector)[0]
+    return analyze_many([item], detector, min_score=min_score)[0]
 
 
 def analyze_many(
-    items: Iterable[str | Document], detector: str | Detector = "default"
+    items: Iterable[str | Document], detector: str | Detector = "default", *,
+    min_score: float = 0.0,
 ) -> list[AnalysedDocument]:
     """Batch form of :func:`analyze`: one detector call for the whole batch.
 
@@ -64,6 +67,10 @@ def analyze_many(
     if isinstance(items, (str, bytes, Document)):
         raise TypeError("analyze_many takes a list of texts or documents; "
                         "use analyze() for one")
+    if isinstance(min_score, bool) or not isinstance(min_score, (int, float)):
+        raise TypeError(f"min_score is a number, not {type(min_score).__name__}")
+    if not 0.0 <= min_score <= 1.0:
+        raise ValueError(f"min_score is a probability in [0, 1], not {min_score}")
     items = list(items)
     options = None
     if any(isinstance(item, str) for item in items):
@@ -88,7 +95,8 @@ def analyze_many(
     for doc, found_spans in zip(docs, all_spans, strict=True):
         # Every span carries the id of the detector as configured, whatever the
         # detector stamped itself, so JSON, the terminal and the store name one id.
-        spans = [s if s.detector == name else replace(s, detector=name) for s in found_spans]
+        spans = [s if s.detector == name else replace(s, detector=name)
+                 for s in found_spans if s.score >= min_score]
         sents = sentences(doc.text)
         results.append(
             AnalysedDocument(

@@ -159,3 +159,16 @@ def test_narrow_stdout_encoding(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         else:
             assert b"[^1vile lies]^1" in data
             assert b"imp?rialistes" in data
+
+
+def test_min_score_hides_the_less_likely_spans(run: Run, article: Path) -> None:
+    code, out, _ = run("analyze", str(article), "-f", "json", "-d", "fast")
+    every = json.loads(out)["spans"]
+    cut = sorted(s["score"] for s in every)[len(every) // 2]
+    code, out, _ = run("analyze", str(article), "-f", "json", "-d", "fast",
+                       "--min-score", str(cut))
+    assert code == 0
+    kept = json.loads(out)["spans"]
+    assert kept == [s for s in every if s["score"] >= cut] and len(kept) < len(every)
+    code, _, err = run("analyze", str(article), "--min-score", "1.5")
+    assert code == 2 and "PS001" in err
