@@ -22,10 +22,10 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 pytest.importorskip("onnx")
 
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers  # noqa: E402
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
-from propscope.detect.neural import distill  # noqa: E402
-from propscope.detect.neural.distill import (  # noqa: E402
+from propscope.detect.neural import distill
+from propscope.detect.neural.distill import (
     SoftText,
     align_probs,
     assemble_teacher,
@@ -35,20 +35,20 @@ from propscope.detect.neural.distill import (  # noqa: E402
     teacher_folder,
     unlabeled_texts,
 )
-from propscope.detect.neural.model import NeuralTagger, special_ids, with_specials  # noqa: E402
-from propscope.detect.neural.predict import CHANNELS  # noqa: E402
-from propscope.detect.neural.runtime import NeuralDetector, default_model_path  # noqa: E402
-from propscope.detect.neural.train import TrainOptions, train  # noqa: E402
-from propscope.detect.neural.windows import load_tokenizer, tokenise  # noqa: E402
-from propscope.errors import TrainingError  # noqa: E402
-from propscope.model import Document  # noqa: E402
+from propscope.detect.neural.model import NeuralTagger, special_ids, with_specials
+from propscope.detect.neural.predict import CHANNELS
+from propscope.detect.neural.runtime import NeuralDetector, default_model_path
+from propscope.detect.neural.train import TrainOptions, train
+from propscope.detect.neural.windows import load_tokenizer, tokenise
+from propscope.errors import TrainingError
+from propscope.model import Document
 
 PTC = {
-    "2001": ("Enemies of the people\n\nThe treacherous elite looted the nation once more.\n"
-             "Only a fool would trust these vile liars.\n",
+    "2001": (("Enemies of the people\n\nThe treacherous elite looted the nation once more.\n"
+             "Only a fool would trust these vile liars.\n"),
              [("Loaded_Language", "treacherous"), ("Name_Calling,Labeling", "vile liars")]),
-    "2002": ("Budget news\n\nThe assembly passed the budget after a short debate.\n"
-             "This is the greatest triumph in the history of mankind.\n",
+    "2002": (("Budget news\n\nThe assembly passed the budget after a short debate.\n"
+             "This is the greatest triumph in the history of mankind.\n"),
              [("Exaggeration,Minimisation", "the greatest triumph in the history of mankind")]),
 }
 UNLABELED = ["The glorious leader inspected the heroic workers of the new factory.\n",
@@ -302,3 +302,19 @@ def test_soft_labels_without_a_manifest_are_refused(tmp_path: Path, student_dir:
         load_soft_labels(tmp_path, student_dir / "tokenizer.json")
     with pytest.raises(TrainingError, match="no teacher weights"):
         label_texts(tmp_path, tmp_path, [], student_dir / "tokenizer.json", tmp_path / "o")
+
+
+def test_the_train_command_hands_the_distillation_options_on(
+    ptc: Path, tmp_path: Path, student_dir: Path, capsys: pytest.CaptureFixture[str]
+):
+    from propscope.cli.app import main
+
+    code = main(["train", "--engine", "neural", "-o", str(tmp_path / "m"),
+                 "--distill-weight", "0.5"])
+    assert code == 2
+    assert "needs --soft-labels" in capsys.readouterr().err
+    code = main(["train", "--engine", "neural", "--data", str(ptc), "-o", str(tmp_path / "m"),
+                 "--soft-labels", str(tmp_path / "none"), "--device", "cpu",
+                 "--encoder", str(student_dir)])
+    assert code == 2
+    assert "soft-labels.json" in capsys.readouterr().err

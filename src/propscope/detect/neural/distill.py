@@ -220,7 +220,6 @@ def label_texts(
 
     from propscope.detect.neural.predict import Pipeline, Settings
     from propscope.detect.neural.torch_runtime import TorchEngine, load_tagger
-    from propscope.detect.neural.train import pick_device
     from propscope.detect.neural.windows import load_tokenizer
 
     out = Path(out)
@@ -236,7 +235,8 @@ def label_texts(
     todo = [t for t, k in zip(texts, keys) if not (out / f"{k}.npz").is_file()]
     log(f"soft labels: {len(texts)} texts, {len(texts) - len(todo)} cached")
     if todo:
-        dev = pick_device(device)
+        auto = "cuda" if torch.cuda.is_available() else "cpu"
+        dev = torch.device(auto if device == "auto" else device)
         model = load_tagger(weights, teacher_encoder).to(dev)
         settings = Settings.from_dict(_trained_settings(Path(teacher_model)))
         settings.batch_size = batch_size
