@@ -119,7 +119,8 @@ def train(
 
     Extra --key value options go to the engine (fast: --folds, --seed, --c1, --c2,
     --max-iterations, --min-feature-count; neural: --epochs, --seed, --max-steps,
-    --encoder, --time-budget and the options below).
+    --encoder, --time-budget, --soft-labels DIR and --distill-weight (a larger teacher's
+    soft labels, docs/training.md) and the options below).
     """
     function = engine_function(engine)
     options = parse_options(list(ctx.args))

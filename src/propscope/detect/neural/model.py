@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from propscope.detect.neural.predict import CHANNELS, feature_size
+from propscope.detect.neural.windows import CLS_ID, PAD_ID, SEP_ID
 from propscope.errors import DetectorError
 from propscope.techniques import TECHNIQUE_NAMES
 
@@ -43,9 +44,45 @@ def load_encoder(path: str | Path | None = None, attention: str = "eager") -> nn
     from transformers import AutoModel
 
     folder = Path(path) if path else encoder_dir()
-    return AutoModel.from_pretrained(
-        str(folder), dtype=torch.float32, attn_implementation=attention
-    )
+    try:
+        return AutoModel.from_pretrained(
+            str(folder), dtype=torch.float32, attn_implementation=attention
+        )
+    except ValueError:  # e.g. MPNet (the distillation teacher) has no sdpa attention
+        if attention == "eager":
+            raise
+        return AutoModel.from_pretrained(
+            str(folder), dtype=torch.float32, attn_implementation="eager"
+        )
+
+
+def special_ids(config: object) -> tuple[int, int, int] | None:
+    """``(first, last, pad)`` token ids of an encoder whose vocabulary is not BERT's.
+
+    Windows are cut with BERT's [CLS]/[SEP]/[PAD] ids (:mod:`.windows`), which suit the
+    shipped MiniLM student; a teacher such as MPNet opens a sequence with ``<s>`` (0),
+    closes it with ``</s>`` (2) and pads with 1, and derives its positions from the pad
+    id.  None for a BERT-style encoder, so the student's graph is untouched."""
+    bos = getattr(config, "bos_token_id", None)
+    eos = getattr(config, "eos_token_id", None)
+    pad = getattr(config, "pad_token_id", None)
+    if bos is None or eos is None or pad is None or (bos, eos, pad) == (CLS_ID, SEP_ID, PAD_ID):
+        return None
+    return int(bos), int(eos), int(pad)
+
+
+def with_specials(
+    input_ids: torch.Tensor, attention_mask: torch.Tensor, specials: tuple[int, int, int]
+) -> torch.Tensor:
+    """``input_ids`` with the first, last and padding positions of every row set to
+    ``specials`` (rows are ``first … last`` then padding, as :func:`.windows.window_inputs`
+    and the trainer's collation lay them out)."""
+    first, last, pad = specials
+    ids = input_ids.masked_fill(attention_mask == 0, pad)
+    ids[:, 0] = first
+    ends = (attention_mask.sum(dim=1) - 1).clamp(min=0)
+    ids[torch.arange(ids.shape[0], device=ids.device), ends] = last
+    return ids
 
 
 class SpanHead(nn.Module):
@@ -74,11 +111,14 @@ class NeuralTagger(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.token_head = nn.Linear(hidden, len(CHANNELS))
         self.span_head = SpanHead(hidden, len(TECHNIQUE_NAMES), dropout)
+        self.specials = special_ids(encoder.config)
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(token_logits (B, T, channels), hidden (B, T, H))``."""
+        if self.specials is not None:
+            input_ids = with_specials(input_ids, attention_mask, self.specials)
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
         return self.token_head(self.dropout(hidden)), hidden
 

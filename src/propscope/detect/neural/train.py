@@ -21,7 +21,7 @@ import random
 import sys
 import time
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from torch import nn
 from propscope.detect.fast import FastDetector
 from propscope.detect.neural.blend import blended_inside
 from propscope.detect.neural.data import LabelledDoc, TrainWindow, doc_windows, load_labelled
+from propscope.detect.neural.distill import SoftText, load_soft_labels, soft_windows
 from propscope.detect.neural.model import NeuralTagger, encoder_dir, load_encoder, pool_spans
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
 from propscope.detect.neural.runtime import rank_techniques
@@ -66,6 +67,9 @@ class Recipe:
     overlap: int = 48
     dropout: float = 0.1
     seed: int = 13
+    # Distillation (propscope.detect.neural.distill): the weight of the token BCE to a
+    # teacher's soft labels on unlabeled windows, one such batch beside each gold one.
+    distill_weight: float = 0.0
 
 
 def seed_everything(seed: int) -> None:
@@ -134,9 +138,10 @@ def collate(items: Sequence[TrainWindow], device: torch.device) -> dict[str, Any
     return out
 
 
-def batch_loss(model: NeuralTagger, batch: dict[str, Any], recipe: Recipe) -> torch.Tensor:
-    """Token BCE on the "any" channel + weighted BCE on the technique channels + span CE."""
-    logits, hidden = model(batch["ids"], batch["mask"])
+def token_loss(logits: torch.Tensor, batch: dict[str, Any], recipe: Recipe) -> torch.Tensor:
+    """BCE on the "any" channel + weighted BCE on the technique channels, over the
+    window's own tokens.  The targets may be soft (a teacher's probabilities): BCE to
+    a probability is the Bernoulli KL divergence plus a constant, the distillation loss."""
     bce = nn.functional.binary_cross_entropy_with_logits(
         logits.float(), batch["targets"], reduction="none"
     )
@@ -144,7 +149,13 @@ def batch_loss(model: NeuralTagger, batch: dict[str, Any], recipe: Recipe) -> to
     denom = valid.sum().clamp(min=1.0)
     loss_any = (bce[..., 0] * valid).sum() / denom
     loss_tech = (bce[..., 1:].mean(-1) * valid).sum() / denom
-    loss = loss_any + recipe.tech_weight * loss_tech
+    return loss_any + recipe.tech_weight * loss_tech
+
+
+def batch_loss(model: NeuralTagger, batch: dict[str, Any], recipe: Recipe) -> torch.Tensor:
+    """:func:`token_loss` + span CE on the batch's gold spans."""
+    logits, hidden = model(batch["ids"], batch["mask"])
+    loss = token_loss(logits, batch, recipe)
     if batch["spans"]:
         pooled = pool_spans(hidden.float(), batch["spans"], batch["feats"])
         span_logits = model.span_head(pooled)
@@ -162,13 +173,19 @@ def train_model(
     encoder: str | Path | None = None,
     max_steps: int | None = None,
     log: Log = print,
+    soft: Sequence[SoftText] = (),
 ) -> tuple[NeuralTagger, dict[str, float]]:
-    """Fine-tune the encoder and both heads on ``docs``; returns the model and timing."""
+    """Fine-tune the encoder and both heads on ``docs``; returns the model and timing.
+
+    With ``soft`` texts (a teacher's soft labels) and ``recipe.distill_weight`` > 0,
+    every step adds that weight × :func:`token_loss` on a batch of their windows."""
     seed_everything(recipe.seed)
     tokenizer = load_tokenizer(tokenizer_path)
     windows = [
         w for d in docs for w in doc_windows(tokenizer, d, recipe.max_tokens, recipe.overlap)
     ]
+    distilled = soft_windows(tokenizer, soft, recipe.max_tokens, recipe.overlap) if (
+        soft and recipe.distill_weight > 0) else []
     attention = "sdpa" if device.type == "cuda" else "eager"
     model = NeuralTagger(load_encoder(encoder, attention), recipe.dropout).to(device)
     heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
@@ -193,7 +210,9 @@ def train_model(
         optimiser,
         lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))),
     )
-    log(f"train: {len(docs)} articles, {len(windows)} windows, {total} steps on {device}")
+    log(f"train: {len(docs)} articles, {len(windows)} windows, {total} steps on {device}"
+        + (f", {len(distilled)} soft windows" if distilled else ""))
+    soft_batches = _cycle_batches(distilled, recipe.batch_size, rng)
     step, started = 0, time.perf_counter()
     model.train()
     for epoch in range(recipe.epochs):
@@ -204,6 +223,11 @@ def train_model(
             batch = collate([windows[i] for i in idx], device)
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda"):
                 loss = batch_loss(model, batch, recipe)
+                if distilled:
+                    soft_batch = collate([distilled[i] for i in next(soft_batches)], device)
+                    soft_logits, _ = model(soft_batch["ids"], soft_batch["mask"])
+                    loss = loss + recipe.distill_weight * token_loss(soft_logits, soft_batch,
+                                                                     recipe)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -217,6 +241,15 @@ def train_model(
     seconds = time.perf_counter() - started
     model.eval()
     return model, {"steps": step, "seconds": seconds, "seconds_per_step": seconds / max(1, step)}
+
+
+def _cycle_batches(
+    windows: Sequence[TrainWindow], batch_size: int, rng: np.random.Generator
+) -> Iterator[list[int]]:
+    """Batches of ``windows`` for ever, reshuffled at each pass (soft windows outnumber
+    or undercount the gold ones, whose epochs set the pace)."""
+    while windows:
+        yield from make_batches(windows, batch_size, rng)
 
 
 def labels_of(docs: Sequence[LabelledDoc], with_technique: bool = True) -> list[Label]:
@@ -341,6 +374,7 @@ def calibrate(
     return settings, metrics
 
 
+DISTILL_WEIGHT = 0.5  # a teacher's share of the loss with --soft-labels: fixed, not tuned
 CRF_WEIGHT = 0.5  # the fast CRF's share in the blended span score: fixed, never tuned
 
 
@@ -459,6 +493,8 @@ class TrainOptions:
     time_budget: float | None = None  # seconds: stop the sweep in time
     refit: bool = True  # train the winner again on every training article
     crf_blend: bool = False  # calibrate the encoder-CRF span blend (refit=False, export)
+    soft_labels: str | None = None  # folder of a teacher's soft labels (distill.label_texts)
+    distill_weight: float | None = None  # their loss weight (Recipe.distill_weight; 0.5)
 
     def __post_init__(self) -> None:
         if self.split not in ("train", "all"):
@@ -466,6 +502,10 @@ class TrainOptions:
         if self.crf_blend and (self.refit or not self.export):
             raise TrainingError("crf_blend needs refit=False and export: it is calibrated "
                                 "on inner-validation articles the shipped model never saw")
+        if self.distill_weight is not None and self.distill_weight < 0:
+            raise TrainingError(f"--distill-weight must be 0 or more, not {self.distill_weight}")
+        if self.distill_weight and not self.soft_labels:
+            raise TrainingError("--distill-weight needs --soft-labels DIR (a teacher's labels)")
         for name in ("epochs", "max_steps", "limit", "time_budget"):
             value = getattr(self, name)
             if value is not None and value <= 0:
@@ -528,6 +568,12 @@ def train(
     base = Recipe(seed=o.seed)
     if o.epochs is not None:
         base = replace(base, epochs=o.epochs)
+    soft: list[SoftText] = []
+    if o.soft_labels:
+        soft = load_soft_labels(o.soft_labels, tokenizer_path)
+        weight = DISTILL_WEIGHT if o.distill_weight is None else o.distill_weight
+        base = replace(base, distill_weight=weight)
+        log(f"distillation: {len(soft)} soft-labelled texts, weight {weight}")
     candidates = [replace(base, **c) for c in parse_sweep(o.sweep)]
     train_ids = split_ids(ptc, o.split)[:o.limit]
     inner_ids, val_ids = inner_split(train_ids)
@@ -546,7 +592,7 @@ def train(
                 break
             t0 = time.perf_counter()
             model, timing = train_model(
-                recipe, inner_docs, tokenizer_path, dev_, enc_dir, o.max_steps, log
+                recipe, inner_docs, tokenizer_path, dev_, enc_dir, o.max_steps, log, soft
             )
             pipe = Pipeline(TorchEngine(model, dev_), tokenizer, Settings(
                 max_tokens=recipe.max_tokens, overlap=recipe.overlap,
@@ -579,7 +625,7 @@ def train(
     else:
         final_docs = inner_docs + val_docs
         model, timing = train_model(
-            recipe, final_docs, tokenizer_path, dev_, enc_dir, o.max_steps, log
+            recipe, final_docs, tokenizer_path, dev_, enc_dir, o.max_steps, log, soft
         )
         report["trained_on"] = f"all training articles: {len(final_docs)}"
     report.update({"recipe": asdict(recipe), "settings": settings.to_dict(), "final": timing})
@@ -615,7 +661,9 @@ def train_cli(
     ``--export false``, ``--report-dev false``, ``--half``, ``--limit``,
     ``--time-budget SECONDS``, ``--refit false`` (ship the candidate trained on the
     inner split; the CPU recipe), ``--crf-blend true`` (with ``--refit false``:
-    calibrate the encoder-CRF span blend on the unseen inner-validation articles).
+    calibrate the encoder-CRF span blend on the unseen inner-validation articles),
+    ``--soft-labels DIR`` (distil a teacher's labels, :mod:`.distill`) with
+    ``--distill-weight`` (default 0.5).
     """
     if "split" in options:
         raise TrainingError("--split is the command's own option, not an engine option")
@@ -661,6 +709,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--crf-blend", action="store_true",
         help="with --no-refit: calibrate the encoder-CRF span blend on inner validation",
     )
+    ap.add_argument("--soft-labels", metavar="DIR",
+                    help="distil a teacher's soft labels (python -m propscope.detect.neural."
+                    "distill label)")
+    ap.add_argument("--distill-weight", type=float, help="their loss weight (default 0.5)")
     ap.add_argument(
         "--blend-only", metavar="MODEL_DIR",
         help="add the calibrated encoder-CRF span blend to an exported --no-refit model",
@@ -679,7 +731,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed, max_steps=args.max_steps, encoder=args.encoder,
         export=not args.no_export, report_dev=not args.no_dev, half=args.half,
         limit=args.limit, time_budget=args.time_budget, refit=not args.no_refit,
-        crf_blend=args.crf_blend,
+        crf_blend=args.crf_blend, soft_labels=args.soft_labels,
+        distill_weight=args.distill_weight,
     )
     train(args.data, args.out, options, log=log)
     return 0
