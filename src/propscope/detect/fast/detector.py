@@ -54,7 +54,7 @@ class FastDetector:
         self.clean = clean  # the shared span clean-up (propscope.detect.postprocess)
         self.vocab = TokenVocab.from_json(model.span_vocab, model.span_pairs)
         self.tables = CrfTables.unpack(model.span_tables, self.vocab, len(FLAGS))
-        self.techniques = TechniqueModel(model)
+        self.techniques = TechniqueModel.from_model(model)
 
     def config(self) -> dict[str, object]:
         """The settings that change this detector's output beyond its name and version,
@@ -135,18 +135,15 @@ class FastDetector:
         return clean_spans(spans, text) if self.clean else spans
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
-        """One technique for each given ``(start, end)`` (SemEval TC), in order."""
+        """One technique for each given ``(start, end)`` (SemEval TC), in order; a span
+        given twice gets its two most likely techniques."""
         tok = tokenise(text)
         who = detector_id(self)
-        rows = [self.techniques.features(tok, start, end) for start, end in spans]
-        probs = self.techniques.probabilities(rows)
-        out = []
-        for (start, end), idx, p in zip(spans, rows, probs):
-            best = int(p.argmax())
-            evidence = self.techniques.explain(idx, best, tok, start, end)
-            out.append(Span(start, end, self.techniques.classes[best], float(p[best]),
-                            who, evidence))
-        return out
+        model = self.techniques
+        return [
+            Span(start, end, model.classes[k], p, who, model.explain(idx, k, tok, start, end))
+            for (start, end), (k, p, idx) in zip(spans, model.classify(tok, spans))
+        ]
 
     def label_spans(
         self, tok: Tokenised, found: list[tuple[int, int, float]], who: str | None = None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,10 @@ from typing import Any
 import numpy as np
 import pycrfsuite
 
-from propscope.detect.fast.features import span_features
+from propscope.detect.fast.features import check_extras, span_features
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.spans import TAGS, CrfTables, decode, marginals
+from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import (
     FLAG_ATTRS,
     FLAGS,
@@ -61,6 +63,11 @@ class TrainConfig:
     min_feature_count: int = 2
     min_word_count: int = 2
     max_articles: int = 0  # train on the first N articles only (smoke tests); 0 = all
+    # The technique model: optional span feature groups (comma-separated names of
+    # propscope.detect.fast.features.EXTRAS) and class weights: "none", "balanced"
+    # (inverse class frequency) or "sqrt" (its square root).
+    tc_features: str = ""
+    tc_class_weight: str = "none"
 
 
 @dataclass(slots=True)
@@ -154,21 +161,42 @@ def export_tables(info: Any, vocab: TokenVocab) -> CrfTables:
     return CrfTables(emissions, flags, transitions)
 
 
-def _tc_data(examples: Sequence[Example]) -> tuple[list[dict[str, float]], list[str]]:
+def tc_extras(config: TrainConfig) -> frozenset[str]:
+    """The optional span feature groups ``config`` names (checked)."""
+    return check_extras(n.strip() for n in config.tc_features.split(",") if n.strip())
+
+
+def _tc_data(examples: Sequence[Example], extras: frozenset[str]
+             ) -> tuple[list[dict[str, float]], list[str]]:
     feats, labels = [], []
     for ex in examples:
         for start, end, technique in ex.gold:
-            feats.append(span_features(ex.tok, start, end))
+            feats.append(span_features(ex.tok, start, end, extras))
             labels.append(technique)
     return feats, labels
 
 
+def class_weights(labels: Sequence[str], how: str) -> dict[str, float] | None:
+    """Per-class loss weights: ``balanced`` weighs a class by n / (k · its count), as
+    scikit-learn does, ``sqrt`` by the square root of that (rare techniques count more
+    without drowning the frequent ones), ``none`` leaves all at 1."""
+    if how == "none":
+        return None
+    if how not in ("balanced", "sqrt"):
+        raise TrainingError(f"unknown tc_class_weight {how!r}; known: none, balanced, sqrt")
+    counts = Counter(labels)
+    power = 1.0 if how == "balanced" else 0.5
+    return {name: (len(labels) / (len(counts) * k)) ** power for name, k in counts.items()}
+
+
 def fit_tc(examples: Sequence[Example], c: float, config: TrainConfig) -> dict[str, Any]:
-    """A multinomial logistic regression over span features, as numpy arrays."""
+    """A multinomial logistic regression over span features, as numpy arrays, and the
+    feature groups it needs at run time (``tc_features``, kept in the model's meta)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    feats, labels = _tc_data(examples)
+    extras = tc_extras(config)
+    feats, labels = _tc_data(examples, extras)
     counts: dict[str, int] = {}
     for row in feats:
         for name in row:
@@ -177,20 +205,30 @@ def fit_tc(examples: Sequence[Example], c: float, config: TrainConfig) -> dict[s
     feats = [{n: v for n, v in row.items() if n in keep} for row in feats]
     vectoriser = DictVectorizer()
     matrix = vectoriser.fit_transform(feats)
-    model = LogisticRegression(C=c, max_iter=1000, random_state=config.seed)
+    model = LogisticRegression(C=c, max_iter=1000, random_state=config.seed,
+                               class_weight=class_weights(labels, config.tc_class_weight))
     model.fit(matrix, labels)
     return {
         "tc_weights": model.coef_.T.astype(np.float32),
         "tc_bias": model.intercept_.astype(np.float32),
         "tc_vocab": list(vectoriser.get_feature_names_out()),
         "tc_classes": [str(c) for c in model.classes_],
+        "tc_features": sorted(extras),
     }
 
 
+def technique_model(tc: dict[str, Any]) -> TechniqueModel:
+    """The runtime technique model of :func:`fit_tc`'s arrays, without a span model."""
+    return TechniqueModel(tc["tc_weights"], tc["tc_bias"], tc["tc_classes"], tc["tc_vocab"],
+                          frozenset(tc["tc_features"]))
+
+
 def _model(spans: SpanModel, tc: dict[str, Any], meta: dict[str, Any]) -> FastModel:
+    arrays = {k: v for k, v in tc.items() if k != "tc_features"}
     return FastModel(
         span_vocab=spans.vocab.to_json(), span_pairs=spans.vocab.pairs,
-        span_tables=spans.tables.pack(), meta=meta, **tc,
+        span_tables=spans.tables.pack(), meta={**meta, "tc_features": tc["tc_features"]},
+        **arrays,
     )
 
 
@@ -299,7 +337,9 @@ def train(
         "trained_on": {"split": split, "articles": len(examples)},
         "config": {"folds": config.folds, "seed": config.seed, "c1": config.c1,
                    "c2": config.c2, "max_iterations": config.max_iterations,
-                   "min_word_count": config.min_word_count, "tc_c": tuned["tc_c"]},
+                   "min_word_count": config.min_word_count, "tc_c": tuned["tc_c"],
+                   "tc_features": config.tc_features,
+                   "tc_class_weight": config.tc_class_weight},
         "cv": tuned["cv"],
         "train_seconds": round(time.time() - started, 1),
     }

@@ -1,0 +1,89 @@
+"""Technique classification of the fast detector: repeated spans, optional span feature
+groups, class weights, and the bench that chooses among them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from propscope.detect.fast import FastDetector
+from propscope.detect.fast.features import EXTRAS, check_extras, span_features
+from propscope.detect.fast.techniques import TechniqueModel, rank_techniques
+from propscope.detect.fast.tokens import tokenise
+from propscope.detect.fast.train import TrainConfig, class_weights, tc_extras, technique_model
+from propscope.errors import TrainingError
+
+TEXT = ("Glorious victory of the people\n\nThe people won a glorious victory today. "
+        "Critics, the traitors, lie again! Why would anyone doubt it? It is the end.")
+
+
+@pytest.fixture(scope="module")
+def detector() -> FastDetector:
+    return FastDetector.load()
+
+
+def test_a_span_given_twice_gets_its_two_most_likely_techniques(detector) -> None:
+    span = (TEXT.index("the traitors"), TEXT.index("the traitors") + len("the traitors"))
+    other = (0, 8)
+    once, first, between, second = detector.classify(TEXT, [span, span, other, span])[:4]
+    probs = detector.technique_probabilities(tokenise(TEXT), [span], detector.techniques.classes)[0]
+    top = [detector.techniques.classes[k] for k in np.argsort(-probs)[:3]]
+    assert [once.technique, first.technique, second.technique] == top
+    assert between.technique == detector.classify(TEXT, [other])[0].technique
+    assert once.score > first.score > second.score
+
+
+def test_rank_techniques_counts_repeats_per_span_and_stops_at_the_last_class() -> None:
+    probs = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2], [0.2, 0.7, 0.1],
+                      [0.2, 0.7, 0.1], [0.2, 0.7, 0.1]])
+    spans = [(0, 3), (5, 9), (0, 3), (0, 3), (0, 3)]
+    assert rank_techniques(probs, spans, "abc") == ["b", "a", "a", "c", "c"]
+    assert rank_techniques(probs[:0], [], "abc") == []
+
+
+def test_optional_feature_groups_add_their_features_only_when_named() -> None:
+    tok = tokenise(TEXT)
+    start = TEXT.index("glorious victory today")
+    end = start + len("glorious victory")
+    plain = span_features(tok, start, end)
+    assert not any(f.startswith(("pos=", "s=")) or f in ("intitle", "wtitle") for f in plain)
+    full = span_features(tok, start, end, frozenset(EXTRAS))
+    assert set(plain) < set(full)
+    assert {"pos=lead", "intitle", "s=people", "s=today"} <= set(full)
+    assert "pos=last" not in full
+    end_at = TEXT.index("the end")
+    last = span_features(tok, end_at, end_at + 7, frozenset({"position", "in_title"}))
+    assert "pos=last" in last and "intitle" not in last and "wtitle" not in last
+    title = span_features(tok, 0, 8, frozenset({"in_title"}))
+    assert "intitle" not in title  # the title is not "also in the title"
+
+
+def test_unknown_feature_groups_and_class_weights_are_refused() -> None:
+    with pytest.raises(TrainingError, match="unknown span feature group"):
+        check_extras(["position", "sentense"])
+    assert tc_extras(TrainConfig(tc_features=" position, in_title ,")) == {
+        "position", "in_title"}
+    with pytest.raises(TrainingError, match="tc_class_weight"):
+        class_weights(["a"], "inverse")
+
+
+def test_class_weights_weigh_rare_techniques_up() -> None:
+    labels = ["a"] * 8 + ["b"] * 2
+    assert class_weights(labels, "none") is None
+    balanced = class_weights(labels, "balanced")
+    assert balanced == pytest.approx({"a": 10 / 16, "b": 10 / 4})
+    root = class_weights(labels, "sqrt")
+    assert root == pytest.approx({k: v ** 0.5 for k, v in balanced.items()})
+
+
+def test_a_model_file_names_the_groups_its_runtime_computes(detector) -> None:
+    assert detector.techniques.extras == frozenset(detector.model.meta.get("tc_features", ()))
+    tc = {"tc_weights": np.zeros((2, 2), np.float32), "tc_bias": np.array([0.0, 1.0], np.float32),
+          "tc_vocab": ["u=victory", "s=people"], "tc_classes": ["A", "B"],
+          "tc_features": ["sentence"]}
+    model = technique_model(tc)
+    assert isinstance(model, TechniqueModel) and model.extras == {"sentence"}
+    start = TEXT.index("glorious victory today")
+    assert model.features(tokenise(TEXT), start, start + 16) == [0, 1]
+    ((k, p, idx),) = model.classify(tokenise(TEXT), [(start, start + 16)])
+    assert (model.classes[k], idx) == ("B", [0, 1]) and p > 0.5
