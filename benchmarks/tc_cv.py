@@ -35,6 +35,7 @@ import numpy as np
 from cross_validation import fold_ids, paired_difference
 
 from propscope.detect.fast.detector import FastDetector
+from propscope.detect.fast.features import EXTRAS
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.train import Example, TrainConfig, fit_tc, prepare, technique_model
 from propscope.semeval.corpus import Article, article_ids, load_corpus, resolve_ptc_dir
@@ -43,21 +44,33 @@ from propscope.semeval.run import predict_spans
 from propscope.semeval.scorer import score_spans, score_tc
 
 SHIPPED_C = 3.0
+WEIGHTS = ("balanced", "sqrt")
 
-# name -> (C, TrainConfig overrides, repeated spans get their next technique)
-VARIANTS: dict[str, tuple[float, dict[str, str], bool]] = {
-    "argmax": (SHIPPED_C, {}, False),
-    "rank": (SHIPPED_C, {}, True),
-    "C1": (1.0, {}, True),
-    "C10": (10.0, {}, True),
-    "balanced": (SHIPPED_C, {"tc_class_weight": "balanced"}, True),
-    "sqrt": (SHIPPED_C, {"tc_class_weight": "sqrt"}, True),
-    "position": (SHIPPED_C, {"tc_features": "position"}, True),
-    "sentence": (SHIPPED_C, {"tc_features": "sentence"}, True),
-    "in_title": (SHIPPED_C, {"tc_features": "in_title"}, True),
-    "pos+title": (SHIPPED_C, {"tc_features": "position,in_title"}, True),
-    "all": (SHIPPED_C, {"tc_features": "position,sentence,in_title"}, True),
-}
+
+def variant(name: str) -> tuple[float, dict[str, str], bool]:
+    """``(C, TrainConfig overrides, rank repeats)`` of a variant named by ``+``-joined
+    parts: ``C<value>``, ``argmax`` (a repeated span gets the same technique again),
+    a class weighting (``balanced``, ``sqrt``) and feature groups (``EXTRAS``);
+    ``base`` alone is the shipped recipe (C = 3, no groups, no weights)."""
+    c, overrides, rank, groups = SHIPPED_C, {}, True, []
+    for part in name.split("+"):
+        if part == "base":
+            continue
+        if part == "argmax":
+            rank = False
+        elif part in WEIGHTS:
+            overrides["tc_class_weight"] = part
+        elif part in EXTRAS:
+            groups.append(part)
+        elif part.startswith("C") and part[1:].replace(".", "", 1).isdigit():
+            c = float(part[1:])
+        else:
+            raise ValueError(f"unknown variant part {part!r}: C<value>, argmax, "
+                             f"{', '.join(WEIGHTS)}, {', '.join(EXTRAS)} or base")
+    if groups:
+        overrides["tc_features"] = ",".join(groups)
+    return c, overrides, rank
+
 
 Scores = dict[str, float]
 
@@ -120,16 +133,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="shared data folder or ptc/ (default $PROPSCOPE_DATA)")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--variants", default="argmax,rank",
-                        help=f"comma-separated, the first is the baseline; known: {','.join(VARIANTS)}")
+    parser.add_argument("--variants", default="argmax,base",
+                        help="comma-separated, the first is the baseline; each a +-joined "
+                        "list of parts, e.g. C1+position+sqrt (see variant())")
     parser.add_argument("--models", type=Path, default=Path("/tmp/propscope-cv"),
                         help="cross_validation.py's cached fold models, for span F1 (read only)")
     parser.add_argument("--per-technique", action="store_true", help="TC F1 of each technique")
     args = parser.parse_args()
     names = [n for n in args.variants.split(",") if n]
-    unknown = [n for n in names if n not in VARIANTS]
-    if unknown:
-        parser.error(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+    try:
+        recipes = {n: variant(n) for n in names}
+    except ValueError as exc:
+        parser.error(str(exc))
     started = time.time()
     ptc = resolve_ptc_dir(args.data)
     parts = fold_ids(article_ids(ptc / "articles"), args.folds)
@@ -142,7 +157,7 @@ def main() -> int:
         cached = args.models / f"fold{k}-of-{args.folds}.npz"
         fold_model = FastModel.load(cached) if cached.is_file() else None
         for name in names:
-            c, overrides, rank = VARIANTS[name]
+            c, overrides, rank = recipes[name]
             tc = fit_tc(train, c, dataclasses.replace(TrainConfig(), **overrides))
             micro, per = tc_scores(tc, held, rank)
             run = {"TC micro-F1": micro}

@@ -3,9 +3,12 @@ groups, class weights, and the bench that chooses among them."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from propscope.detect.base import detector_id
 from propscope.detect.fast import FastDetector
 from propscope.detect.fast.features import EXTRAS, check_extras, span_features
 from propscope.detect.fast.techniques import TechniqueModel, rank_techniques
@@ -87,3 +90,18 @@ def test_a_model_file_names_the_groups_its_runtime_computes(detector) -> None:
     assert model.features(tokenise(TEXT), start, start + 16) == [0, 1]
     ((k, p, idx),) = model.classify(tokenise(TEXT), [(start, start + 16)])
     assert (model.classes[k], idx) == ("B", [0, 1]) and p > 0.5
+
+
+def test_other_weights_give_another_detector_id(detector) -> None:
+    """Stored analyses are matched by the detector id: a retrained model must not
+    pass for the old one, while the same file loaded twice keeps its id."""
+    assert detector_id(FastDetector.load()) == detector_id(detector)
+    model = detector.model
+    for changed in (dataclasses.replace(model, tc_bias=model.tc_bias + 0.5),
+                    dataclasses.replace(model, span_tables=model.span_tables * 0.5),
+                    dataclasses.replace(model, meta={**model.meta, "tc_features": ["position"]})):
+        other = FastDetector(changed)
+        assert other.config()["model"] != detector.config()["model"]
+        assert detector_id(other) != detector_id(detector)
+    same = FastDetector(dataclasses.replace(model, meta={**model.meta, "note": "x"}))
+    assert detector_id(same) == detector_id(detector)
