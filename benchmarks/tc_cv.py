@@ -47,17 +47,21 @@ SHIPPED_C = 3.0
 WEIGHTS = ("balanced", "sqrt")
 
 
-def variant(name: str) -> tuple[float, dict[str, str], bool]:
+def variant(name: str) -> tuple[float, dict[str, str | int], bool]:
     """``(C, TrainConfig overrides, rank repeats)`` of a variant named by ``+``-joined
     parts: ``C<value>``, ``argmax`` (a repeated span gets the same technique again),
+    ``offsets`` (per-technique bias offsets by 3-fold CV inside the training folds),
     a class weighting (``balanced``, ``sqrt``) and feature groups (``EXTRAS``);
     ``base`` alone is the shipped recipe (C = 3, no groups, no weights)."""
-    c, overrides, rank, groups = SHIPPED_C, {}, True, []
+    c, rank, groups = SHIPPED_C, True, []
+    overrides: dict[str, str | int] = {}
     for part in name.split("+"):
         if part == "base":
             continue
         if part == "argmax":
             rank = False
+        elif part == "offsets":
+            overrides["tc_offset_folds"] = 3
         elif part in WEIGHTS:
             overrides["tc_class_weight"] = part
         elif part in EXTRAS:
@@ -65,7 +69,7 @@ def variant(name: str) -> tuple[float, dict[str, str], bool]:
         elif part.startswith("C") and part[1:].replace(".", "", 1).isdigit():
             c = float(part[1:])
         else:
-            raise ValueError(f"unknown variant part {part!r}: C<value>, argmax, "
+            raise ValueError(f"unknown variant part {part!r}: C<value>, argmax, offsets, "
                              f"{', '.join(WEIGHTS)}, {', '.join(EXTRAS)} or base")
     if groups:
         overrides["tc_features"] = ",".join(groups)

@@ -13,7 +13,15 @@ from propscope.detect.fast import FastDetector
 from propscope.detect.fast.features import EXTRAS, check_extras, span_features
 from propscope.detect.fast.techniques import TechniqueModel, rank_techniques
 from propscope.detect.fast.tokens import tokenise
-from propscope.detect.fast.train import TrainConfig, class_weights, tc_extras, technique_model
+from propscope.detect.fast.train import (
+    Example,
+    TrainConfig,
+    class_weights,
+    fit_tc,
+    tc_extras,
+    tc_offsets,
+    technique_model,
+)
 from propscope.errors import TrainingError
 
 TEXT = ("Glorious victory of the people\n\nThe people won a glorious victory today. "
@@ -105,3 +113,40 @@ def test_other_weights_give_another_detector_id(detector) -> None:
         assert detector_id(other) != detector_id(detector)
     same = FastDetector(dataclasses.replace(model, meta={**model.meta, "note": "x"}))
     assert detector_id(same) == detector_id(detector)
+
+
+def _examples(n: int) -> list[Example]:
+    """Articles whose spans say their technique plainly: a "traitor" span is
+    Name_Calling, a "glorious" span Loaded_Language."""
+    out = []
+    for i in range(n):
+        text = f"Title {i}\n\nThe traitors lied. A glorious day came. The traitors fled."
+        gold = [(text.index("traitors lied"), text.index(" lied"), "Name_Calling,Labeling"),
+                (text.index("glorious day"), text.index(" day came"), "Loaded_Language"),
+                (text.rindex("traitors"), text.rindex(" fled"), "Name_Calling,Labeling")]
+        out.append(Example(str(i), tokenise(text), gold))
+    return out
+
+
+def test_offsets_leave_a_model_alone_where_it_is_already_right() -> None:
+    pytest.importorskip("sklearn")
+    examples = _examples(6)
+    offsets = tc_offsets(examples, 1.0, TrainConfig(tc_offset_folds=3),
+                         ["Loaded_Language", "Name_Calling,Labeling"])
+    assert offsets.shape == (2,) and not offsets.any()
+    plain = fit_tc(examples, 1.0, TrainConfig())
+    tuned = fit_tc(examples, 1.0, TrainConfig(tc_offset_folds=3))
+    assert np.allclose(plain["tc_bias"], tuned["tc_bias"])
+    assert tuned["tc_classes"] == ["Loaded_Language", "Name_Calling,Labeling"]
+
+
+def test_a_two_technique_model_still_tells_them_apart() -> None:
+    """scikit-learn keeps one logit for two classes; the exported model keeps both."""
+    pytest.importorskip("sklearn")
+    examples = _examples(4)
+    model = technique_model(fit_tc(examples, 1.0, TrainConfig()))
+    assert model.weights.shape[1] == 2
+    ex = examples[0]
+    picks = model.classify(ex.tok, [(s, e) for s, e, _ in ex.gold])
+    assert [model.classes[k] for k, _, _ in picks] == [t for _, _, t in ex.gold]
+    assert all(p > 0.5 for _, p, _ in picks)
