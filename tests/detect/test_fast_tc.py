@@ -4,6 +4,8 @@ groups, class weights, and the bench that chooses among them."""
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -150,3 +152,37 @@ def test_a_two_technique_model_still_tells_them_apart() -> None:
     picks = model.classify(ex.tok, [(s, e) for s, e, _ in ex.gold])
     assert [model.classes[k] for k, _, _ in picks] == [t for _, _, t in ex.gold]
     assert all(p > 0.5 for _, p, _ in picks)
+
+
+@pytest.fixture()
+def tc_cv(monkeypatch):
+    """``benchmarks/tc_cv.py`` as a module (it imports ``cross_validation`` beside it)."""
+    bench = Path(__file__).resolve().parents[2] / "benchmarks"
+    monkeypatch.syspath_prepend(str(bench))
+    spec = importlib.util.spec_from_file_location("tc_cv", bench / "tc_cv.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tc_bench_variants_name_the_recipe_and_refuse_typos(tc_cv) -> None:
+    assert tc_cv.variant("base") == (3.0, {}, True)
+    assert tc_cv.variant("C1+position+in_title+sqrt+argmax") == (
+        1.0, {"tc_class_weight": "sqrt", "tc_features": "position,in_title"}, False)
+    assert tc_cv.variant("C0.3+offsets")[:2] == (0.3, {"tc_offset_folds": 3})
+    for bad in ("C", "Cx", "postion", "base+"):
+        with pytest.raises(ValueError, match="unknown variant part"):
+            tc_cv.variant(bad)
+
+
+def test_tc_bench_scores_a_repeated_gold_span_once_per_technique(tc_cv) -> None:
+    pytest.importorskip("sklearn")
+    examples = _examples(4)
+    tc = fit_tc(examples, 1.0, TrainConfig())
+    held = _examples(1)
+    s, e, _ = held[0].gold[1]
+    held[0].gold.append((s, e, "Name_Calling,Labeling"))  # the span's second technique
+    ranked, per = tc_cv.tc_scores(tc, held, rank=True)
+    same, _ = tc_cv.tc_scores(tc, held, rank=False)
+    assert ranked == pytest.approx(1.0) and same == pytest.approx(0.75)
+    assert per == pytest.approx({"Loaded_Language": 1.0, "Name_Calling,Labeling": 1.0})
