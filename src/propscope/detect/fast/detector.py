@@ -11,6 +11,8 @@ already overlaps.  No torch, no network, no crfsuite at runtime: numpy only.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -30,6 +32,19 @@ from propscope.model import Document, Span
 
 MODEL_NAME = "fast-v1.npz"
 PASS_CHARS = 250_000  # characters per CRF pass: up to ~600 bytes a character in memory
+
+
+def model_fingerprint(model: FastModel) -> str:
+    """Twelve hex digits of a hash of what the model computes with: the CRF's and the
+    technique model's weights, their vocabularies and the technique feature groups
+    (the meta's thresholds are in :meth:`FastDetector.config` on their own)."""
+    digest = hashlib.sha256()
+    for array in (model.span_pairs, model.span_tables, model.tc_weights, model.tc_bias):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    described = [model.span_vocab, model.tc_vocab, model.tc_classes,
+                 sorted(model.meta.get("tc_features", ()))]
+    digest.update(json.dumps(described, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()[:12]
 
 
 def shipped_model_path() -> Path:
@@ -54,17 +69,20 @@ class FastDetector:
         self.clean = clean  # the shared span clean-up (propscope.detect.postprocess)
         self.vocab = TokenVocab.from_json(model.span_vocab, model.span_pairs)
         self.tables = CrfTables.unpack(model.span_tables, self.vocab, len(FLAGS))
-        self.techniques = TechniqueModel(model)
+        self.techniques = TechniqueModel.from_model(model)
+        self.fingerprint = model_fingerprint(model)  # once: config() runs per pass
 
     def config(self) -> dict[str, object]:
         """The settings that change this detector's output beyond its name and version,
         for :func:`~propscope.detect.base.detector_id`: a store must not take spans
-        found without the lexicon, or at another threshold, for this detector's."""
+        found without the lexicon, or at another threshold, for this detector's, nor
+        (``model``) spans of other weights: a retrained model file gets a new id."""
         return {
             "lexicon": self.use_lexicon,
             "clean": self.clean,
             "span_threshold": float(self.model.span_threshold),
             "second_threshold": float(self.model.second_threshold),
+            "model": self.fingerprint,
         }
 
     @classmethod
@@ -135,18 +153,15 @@ class FastDetector:
         return clean_spans(spans, text) if self.clean else spans
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Span]:
-        """One technique for each given ``(start, end)`` (SemEval TC), in order."""
+        """One technique for each given ``(start, end)`` (SemEval TC), in order; a span
+        given twice gets its two most likely techniques."""
         tok = tokenise(text)
         who = detector_id(self)
-        rows = [self.techniques.features(tok, start, end) for start, end in spans]
-        probs = self.techniques.probabilities(rows)
-        out = []
-        for (start, end), idx, p in zip(spans, rows, probs):
-            best = int(p.argmax())
-            evidence = self.techniques.explain(idx, best, tok, start, end)
-            out.append(Span(start, end, self.techniques.classes[best], float(p[best]),
-                            who, evidence))
-        return out
+        model = self.techniques
+        return [
+            Span(start, end, model.classes[k], p, who, model.explain(idx, k, tok, start, end))
+            for (start, end), (k, p, idx) in zip(spans, model.classify(tok, spans))
+        ]
 
     def label_spans(
         self, tok: Tokenised, found: list[tuple[int, int, float]], who: str | None = None

@@ -7,15 +7,23 @@ words just around it, its length, how often its text recurs in the article
 much of its sentence it covers, quotes, ``!`` and ``?``, and hits of the hand-written
 lexicon (:mod:`propscope.detect.fast.lexicon`).  There are few spans per article, so
 strings cost nothing here and keep the evidence readable.
+
+Optional groups (:data:`EXTRAS`), named in a model's meta so the runtime computes the
+features its weights were trained on: ``position`` (where in the article the span's
+sentence is), ``sentence`` (every word of that sentence, prefixed ``s=``) and
+``in_title`` (the span, or a content word of it, also in the title).  They are what the
+SemEval-2020 TC winners found useful; ``benchmarks/tc_cv.py`` measures each.
 """
 
 from __future__ import annotations
 
 import itertools
 from bisect import bisect_left
+from collections.abc import Iterable
 
 from propscope.detect.fast.lexicon import lexicon_tags
 from propscope.detect.fast.tokens import STOPWORDS, Sentence, Tokenised
+from propscope.errors import TrainingError
 
 
 def _rep_bucket(count: int) -> str:
@@ -49,8 +57,44 @@ def span_tokens(tok: Tokenised, start: int, end: int) -> tuple[list[str], Senten
     return lowers, sent
 
 
-def span_features(tok: Tokenised, start: int, end: int) -> dict[str, float]:
-    """Bag-of-strings features of one span, for the technique model."""
+EXTRAS = ("position", "sentence", "in_title")
+
+
+def check_extras(extras: Iterable[str]) -> frozenset[str]:
+    """``extras`` as a set, refusing a name :func:`span_features` does not know (a typo
+    would otherwise train a model silently without the group)."""
+    chosen = frozenset(extras)
+    unknown = sorted(chosen - set(EXTRAS))
+    if unknown:
+        raise TrainingError(f"unknown span feature group(s) {', '.join(unknown)}; "
+                            f"known: {', '.join(EXTRAS)}")
+    return chosen
+
+
+def _position(tok: Tokenised, sent: Sentence, feats: dict[str, float]) -> None:
+    n = len(tok.sentences)
+    if 1 <= sent.index <= 3:
+        feats["pos=lead"] = 1.0
+    if sent.index >= max(1, n - 3):
+        feats["pos=last"] = 1.0
+    feats["pos=q" + str(min(3, 4 * sent.index // max(1, n)))] = 1.0
+
+
+def _in_title(tok: Tokenised, sent: Sentence, key: str, content: list[str],
+              feats: dict[str, float]) -> None:
+    if sent.index == 0 or not tok.sentences:
+        return
+    title = tok.sentences[0]
+    if len(key) > 2 and key in tok.text[title.start:title.end].lower():
+        feats["intitle"] = 1.0
+    elif any(w in title.lowers for w in content):
+        feats["wtitle"] = 1.0
+
+
+def span_features(tok: Tokenised, start: int, end: int,
+                  extras: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Bag-of-strings features of one span, for the technique model; ``extras``: the
+    optional groups of :data:`EXTRAS` to add."""
     text = tok.text
     lowers, sent = span_tokens(tok, start, end)
     feats: dict[str, float] = {}
@@ -102,4 +146,11 @@ def span_features(tok: Tokenised, start: int, end: int) -> dict[str, float]:
             feats["c-1=" + before[-1]] = 1.0
         if after:
             feats["c+1=" + after[0]] = 1.0
+        if "position" in extras:
+            _position(tok, sent, feats)
+        if "sentence" in extras:
+            for low in sent.lowers:
+                feats["s=" + low] = 1.0
+        if "in_title" in extras:
+            _in_title(tok, sent, key, content, feats)
     return feats

@@ -5,28 +5,72 @@ weight matrix, so the runtime needs only numpy.  The evidence of a label is read
 the model itself: the features that pushed the chosen technique's score up most,
 written for a reader ("word 'regime'", "repeated 3× in the text", "lexicon: eulogy"),
 leaving out function words and punctuation, which say nothing to a reader.
+
+:func:`rank_techniques` is the one rule, shared with the neural detector, for a span
+given more than once (SemEval TC lists a span with two techniques twice): its k-th
+copy gets its k-th most likely technique, not the same argmax again.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TypeVar
+
 import numpy as np
 
-from propscope.detect.fast.features import span_features
+from propscope.detect.fast.features import check_extras, span_features
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.tokens import STOPWORDS, Tokenised
 
+T = TypeVar("T")
+
+
+def rank_techniques(
+    probs: np.ndarray, spans: Sequence[tuple[int, int]], techniques: Sequence[T]
+) -> list[T]:
+    """One technique per span: the most likely, except that the k-th repeat of the same
+    span gets its k-th most likely technique (a span carrying two techniques is listed
+    twice in SemEval TC files)."""
+    seen: dict[tuple[int, int], int] = defaultdict(int)
+    out = []
+    for (start, end), p in zip(spans, probs):
+        order = np.argsort(-p, kind="stable")
+        k = seen[(start, end)]
+        seen[(start, end)] += 1
+        out.append(techniques[int(order[min(k, len(order) - 1)])])
+    return out
+
 
 class TechniqueModel:
-    def __init__(self, model: FastModel) -> None:
-        self.weights = model.tc_weights
-        self.bias = model.tc_bias
-        self.classes = model.tc_classes
-        self.index = {name: i for i, name in enumerate(model.tc_vocab)}
-        self.names = model.tc_vocab
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, classes: list[str],
+                 vocab: list[str], extras: frozenset[str] = frozenset()) -> None:
+        self.weights = weights
+        self.bias = bias
+        self.classes = classes
+        self.index = {name: i for i, name in enumerate(vocab)}
+        self.names = vocab
+        self.extras = extras  # the optional feature groups it was trained with
+
+    @classmethod
+    def from_model(cls, model: FastModel) -> TechniqueModel:
+        """The technique part of a model file; a model from before the optional
+        feature groups names none in its meta and gets none."""
+        return cls(model.tc_weights, model.tc_bias, model.tc_classes, model.tc_vocab,
+                   check_extras(model.meta.get("tc_features", ())))
 
     def features(self, tok: Tokenised, start: int, end: int) -> list[int]:
         index = self.index
-        return [index[f] for f in span_features(tok, start, end) if f in index]
+        return [index[f] for f in span_features(tok, start, end, self.extras) if f in index]
+
+    def classify(self, tok: Tokenised, spans: Sequence[tuple[int, int]]
+                 ) -> list[tuple[int, float, list[int]]]:
+        """``(class index, probability, feature ids)`` for each given span (SemEval TC),
+        a repeated span getting its next most likely technique (:func:`rank_techniques`)."""
+        rows = [self.features(tok, start, end) for start, end in spans]
+        probs = self.probabilities(rows)
+        picks = rank_techniques(probs, spans, range(len(self.classes)))
+        return [(k, float(p[k]), idx) for k, p, idx in zip(picks, probs, rows)]
 
     def probabilities(self, rows: list[list[int]]) -> np.ndarray:
         """Softmax technique probabilities, one row per span."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -21,6 +20,7 @@ from propscope.detect.base import detector_id
 from propscope.detect.calibration import Calibration
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.pieces import detect_in_pieces
+from propscope.detect.fast.techniques import rank_techniques
 from propscope.detect.fast.tokens import Tokenised, tokenise
 from propscope.detect.neural.blend import FastBlend
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
@@ -90,22 +90,6 @@ class OrtEngine:
     def classify(self, features: np.ndarray) -> np.ndarray:
         (logits,) = self.span.run(None, {"features": features.astype(np.float32)})
         return logits
-
-
-def rank_techniques(
-    probs: np.ndarray, spans: Sequence[tuple[int, int]], techniques: Sequence[str]
-) -> list[str]:
-    """One technique per span: the most likely, except that the k-th repeat of the same
-    span gets its k-th most likely technique (a span carrying two techniques is listed
-    twice in SemEval TC files)."""
-    seen: dict[tuple[int, int], int] = defaultdict(int)
-    out = []
-    for (start, end), p in zip(spans, probs):
-        order = np.argsort(-p, kind="stable")
-        k = seen[(start, end)]
-        seen[(start, end)] += 1
-        out.append(techniques[int(order[min(k, len(order) - 1)])])
-    return out
 
 
 class NeuralDetector:
