@@ -294,7 +294,7 @@ def main() -> int:
         if final["crf_weight"] == 0:
             s.update(threshold=final["threshold"], max_gap=final["gap"])
         meta["settings"] = s
-        args.write_settings.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        args.write_settings.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.write_settings}")
     print(f"\nwall time {time.time() - started:.0f}s")
     return 0

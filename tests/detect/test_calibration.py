@@ -84,3 +84,36 @@ def test_the_neural_detector_reports_calibrated_scores_without_changing_its_span
         (s.start, s.end, s.technique) for s in calibrated]
     assert learned and all(c.score == pytest.approx(cal(s.score)) for s, c in learned)
     assert detector_id(det) != raw_id  # a store must not mix the two kinds of score
+
+
+def test_the_fast_detector_reports_calibrated_scores_without_changing_its_spans() -> None:
+    from propscope.detect.fast.detector import FastDetector, shipped_model_path
+    from propscope.detect.fast.model import FastModel
+
+    text = ("The criminal regime of warmongers must be crushed, the great leader declared, "
+            "and the heroic people will never forget the brutal invaders.")
+    model = FastModel.load(shipped_model_path())
+    raw_model = dataclasses.replace(model, meta={**model.meta, "calibration": None})
+    cal = Calibration((0.0, 1.0), (0.05, 0.25))
+    cal_model = dataclasses.replace(model, meta={**model.meta, "calibration": cal.to_dict()})
+    raw_det, cal_det = FastDetector(raw_model, lexicon=False), FastDetector(cal_model, lexicon=False)
+    raw, calibrated = raw_det.detect_text(text), cal_det.detect_text(text)
+    assert raw, "the example should give the fast detector something to find"
+    assert [(s.start, s.end, s.technique) for s in raw] == [
+        (s.start, s.end, s.technique) for s in calibrated]
+    assert all(c.score == pytest.approx(cal(s.score)) for s, c in zip(raw, calibrated))
+    assert detector_id(raw_det) != detector_id(cal_det)
+
+
+def test_the_shipped_models_carry_a_calibration() -> None:
+    """Both shipped models were calibrated (benchmarks/cross_validation.py --calibrate,
+    benchmarks/neural_cv.py --write-settings): their scores are probabilities."""
+    from propscope.detect.fast.detector import FastDetector
+
+    fast = FastDetector.load()
+    assert fast.calibration is not None
+    assert 0.0 <= fast.calibration(0.0) <= fast.calibration(1.0) <= 1.0
+    pytest.importorskip("onnxruntime")
+    from propscope.detect.neural.runtime import NeuralDetector
+
+    assert Calibration.from_dict(NeuralDetector.load(blend=False).settings.calibration)

@@ -27,6 +27,7 @@ from propscope.detect.fast.spans import CrfTables, O, decode, marginals, margina
 from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise
+from propscope.detect.calibration import Calibration
 from propscope.detect.postprocess import clean_spans
 from propscope.model import Document, Span
 
@@ -71,6 +72,9 @@ class FastDetector:
         self.tables = CrfTables.unpack(model.span_tables, self.vocab, len(FLAGS))
         self.techniques = TechniqueModel.from_model(model)
         self.fingerprint = model_fingerprint(model)  # once: config() runs per pass
+        # Raw span score -> P(span right), fitted on out-of-fold spans
+        # (propscope.detect.calibration); None leaves the raw products.
+        self.calibration = Calibration.from_dict(model.meta.get("calibration"))
 
     def config(self) -> dict[str, object]:
         """The settings that change this detector's output beyond its name and version,
@@ -83,6 +87,7 @@ class FastDetector:
             "span_threshold": float(self.model.span_threshold),
             "second_threshold": float(self.model.second_threshold),
             "model": self.fingerprint,
+            "calibration": self.calibration.to_dict() if self.calibration else None,
         }
 
     @classmethod
@@ -181,7 +186,9 @@ class FastDetector:
                 if rank == 1 and p[cls] < second:
                     break
                 why = self.techniques.explain(idx, int(cls), tok, start, end)
-                out.append(Span(start, end, classes[cls], float(p_span * p[cls]), who,
+                raw = float(p_span * p[cls])
+                score = self.calibration(raw) if self.calibration else raw
+                out.append(Span(start, end, classes[cls], score, who,
                                 f"span p={p_span:.2f}; {why}"))
         return out
 

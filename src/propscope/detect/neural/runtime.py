@@ -151,14 +151,18 @@ class NeuralDetector:
     def config(self) -> dict[str, object]:
         """The settings that change this detector's output beyond its name and version,
         for :func:`~propscope.detect.base.detector_id`: the lexicon, whether the fast
-        detector's blends are on, and the decoding settings (thresholds, gaps, window
-        size and the CRF's share).  The batch size only orders the work, so it is left
-        out, as is the list of techniques (part of the model)."""
+        detector's blends are on (and the fast model's fingerprint), and the decoding
+        settings (thresholds, gaps, window size, the CRF's share, the calibration).  The
+        batch size only orders the work, so it is left out, as is the list of
+        techniques (part of the model)."""
         decoding = self.settings.to_dict()
         for key in ("batch_size", "techniques"):
             decoding.pop(key, None)
+        # The blended fast model's weights too: a retrained fast-v1.npz changes this
+        # detector's spans and techniques.
+        fast = self.blend.fast.fingerprint if self.blend is not None else None
         return {"lexicon": self.use_lexicon, "clean": self.clean,
-                "blend": self.blend is not None, **decoding}
+                "blend": self.blend is not None, "fast_model": fast, **decoding}
 
     def detect(self, docs: Sequence[Document]) -> list[list[Span]]:
         """Spans with techniques for each document, batched across documents; a very
