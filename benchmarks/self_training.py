@@ -1,0 +1,171 @@
+#!/usr/bin/env python
+"""Does self-training help the fast CRF?  A cross-validation without leakage.
+
+    python benchmarks/self_training.py [--data PATH] [--folds 5] [--only 0,1,2]
+        [--openwebtext 400] [--kcna 0] [--tehran 0] [--min-score 0] [--variants ...]
+        [--work /tmp/selftrain-work] [--label-only]
+
+Why: the pseudo-labels come from the neural detector, whose encoder trained on 248 PTC
+articles (the inner train of the dev split, ``neural-v1.card.md``).  A test article
+that the teacher saw would leak its gold into the pseudo-labels, so the test folds are
+drawn only from the other 123 (49 inner-validation + 74 dev), split as
+``cross_validation.fold_ids`` does (sorted numerically, position i in fold i % k).
+The teacher is the shipped encoder with its CRF span blend, but the blend's CRF is
+trained on those same 248 (as when it was calibrated), not the shipped ``fast-v1``,
+which saw the 49.
+
+For each fold the student is trained on the other 371 − fold PTC articles with the
+shipped recipe (span threshold, C, second threshold from ``fast-v1``'s meta):
+
+* ``gold``  — those articles alone (the baseline);
+* ``neural`` — plus the neural teacher's pseudo-labelled unlabeled articles;
+* ``self``  — plus the same articles labelled by that fold's ``gold`` model itself
+  (classic self-training: nothing but the fold's own training data);
+
+and scored with propscope's SemEval scorer (``cross_validation.score``), the lexicon
+and the clean-up on, as shipped.  Models and pseudo-labels are cached under ``--work``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+from cross_validation import fold_ids, report, score
+
+from propscope.detect.fast.detector import FastDetector, shipped_model_path
+from propscope.detect.fast.model import FastModel
+from propscope.detect.fast.selftrain import (
+    pseudo_examples,
+    pseudo_label,
+    unlabeled_texts,
+)
+from propscope.detect.fast.train import Example, TrainConfig, train
+from propscope.semeval.corpus import (
+    article_ids,
+    load_corpus,
+    resolve_ptc_dir,
+    split_ids,
+)
+
+
+def log(line: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
+
+
+def inner_ids(ptc: Path) -> list[str]:
+    """The 248 articles the neural encoder trained on (its inner train)."""
+    from propscope.detect.neural.train import inner_split
+
+    return inner_split(split_ids(ptc, "train"))[0]
+
+
+def shipped_settings() -> dict[str, float]:
+    meta = FastModel.load(shipped_model_path()).meta
+    return {"span_threshold": meta["span_threshold"], "tc_c": meta["config"]["tc_c"],
+            "second_threshold": meta["second_threshold"]}
+
+
+def fit(ptc: Path, ids: list[str], path: Path, extra: list[Example]) -> FastModel:
+    """The fold model at ``path``, trained (and saved) unless already there."""
+    if path.is_file():
+        return FastModel.load(path)
+    started = time.time()
+    model = train(ptc, ids=ids, config=TrainConfig(folds=1), settings=shipped_settings(),
+                  extra=extra, log=lambda line: log(f"  {line}"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    log(f"trained {path.name} on {len(ids)} gold + {len(extra)} pseudo articles "
+        f"in {time.time() - started:.0f}s")
+    return model
+
+
+def neural_teacher(ptc: Path, work: Path):  # -> NeuralDetector
+    """The shipped encoder, blended with a CRF trained on its own 248 articles."""
+    from propscope.detect.neural.blend import FastBlend
+    from propscope.detect.neural.runtime import NeuralDetector
+
+    crf = fit(ptc, inner_ids(ptc), work / "teacher-crf-inner248.npz", [])
+    teacher = NeuralDetector.load(lexicon=False)
+    teacher.blend = FastBlend(FastDetector(crf, lexicon=False))
+    return teacher
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", help="shared data folder or ptc/ (default $PROPSCOPE_DATA)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--only", default="", help="run these folds only, e.g. 0,1,2")
+    parser.add_argument("--openwebtext", type=int, default=400)
+    parser.add_argument("--kcna", type=int, default=0)
+    parser.add_argument("--tehran", type=int, default=0)
+    parser.add_argument("--min-score", type=float, default=0.0,
+                        help="drop teacher spans scored under this")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many pseudo articles")
+    parser.add_argument("--variants", default="gold,neural,self")
+    parser.add_argument("--thresholds", default="",
+                        help="also score every variant at these span thresholds, e.g. 0.15,0.25")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/selftrain-work"))
+    parser.add_argument("--label-only", action="store_true",
+                        help="pseudo-label with the neural teacher and stop (timing)")
+    args = parser.parse_args()
+    started = time.time()
+    ptc = resolve_ptc_dir(args.data)
+    variants = args.variants.split(",")
+    thresholds = [float(t) for t in args.thresholds.split(",") if t]
+    texts = unlabeled_texts(ptc.parent, openwebtext=args.openwebtext, kcna=args.kcna,
+                            tehran=args.tehran)
+    tag = f"o{args.openwebtext}-k{args.kcna}-t{args.tehran}"
+    neural_extra: list[Example] = []
+    if "neural" in variants or args.label_only:
+        t0 = time.time()
+        labelled = pseudo_label(neural_teacher(ptc, args.work), texts,
+                                args.work / "pseudo-neural-inner248.jsonl", log)
+        spans = sum(len(a.spans) for a in labelled)
+        log(f"neural teacher: {len(labelled)} texts, {spans} spans, {time.time() - t0:.0f}s")
+        neural_extra = pseudo_examples(labelled, min_score=args.min_score, limit=args.limit)
+        if args.label_only:
+            return 0
+    unseen = sorted(set(article_ids(ptc / "articles")) - set(inner_ids(ptc)), key=int)
+    parts = fold_ids(unseen, args.folds)
+    every = article_ids(ptc / "articles")
+    only = [int(k) for k in args.only.split(",") if k] or range(args.folds)
+    results: dict[str, list] = {}
+    pseudo_tag = f"{tag}-m{args.min_score:g}-l{args.limit}"
+    for k in only:
+        test = set(parts[k])
+        train_ids = [a for a in every if a not in test]
+        articles = load_corpus(ptc, parts[k])
+        models = args.work / "models"
+        gold = fit(ptc, train_ids, models / f"gold-fold{k}-of-{args.folds}.npz", [])
+        fold = {"gold": gold}
+        if "neural" in variants:
+            fold["neural"] = fit(ptc, train_ids, models / f"neural-{pseudo_tag}-fold{k}.npz",
+                                 neural_extra)
+        if "self" in variants:
+            labelled = pseudo_label(FastDetector(gold, lexicon=False), texts,
+                                    args.work / f"pseudo-self-fold{k}-of-{args.folds}.jsonl", log)
+            extra = pseudo_examples(labelled, min_score=args.min_score, limit=args.limit)
+            fold["self"] = fit(ptc, train_ids, models / f"self-{pseudo_tag}-fold{k}.npz", extra)
+        for name in variants:
+            results.setdefault(name, []).append(score(FastDetector(fold[name]), articles))
+        for t in thresholds:
+            for name in variants:
+                model = fold[name]
+                model = dataclasses.replace(model, meta={**model.meta, "span_threshold": t})
+                results.setdefault(f"{name}@{t:g}", []).append(
+                    score(FastDetector(model), articles))
+        log(f"fold {k}: scored {len(articles)} test articles: " + ", ".join(
+            f"{n} SI {results[n][-1]['SI F1']:.3f}" for n in variants))
+    print(f"test folds from the {len(unseen)} articles the neural teacher never trained on; "
+          f"pseudo articles: {tag}, min score {args.min_score:g}, limit {args.limit}")
+    report(results, len(list(only)))
+    print(f"\nwall time {time.time() - started:.0f}s (training included unless cached)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
