@@ -2,7 +2,8 @@
 """Does self-training help the fast CRF?  A cross-validation without leakage.
 
     python benchmarks/self_training.py [--data PATH] [--folds 5] [--only 0,1,2]
-        [--openwebtext 400] [--kcna 0] [--tehran 0] [--min-score 0] [--variants ...]
+        [--openwebtext 400] [--kcna 0] [--tehran 0] [--min-score 0] [--limit N]
+        [--variants gold,neural,self,both] [--thresholds 0.15,0.25] [--pool unseen|all]
         [--work /tmp/selftrain-work] [--label-only]
 
 Why: the pseudo-labels come from the neural detector, whose encoder trained on 248 PTC
@@ -21,9 +22,13 @@ shipped recipe (span threshold, C, second threshold from ``fast-v1``'s meta):
 * ``neural`` — plus the neural teacher's pseudo-labelled unlabeled articles;
 * ``self``  — plus the same articles labelled by that fold's ``gold`` model itself
   (classic self-training: nothing but the fold's own training data);
+* ``both``  — plus both sets (each unlabeled article twice, once per teacher);
 
 and scored with propscope's SemEval scorer (``cross_validation.score``), the lexicon
 and the clean-up on, as shipped.  Models and pseudo-labels are cached under ``--work``.
+
+``--pool all`` (``gold`` and ``self`` only: no neural teacher, so no article is off
+limits) draws the test folds from all 371 articles, three times as many test articles.
 """
 
 from __future__ import annotations
@@ -80,7 +85,7 @@ def fit(ptc: Path, ids: list[str], path: Path, extra: list[Example]) -> FastMode
     model.save(path)
     log(f"trained {path.name} on {len(ids)} gold + {len(extra)} pseudo articles "
         f"in {time.time() - started:.0f}s")
-    return model
+    return FastModel.load(path)  # as saved, so a cached and a fresh run score alike
 
 
 def neural_teacher(ptc: Path, work: Path):  # -> NeuralDetector
@@ -108,6 +113,9 @@ def main() -> int:
     parser.add_argument("--variants", default="gold,neural,self")
     parser.add_argument("--thresholds", default="",
                         help="also score every variant at these span thresholds, e.g. 0.15,0.25")
+    parser.add_argument("--pool", choices=("unseen", "all"), default="unseen",
+                        help="test folds from the 123 articles the neural teacher never "
+                        "saw, or (gold and self variants only) from all 371")
     parser.add_argument("--work", type=Path, default=Path("/tmp/selftrain-work"))
     parser.add_argument("--label-only", action="store_true",
                         help="pseudo-label with the neural teacher and stop (timing)")
@@ -115,12 +123,15 @@ def main() -> int:
     started = time.time()
     ptc = resolve_ptc_dir(args.data)
     variants = args.variants.split(",")
+    if args.pool == "all" and {"neural", "both"} & set(variants):
+        parser.error("--pool all leaks the neural teacher's training articles into the "
+                     "test folds: use --variants gold,self")
     thresholds = [float(t) for t in args.thresholds.split(",") if t]
     texts = unlabeled_texts(ptc.parent, openwebtext=args.openwebtext, kcna=args.kcna,
                             tehran=args.tehran)
     tag = f"o{args.openwebtext}-k{args.kcna}-t{args.tehran}"
     neural_extra: list[Example] = []
-    if "neural" in variants or args.label_only:
+    if {"neural", "both"} & set(variants) or args.label_only:
         t0 = time.time()
         labelled = pseudo_label(neural_teacher(ptc, args.work), texts,
                                 args.work / "pseudo-neural-inner248.jsonl", log)
@@ -129,9 +140,12 @@ def main() -> int:
         neural_extra = pseudo_examples(labelled, min_score=args.min_score, limit=args.limit)
         if args.label_only:
             return 0
-    unseen = sorted(set(article_ids(ptc / "articles")) - set(inner_ids(ptc)), key=int)
-    parts = fold_ids(unseen, args.folds)
     every = article_ids(ptc / "articles")
+    if args.pool == "all":  # no neural teacher: no article is off limits
+        pool, models = every, args.work / "models-all"
+    else:
+        pool, models = sorted(set(every) - set(inner_ids(ptc)), key=int), args.work / "models"
+    parts = fold_ids(pool, args.folds)
     only = [int(k) for k in args.only.split(",") if k] or range(args.folds)
     results: dict[str, list] = {}
     pseudo_tag = f"{tag}-m{args.min_score:g}-l{args.limit}"
@@ -139,17 +153,20 @@ def main() -> int:
         test = set(parts[k])
         train_ids = [a for a in every if a not in test]
         articles = load_corpus(ptc, parts[k])
-        models = args.work / "models"
         gold = fit(ptc, train_ids, models / f"gold-fold{k}-of-{args.folds}.npz", [])
         fold = {"gold": gold}
         if "neural" in variants:
             fold["neural"] = fit(ptc, train_ids, models / f"neural-{pseudo_tag}-fold{k}.npz",
                                  neural_extra)
-        if "self" in variants:
+        if "self" in variants or "both" in variants:
             labelled = pseudo_label(FastDetector(gold, lexicon=False), texts,
-                                    args.work / f"pseudo-self-fold{k}-of-{args.folds}.jsonl", log)
+                                    models / f"pseudo-self-fold{k}-of-{args.folds}.jsonl", log)
             extra = pseudo_examples(labelled, min_score=args.min_score, limit=args.limit)
+        if "self" in variants:
             fold["self"] = fit(ptc, train_ids, models / f"self-{pseudo_tag}-fold{k}.npz", extra)
+        if "both" in variants:  # each unlabeled article twice, once per teacher
+            fold["both"] = fit(ptc, train_ids, models / f"both-{pseudo_tag}-fold{k}.npz",
+                               neural_extra + extra)
         for name in variants:
             results.setdefault(name, []).append(score(FastDetector(fold[name]), articles))
         for t in thresholds:
@@ -160,7 +177,7 @@ def main() -> int:
                     score(FastDetector(model), articles))
         log(f"fold {k}: scored {len(articles)} test articles: " + ", ".join(
             f"{n} SI {results[n][-1]['SI F1']:.3f}" for n in variants))
-    print(f"test folds from the {len(unseen)} articles the neural teacher never trained on; "
+    print(f"test folds from {len(pool)} articles ({args.pool}); "
           f"pseudo articles: {tag}, min score {args.min_score:g}, limit {args.limit}")
     report(results, len(list(only)))
     print(f"\nwall time {time.time() - started:.0f}s (training included unless cached)")
