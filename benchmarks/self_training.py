@@ -4,7 +4,7 @@
     python benchmarks/self_training.py [--data PATH] [--folds 5] [--only 0,1,2]
         [--openwebtext 400] [--kcna 0] [--tehran 0] [--min-score 0] [--limit N]
         [--variants gold,neural,self,both] [--thresholds 0.15,0.25] [--pool unseen|all]
-        [--work /tmp/selftrain-work] [--label-only]
+        [--bootstrap 2000] [--work /tmp/selftrain-work] [--label-only]
 
 Why: the pseudo-labels come from the neural detector, whose encoder trained on 248 PTC
 articles (the inner train of the dev split, ``neural-v1.card.md``).  A test article
@@ -39,6 +39,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from cross_validation import fold_ids, report, score
 
 from propscope.detect.fast.detector import FastDetector, shipped_model_path
@@ -55,6 +56,8 @@ from propscope.semeval.corpus import (
     resolve_ptc_dir,
     split_ids,
 )
+from propscope.semeval.run import predict_si, predict_spans
+from propscope.semeval.scorer import score_si, score_spans
 
 
 def log(line: str) -> None:
@@ -88,6 +91,53 @@ def fit(ptc: Path, ids: list[str], path: Path, extra: list[Example]) -> FastMode
     return FastModel.load(path)  # as saved, so a cached and a fresh run score alike
 
 
+def article_sums(detector: FastDetector, articles: list) -> dict[str, np.ndarray]:
+    """Per article, the scorer's sums ``(Σ|s∩t|/|s|, |S|, Σ|s∩t|/|t|, |T|)`` for SI and
+    for technique-aware spans: they add up over articles, so a bootstrap over articles
+    needs no rescoring."""
+    out = {}
+    for key, predict, scorer in (("SI F1", predict_si, score_si),
+                                 ("span F1", predict_spans, score_spans)):
+        pred = predict(detector, articles)
+        rows = []
+        for article in articles:
+            prf = scorer(article.labels, [p for p in pred if p.article_id == article.id]).overall
+            rows.append((prf.precision * prf.n_pred, prf.n_pred, prf.recall * prf.n_gold,
+                         prf.n_gold))
+        out[key] = np.array(rows, dtype=float)
+    return out
+
+
+def _f1(sums: np.ndarray) -> np.ndarray:
+    """F1 from summed ``(p_sum, n_pred, r_sum, n_gold)`` along the last axis."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.nan_to_num(sums[..., 0] / sums[..., 1])
+        r = np.nan_to_num(sums[..., 2] / sums[..., 3])
+        return np.nan_to_num(2 * p * r / (p + r))
+
+
+def bootstrap(sums: dict[str, dict[str, list[np.ndarray]]], draws: int, seed: int = 13) -> None:
+    """Paired bootstrap over test articles (all folds pooled, each article scored by its
+    fold's model): the F1 difference of each variant from the first, with a 95 % interval
+    and the share of draws in which it is positive."""
+    names = list(sums)
+    rng = np.random.default_rng(seed)
+    first = next(iter(sums[names[0]].values()))
+    n = sum(len(part) for part in first)
+    picks = rng.integers(0, n, size=(draws, n))
+    print(f"\npaired bootstrap over the {n} test articles ({draws} draws): "
+          "difference from the first variant [95 % interval], share of draws > 0")
+    for key in ("SI F1", "span F1"):
+        base = np.concatenate(sums[names[0]][key])
+        for name in names[1:]:
+            other = np.concatenate(sums[name][key])
+            diff = _f1(other[picks].sum(axis=1)) - _f1(base[picks].sum(axis=1))
+            whole = _f1(other.sum(axis=0)) - _f1(base.sum(axis=0))
+            lo, hi = np.percentile(diff, [2.5, 97.5])
+            print(f"{key:10} {name:>16}: {whole:+.4f} [{lo:+.4f}, {hi:+.4f}], "
+                  f"{(diff > 0).mean():.2f}")
+
+
 def neural_teacher(ptc: Path, work: Path):  # -> NeuralDetector
     """The shipped encoder, blended with a CRF trained on its own 248 articles."""
     from propscope.detect.neural.blend import FastBlend
@@ -116,6 +166,8 @@ def main() -> int:
     parser.add_argument("--pool", choices=("unseen", "all"), default="unseen",
                         help="test folds from the 123 articles the neural teacher never "
                         "saw, or (gold and self variants only) from all 371")
+    parser.add_argument("--bootstrap", type=int, default=0, metavar="DRAWS",
+                        help="also a paired bootstrap over the pooled test articles")
     parser.add_argument("--work", type=Path, default=Path("/tmp/selftrain-work"))
     parser.add_argument("--label-only", action="store_true",
                         help="pseudo-label with the neural teacher and stop (timing)")
@@ -148,6 +200,7 @@ def main() -> int:
     parts = fold_ids(pool, args.folds)
     only = [int(k) for k in args.only.split(",") if k] or range(args.folds)
     results: dict[str, list] = {}
+    per_article: dict[str, dict[str, list[np.ndarray]]] = {}
     pseudo_tag = f"{tag}-m{args.min_score:g}-l{args.limit}"
     for k in only:
         test = set(parts[k])
@@ -169,6 +222,9 @@ def main() -> int:
                                neural_extra + extra)
         for name in variants:
             results.setdefault(name, []).append(score(FastDetector(fold[name]), articles))
+            if args.bootstrap:
+                for key, rows in article_sums(FastDetector(fold[name]), articles).items():
+                    per_article.setdefault(name, {}).setdefault(key, []).append(rows)
         for t in thresholds:
             for name in variants:
                 model = fold[name]
@@ -180,6 +236,8 @@ def main() -> int:
     print(f"test folds from {len(pool)} articles ({args.pool}); "
           f"pseudo articles: {tag}, min score {args.min_score:g}, limit {args.limit}")
     report(results, len(list(only)))
+    if args.bootstrap:
+        bootstrap(per_article, args.bootstrap)
     print(f"\nwall time {time.time() - started:.0f}s (training included unless cached)")
     return 0
 
