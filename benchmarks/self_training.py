@@ -104,7 +104,7 @@ def article_sums(detector: FastDetector, articles: list) -> dict[str, np.ndarray
             prf = scorer(article.labels, [p for p in pred if p.article_id == article.id]).overall
             rows.append((prf.precision * prf.n_pred, prf.n_pred, prf.recall * prf.n_gold,
                          prf.n_gold))
-        out[key] = np.array(rows, dtype=float)
+        out[key] = np.array(rows, dtype=float).reshape(-1, 4)
     return out
 
 
