@@ -149,7 +149,7 @@ def neural_teacher(ptc: Path, work: Path):  # -> NeuralDetector
     return teacher
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="shared data folder or ptc/ (default $PROPSCOPE_DATA)")
     parser.add_argument("--folds", type=int, default=5)
@@ -166,76 +166,108 @@ def main() -> int:
     parser.add_argument("--pool", choices=("unseen", "all"), default="unseen",
                         help="test folds from the 123 articles the neural teacher never "
                         "saw, or (gold and self variants only) from all 371")
+    parser.add_argument("--score", choices=("fold", "unseen"), default="fold",
+                        help="with --pool all: score the whole test fold, or only its "
+                        "articles among the 123 (the same articles as --pool unseen)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="DRAWS",
                         help="also a paired bootstrap over the pooled test articles")
     parser.add_argument("--work", type=Path, default=Path("/tmp/selftrain-work"))
     parser.add_argument("--label-only", action="store_true",
                         help="pseudo-label with the neural teacher and stop (timing)")
     args = parser.parse_args()
-    started = time.time()
-    ptc = resolve_ptc_dir(args.data)
-    variants = args.variants.split(",")
-    if args.pool == "all" and {"neural", "both"} & set(variants):
+    args.variants = args.variants.split(",")
+    args.thresholds = [float(t) for t in args.thresholds.split(",") if t]
+    if args.pool == "all" and {"neural", "both"} & set(args.variants):
         parser.error("--pool all leaks the neural teacher's training articles into the "
                      "test folds: use --variants gold,self")
-    thresholds = [float(t) for t in args.thresholds.split(",") if t]
+    return args
+
+
+def neural_examples(args: argparse.Namespace, ptc: Path, texts: list) -> list[Example]:
+    """The unlabeled texts as the neural teacher labels them (cached)."""
+    t0 = time.time()
+    labelled = pseudo_label(neural_teacher(ptc, args.work), texts,
+                            args.work / "pseudo-neural-inner248.jsonl", log)
+    spans = sum(len(a.spans) for a in labelled)
+    log(f"neural teacher: {len(labelled)} texts, {spans} spans, {time.time() - t0:.0f}s")
+    return pseudo_examples(labelled, min_score=args.min_score, limit=args.limit)
+
+
+def fold_models(
+    args: argparse.Namespace, ptc: Path, k: int, train_ids: list[str], models: Path,
+    texts: list, neural_extra: list[Example],
+) -> dict[str, FastModel]:
+    """Each variant's student for fold ``k`` (trained, or loaded from ``models``)."""
+    tag = (f"o{args.openwebtext}-k{args.kcna}-t{args.tehran}-m{args.min_score:g}"
+           f"-l{args.limit}-fold{k}")
+    gold = fit(ptc, train_ids, models / f"gold-fold{k}-of-{args.folds}.npz", [])
+    fold = {"gold": gold}
+    extra: dict[str, list[Example]] = {"neural": neural_extra}
+    if {"self", "both"} & set(args.variants):
+        labelled = pseudo_label(FastDetector(gold, lexicon=False), texts,
+                                models / f"pseudo-self-fold{k}-of-{args.folds}.jsonl", log)
+        extra["self"] = pseudo_examples(labelled, min_score=args.min_score, limit=args.limit)
+        # each unlabeled article twice, once per teacher
+        extra["both"] = neural_extra + extra["self"]
+    for name in args.variants:
+        if name != "gold":
+            fold[name] = fit(ptc, train_ids, models / f"{name}-{tag}.npz", extra[name])
+    return fold
+
+
+def score_fold(
+    args: argparse.Namespace, fold: dict[str, FastModel], articles: list,
+    results: dict[str, list], per_article: dict[str, dict[str, list[np.ndarray]]],
+) -> None:
+    """Score each variant on the fold's test articles, at the shipped threshold and at
+    ``--thresholds``; keep per-article sums for ``--bootstrap``."""
+    for name in args.variants:
+        results.setdefault(name, []).append(score(FastDetector(fold[name]), articles))
+        if args.bootstrap:
+            for key, rows in article_sums(FastDetector(fold[name]), articles).items():
+                per_article.setdefault(name, {}).setdefault(key, []).append(rows)
+    for t in args.thresholds:
+        for name in args.variants:
+            model = fold[name]
+            model = dataclasses.replace(model, meta={**model.meta, "span_threshold": t})
+            results.setdefault(f"{name}@{t:g}", []).append(score(FastDetector(model), articles))
+
+
+def main() -> int:
+    args = parse_args()
+    started = time.time()
+    ptc = resolve_ptc_dir(args.data)
     texts = unlabeled_texts(ptc.parent, openwebtext=args.openwebtext, kcna=args.kcna,
                             tehran=args.tehran)
-    tag = f"o{args.openwebtext}-k{args.kcna}-t{args.tehran}"
     neural_extra: list[Example] = []
-    if {"neural", "both"} & set(variants) or args.label_only:
-        t0 = time.time()
-        labelled = pseudo_label(neural_teacher(ptc, args.work), texts,
-                                args.work / "pseudo-neural-inner248.jsonl", log)
-        spans = sum(len(a.spans) for a in labelled)
-        log(f"neural teacher: {len(labelled)} texts, {spans} spans, {time.time() - t0:.0f}s")
-        neural_extra = pseudo_examples(labelled, min_score=args.min_score, limit=args.limit)
+    if {"neural", "both"} & set(args.variants) or args.label_only:
+        neural_extra = neural_examples(args, ptc, texts)
         if args.label_only:
             return 0
     every = article_ids(ptc / "articles")
+    unseen = sorted(set(every) - set(inner_ids(ptc)), key=int)
     if args.pool == "all":  # no neural teacher: no article is off limits
         pool, models = every, args.work / "models-all"
     else:
-        pool, models = sorted(set(every) - set(inner_ids(ptc)), key=int), args.work / "models"
+        pool, models = unseen, args.work / "models"
     parts = fold_ids(pool, args.folds)
     only = [int(k) for k in args.only.split(",") if k] or range(args.folds)
     results: dict[str, list] = {}
     per_article: dict[str, dict[str, list[np.ndarray]]] = {}
-    pseudo_tag = f"{tag}-m{args.min_score:g}-l{args.limit}"
     for k in only:
-        test = set(parts[k])
-        train_ids = [a for a in every if a not in test]
-        articles = load_corpus(ptc, parts[k])
-        gold = fit(ptc, train_ids, models / f"gold-fold{k}-of-{args.folds}.npz", [])
-        fold = {"gold": gold}
-        if "neural" in variants:
-            fold["neural"] = fit(ptc, train_ids, models / f"neural-{pseudo_tag}-fold{k}.npz",
-                                 neural_extra)
-        if "self" in variants or "both" in variants:
-            labelled = pseudo_label(FastDetector(gold, lexicon=False), texts,
-                                    models / f"pseudo-self-fold{k}-of-{args.folds}.jsonl", log)
-            extra = pseudo_examples(labelled, min_score=args.min_score, limit=args.limit)
-        if "self" in variants:
-            fold["self"] = fit(ptc, train_ids, models / f"self-{pseudo_tag}-fold{k}.npz", extra)
-        if "both" in variants:  # each unlabeled article twice, once per teacher
-            fold["both"] = fit(ptc, train_ids, models / f"both-{pseudo_tag}-fold{k}.npz",
-                               neural_extra + extra)
-        for name in variants:
-            results.setdefault(name, []).append(score(FastDetector(fold[name]), articles))
-            if args.bootstrap:
-                for key, rows in article_sums(FastDetector(fold[name]), articles).items():
-                    per_article.setdefault(name, {}).setdefault(key, []).append(rows)
-        for t in thresholds:
-            for name in variants:
-                model = fold[name]
-                model = dataclasses.replace(model, meta={**model.meta, "span_threshold": t})
-                results.setdefault(f"{name}@{t:g}", []).append(
-                    score(FastDetector(model), articles))
+        train_ids = [a for a in every if a not in set(parts[k])]
+        fold = fold_models(args, ptc, k, train_ids, models, texts, neural_extra)
+        test = [a for a in parts[k] if args.score == "fold" or a in set(unseen)]
+        if not test:  # --score unseen: a fold of the 371 may hold none of the 123
+            continue
+        articles = load_corpus(ptc, test)
+        score_fold(args, fold, articles, results, per_article)
         log(f"fold {k}: scored {len(articles)} test articles: " + ", ".join(
-            f"{n} SI {results[n][-1]['SI F1']:.3f}" for n in variants))
-    print(f"test folds from {len(pool)} articles ({args.pool}); "
-          f"pseudo articles: {tag}, min score {args.min_score:g}, limit {args.limit}")
-    report(results, len(list(only)))
+            f"{n} SI {results[n][-1]['SI F1']:.3f}" for n in args.variants))
+    print(f"test folds from {len(pool)} articles ({args.pool}, scored: {args.score}); "
+          f"pseudo articles: o{args.openwebtext}-k{args.kcna}-t{args.tehran}, "
+          f"min score {args.min_score:g}, limit {args.limit}")
+    report(results, len(next(iter(results.values()))))
     if args.bootstrap:
         bootstrap(per_article, args.bootstrap)
     print(f"\nwall time {time.time() - started:.0f}s (training included unless cached)")
