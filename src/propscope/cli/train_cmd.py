@@ -118,8 +118,7 @@ def train(
     """Train a detector on the Propaganda Techniques Corpus.
 
     Extra --key value options go to the engine (fast: --folds, --seed, --c1, --c2,
-    --max-iterations, --min-feature-count, and --pseudo neural with --pseudo-articles,
-    --pseudo-state-media, --pseudo-cache to add pseudo-labelled articles; neural: --epochs, --seed, --max-steps,
+    --max-iterations, --min-feature-count; neural: --epochs, --seed, --max-steps,
     --encoder, --time-budget and the options below).
     """
     function = engine_function(engine)
