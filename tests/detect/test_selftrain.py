@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from propscope.cli.app import main
 from propscope.detect.fast import FastDetector
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.selftrain import (
@@ -148,24 +147,3 @@ def test_unlabeled_texts_missing_folder_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError):
         unlabeled_texts(tmp_path, openwebtext=0, kcna=1)
     assert unlabeled_texts(tmp_path, openwebtext=0) == []
-
-
-def test_train_command_trains_on_neural_pseudo_labels(
-    ptc_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out, cache = tmp_path / "m.npz", tmp_path / "pseudo.jsonl"
-    common = ["train", "--data", str(ptc_dir), "--split", "all", "-o", str(out),
-              "--folds", "1", "--max-iterations", "3", "--max-articles", "3"]
-    assert main([*common, "--pseudo", "neural", "--pseudo-articles", "2",
-                 "--pseudo-state-media", "1", "--pseudo-cache", str(cache)]) == 0
-    meta = FastModel.load(out).meta
-    assert meta["pseudo"] == {"teacher": "neural", "articles": 4}
-    assert meta["trained_on"]["pseudo_articles"] == 4
-    assert len(cache.read_text().splitlines()) == 4
-    capsys.readouterr()
-    assert main([*common, "--pseudo", "oracle"]) == 2
-    assert "unknown pseudo-label teacher 'oracle'" in capsys.readouterr().err
-    for bad in (["--pseudo-articles", "many"], ["--pseudo-state-media", "-1"],
-                ["--pseudo-articles", "0", "--pseudo-state-media", "0"]):
-        assert main([*common, "--pseudo", "neural", *bad]) == 2
-        assert "pseudo_" in capsys.readouterr().err

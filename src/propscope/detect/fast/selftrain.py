@@ -29,12 +29,10 @@ from pathlib import Path
 from typing import Protocol
 
 from propscope.detect.base import detector_id
-from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.tokens import tokenise
-from propscope.detect.fast.train import Example, TrainConfig, train
-from propscope.errors import DataError, TrainingError
+from propscope.detect.fast.train import Example
+from propscope.errors import DataError
 from propscope.model import Document, Span, content_hash
-from propscope.semeval.corpus import resolve_ptc_dir
 
 SOURCES = ("openwebtext", "kcna", "tehran")
 KCNA_FILE = "kcna/kcna-2011-2012.jsonl"  # paragraphs on their own lines, no fused names
@@ -184,35 +182,3 @@ def pseudo_examples(
         if limit and len(out) == limit:
             break
     return out
-
-
-TEACHERS = ("neural",)
-
-
-def train_with_pseudo(
-    data: str | Path | None, split: str, config: TrainConfig, *, teacher: str = "neural",
-    articles: int = 400, state_media: int = 200, cache: str | Path | None = None,
-    log: Callable[[str], None] = print,
-) -> FastModel:
-    """``propscope train --engine fast --pseudo neural``: the fast model trained on the
-    PTC ``split`` plus unlabeled articles labelled by the shipped neural detector
-    (patterns off): the first ``articles`` web news articles and ``state_media`` KCNA
-    and as many Tehran Times stories.  Classic self-training (the fast model as its own
-    teacher) is left out: on 5-fold CV over the 371 PTC articles it lost 0.003 SI F1
-    (``benchmarks/self_training.py --pool all``)."""
-    if teacher not in TEACHERS:
-        raise TrainingError(f"unknown pseudo-label teacher {teacher!r}; "
-                            f"choose one of: {', '.join(TEACHERS)}")
-    if articles < 0 or state_media < 0 or articles + state_media == 0:
-        raise TrainingError(f"pseudo_articles ({articles}) and pseudo_state_media "
-                            f"({state_media}) must be >= 0, one of them positive")
-    from propscope.detect.neural.runtime import NeuralDetector
-
-    texts = unlabeled_texts(resolve_ptc_dir(data).parent, openwebtext=articles,
-                            kcna=state_media, tehran=state_media)
-    labelled = pseudo_label(NeuralDetector.load(lexicon=False), texts, cache, log)
-    extra = pseudo_examples(labelled)
-    log(f"training on gold + {len(extra)} pseudo-labelled articles ({teacher} teacher)")
-    model = train(data, split, config, log=log, extra=extra)
-    model.meta["pseudo"] = {"teacher": teacher, "articles": len(extra)}
-    return model

@@ -336,14 +336,7 @@ def evaluate_dev(model: FastModel, data: str | Path | None = None,
 
 def train_cli(data: str | None, split: str, output: Path, options: dict[str, str]) -> None:
     """What ``propscope train --engine fast`` runs; ``options`` are ``--set key=value``
-    pairs overriding :class:`TrainConfig` fields, and ``--pseudo neural``
-    (``--pseudo-articles N``, ``--pseudo-state-media N``, ``--pseudo-cache FILE``):
-    see :func:`propscope.detect.fast.selftrain.train_with_pseudo`."""
-    options = dict(options)
-    pseudo = options.pop("pseudo", "")
-    counts = {key: options.pop(key, default) for key, default in
-              (("pseudo_articles", "400"), ("pseudo_state_media", "200"))}
-    pseudo_cache = options.pop("pseudo_cache", None)
+    pairs overriding :class:`TrainConfig` fields."""
     fields = TrainConfig.__dataclass_fields__
     values: dict[str, Any] = {}
     for key, raw in options.items():
@@ -355,18 +348,7 @@ def train_cli(data: str | None, split: str, output: Path, options: dict[str, str
         except ValueError as exc:
             raise TrainingError(f"option {key!r} needs a {kind.__name__}, not {raw!r}") from exc
     config = TrainConfig(**values)
-    if pseudo:
-        from propscope.detect.fast.selftrain import train_with_pseudo
-
-        for key, raw in counts.items():
-            if not raw.isdigit():
-                raise TrainingError(f"option {key!r} needs a count, not {raw!r}")
-        model = train_with_pseudo(data, split, config, teacher=pseudo,
-                                  articles=int(counts["pseudo_articles"]),
-                                  state_media=int(counts["pseudo_state_media"]),
-                                  cache=pseudo_cache)
-    else:
-        model = train(data, split, config)
+    model = train(data, split, config)
     if split == "dev":
         model.meta["dev"] = {k: round(v, 4) for k, v in evaluate_dev(model, data).items()}
         model.meta["dev_without_lexicon"] = {
