@@ -121,8 +121,13 @@ class SpanModel:
         return inputs, marginals(inputs, self.tables)
 
 
-def fit_spans(examples: Sequence[Example], config: TrainConfig) -> SpanModel:
-    """Train the B/I/O CRF with crfsuite and export its weights to id-indexed tables."""
+def fit_spans(
+    examples: Sequence[Example], config: TrainConfig, extra: Sequence[Example] = ()
+) -> SpanModel:
+    """Train the B/I/O CRF with crfsuite and export its weights to id-indexed tables.
+    ``extra``: more articles for the CRF alone (pseudo-labelled ones, see
+    :mod:`propscope.detect.fast.selftrain`), in its vocabulary and its sequences."""
+    examples = [*examples, *extra]
     vocab = build_vocab([ex.tok for ex in examples], config.min_word_count)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "crf.model"
@@ -289,7 +294,7 @@ def _labels(ex_id: str, spans: Sequence[tuple[int, int, str | None]]) -> list[La
 
 
 def tune(examples: Sequence[Example], config: TrainConfig,
-         log: Callable[[str], None]) -> dict[str, Any]:
+         log: Callable[[str], None], extra: Sequence[Example] = ()) -> dict[str, Any]:
     """Cross-validate decoding threshold, C and second-technique threshold."""
     from propscope.detect.fast.detector import FastDetector
 
@@ -301,7 +306,7 @@ def tune(examples: Sequence[Example], config: TrainConfig,
         held = [ex for i, ex in enumerate(examples) if i % k == fold]
         rest = [ex for i, ex in enumerate(examples) if i % k != fold]
         t0 = time.time()
-        span_model = fit_spans(rest, config)
+        span_model = fit_spans(rest, config, extra)
         for ex in held:
             probs[ex.id] = span_model.probs(ex.tok)
         tcs = {}
@@ -357,13 +362,17 @@ def train(
     log: Callable[[str], None] = print,
     ids: Sequence[str] | None = None,
     settings: dict[str, float] | None = None,
+    extra: Sequence[Example] = (),
 ) -> FastModel:
     """Train on the PTC at ``data``: ``split="dev"`` holds the dev split out (trains on
     the 297 train articles), ``"all"`` trains on all 371.  ``ids`` overrides both.
 
     ``settings`` (``span_threshold``, ``tc_c``, ``second_threshold``) skips the inner
     tuning and fits once with them: what an outer cross-validation of a fixed recipe
-    needs (``benchmarks/cross_validation.py``), at a third of the cost."""
+    needs (``benchmarks/cross_validation.py``), at a third of the cost.
+
+    ``extra``: pseudo-labelled articles the CRF trains on too (never the technique
+    model, never scored in tuning); see :mod:`propscope.detect.fast.selftrain`."""
     started = time.time()
     ptc = resolve_ptc_dir(data)
     if ids is None:
@@ -376,17 +385,18 @@ def train(
     if settings is not None:
         tuned = {**settings, "cv": None}
     elif config.folds > 1:
-        tuned = tune(examples, config, log)
+        tuned = tune(examples, config, log, extra)
     else:
         tuned = {"span_threshold": 0.3, "tc_c": 1.0, "second_threshold": 1.01, "cv": None}
     t0 = time.time()
-    span_model = fit_spans(examples, config)
+    span_model = fit_spans(examples, config, extra)
     tc = fit_tc(examples, tuned["tc_c"], config)
     log(f"final fit: {time.time() - t0:.0f}s")
     meta = {
         "span_threshold": tuned["span_threshold"],
         "second_threshold": tuned["second_threshold"],
-        "trained_on": {"split": split, "articles": len(examples)},
+        "trained_on": {"split": split, "articles": len(examples),
+                       **({"pseudo_articles": len(extra)} if extra else {})},
         "config": {"folds": config.folds, "seed": config.seed, "c1": config.c1,
                    "c2": config.c2, "max_iterations": config.max_iterations,
                    "min_word_count": config.min_word_count, "tc_c": tuned["tc_c"],
