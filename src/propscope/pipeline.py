@@ -16,6 +16,15 @@ from propscope.errors import DetectorError, EmptyInput
 from propscope.model import AnalysedDocument, Document
 from propscope.text.segment import sentences
 
+READING_MIN_SCORE = 0.2
+"""The threshold the reading faces start at (``propscope analyze``, the workbench's
+slider): spans less likely than this to be right are hidden unless asked for.  Why 0.2:
+with calibrated scores, spans below it were right 13 % of the time on PTC articles the
+neural model never saw (11 % for fast), 7 of 30 in a reading of KCNA and Tehran Times
+stories and 7 % in issue 11's reading, against 81 % for the spans at or above it in
+that same reading (docs/semeval-and-detectors.md).  The library's ``analyze`` keeps
+every span unless told otherwise, and the store keeps every span found."""
+
 if TYPE_CHECKING:  # ingestion (httpx, trafilatura) loads only when a text needs it
     from propscope.ingest.types import IngestOptions
 

@@ -38,7 +38,7 @@ from propscope.ingest.decode import DEFAULT_MAX_BYTES
 from propscope.ingest.inputs import read_documents
 from propscope.ingest.types import IngestOptions
 from propscope.model import AnalysedDocument
-from propscope.pipeline import analyze_many
+from propscope.pipeline import READING_MIN_SCORE, analyze_many
 
 
 class Format(str, Enum):
@@ -74,7 +74,8 @@ def analyze_command(
     min_score: Annotated[float, typer.Option(
         "--min-score", min=0.0, max=1.0, help="Show only spans scoring at least this: the "
         "estimated chance, calibrated on PTC articles the model never saw, that an "
-        "annotator would mark the span with its technique.")] = 0.0,
+        "annotator would mark the span with its technique; 0 shows every span.")
+    ] = READING_MIN_SCORE,
     raw: Annotated[bool, typer.Option(
         "--raw", help="Analyse text files as they are: no furniture removal, no repair.")
     ] = False,

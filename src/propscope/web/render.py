@@ -22,12 +22,14 @@ from starlette.responses import Response
 
 from propscope.model import AnalysedDocument
 from propscope.present import html as report
+from propscope.pipeline import READING_MIN_SCORE
 from propscope.present.safe import printable
 from propscope.present.summary import score_sentence, technique_counts, technique_of
 from propscope.techniques import TECHNIQUES
 from propscope.web.security import csrf_token, set_csrf
 
 templates = Jinja2Templates(directory=str(resources.files("propscope.web") / "templates"))
+templates.env.globals["reading_min_score"] = READING_MIN_SCORE  # the slider starts here
 templates.env.filters["shown"] = lambda value: printable("" if value is None else value,
                                                          one_line=True)
 
