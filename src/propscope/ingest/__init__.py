@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 
 from propscope.errors import EmptyInput
 from propscope.ingest.feeds import FeedEntry, FeedState, poll
@@ -58,16 +59,15 @@ def load(
     """Every document of every source, lazily, with an :class:`ItemError` in the place
     of each item that fails.  ``sources`` is one source (a path, URL or ``-``, as a
     str or Path) or several.  ``fetcher`` shares one HTTP client (its rate limits,
-    robots cache and conditional-GET cache) with the caller; one is made otherwise."""
-    reader = Reader(options or IngestOptions(), fetcher)
+    robots cache and conditional-GET cache) with the caller; one is made otherwise.
+
+    The library's name for :func:`read_inputs`: one routing for every face, so an
+    extension-less HTML file, an ``ftp://`` address or an empty folder mean the same
+    here as to ``propscope analyze`` and ``ingest``."""
     # A str is one source: iterated, "seed.txt" would be seven (".", "/" among them).
     many = [sources] if isinstance(sources, (str, bytes, os.PathLike)) else sources
-    try:
-        for source in many:
-            yield from reader.read(os.fsdecode(source))
-    finally:
-        if fetcher is None:
-            reader.close()
+    yield from read_inputs((os.fsdecode(source) for source in many), options,
+                           fetcher=fetcher)
 
 
 def load_one(
@@ -75,12 +75,7 @@ def load_one(
 ) -> Document:
     """The first document of one source (a page, a file): for ``propscope analyze
     URL|file.html``.  Raises the item's typed error instead of yielding it."""
-    items = load([path_or_url], options)
-    try:
-        for item in items:
-            if isinstance(item, ItemError):
-                raise item.error
-            return item
-    finally:
-        items.close()  # type: ignore[attr-defined]
+    with closing(read_documents([os.fsdecode(path_or_url)], options)) as documents:
+        for document in documents:
+            return document
     raise EmptyInput(f"{path_or_url} holds no document")

@@ -41,7 +41,7 @@ from propscope.errors import (
 )
 from propscope.ingest.decode import decode_bytes, read_bytes, unreadable
 from propscope.ingest.fetch import Fetcher
-from propscope.ingest.items import guarded
+from propscope.ingest.items import bounded, guarded
 from propscope.ingest.sources import Reader
 from propscope.ingest.sources import kind_of as suffix_kind
 from propscope.ingest.types import IngestOptions, ItemError
@@ -77,7 +77,9 @@ def read_inputs(
     try:
         for spec in specs:
             text = str(spec)
-            for item in _route(reader, text, raw=raw):
+            # A source that breaks off part-way (an undecodable URL list, a truncated
+            # archive) ends with one item error; what it gave before is kept.
+            for item in bounded(text, text, _route(reader, text, raw=raw)):
                 if isinstance(item, Document) and not item.id:
                     item.id = STDIN_ID if text == STDIN else str(item.provenance.item or text)
                 yield item
@@ -118,7 +120,7 @@ def url_of(spec: str) -> str | None:
 def _route(reader: Reader, spec: str, *, raw: bool) -> Iterator[Document | ItemError]:
     if spec == STDIN:
         limit = reader.options.max_bytes
-        yield from _guard_read(spec, limit, lambda: read_bytes(STDIN, max_bytes=limit),
+        yield from _guard_read(spec, spec, limit, lambda: read_bytes(STDIN, max_bytes=limit),
                                lambda data, item: _bytes(reader, spec, item, data, None, raw))
         return
     try:
@@ -166,24 +168,25 @@ def _file(reader: Reader, spec: str, path: Path, *, raw: bool) -> Iterator[Docum
         yield from reader.file(spec, path)
         return
     limit = reader.options.max_bytes
-    yield from _guard_read(spec, limit, lambda: read_bytes(path, max_bytes=limit),
+    yield from _guard_read(spec, str(path), limit, lambda: read_bytes(path, max_bytes=limit),
                            lambda data, item: _bytes(reader, spec, item, data, kind, raw))
 
 
 def _guard_read(
     spec: str,
+    name: str,
     max_bytes: int,
     read: Callable[[], tuple[bytes, str]],
     then: Callable[[bytes, str], Iterator[Document | ItemError]],
 ) -> Iterator[Document | ItemError]:
-    """Read an input's bytes, at most ``max_bytes`` (a failure is the item's error),
-    then hand them on."""
+    """Read an input's bytes, at most ``max_bytes`` (a failure is the error of item
+    ``name``: the file, also when ``spec`` named its folder), then hand them on."""
     try:
         data, item = read()
         if len(data) > max_bytes:  # a stream: read_bytes stops one byte past the limit
             raise InputTooLarge(f"{item} is over the limit of {max_bytes:,} bytes")
     except PropscopeError as err:
-        yield ItemError(spec, spec, err)
+        yield ItemError(spec, name, err)
         return
     yield from then(data, item)
 
