@@ -254,8 +254,13 @@ def tc_offsets(examples: Sequence[Example], c: float, config: TrainConfig,
         for ex in (ex for i, ex in enumerate(examples) if i % k == fold):
             rows = [model.features(ex.tok, s, e) for s, e, _ in ex.gold]
             probs = model.probabilities(rows)
-            at = [model.classes.index(name) for name in classes]
-            scores.append(np.log(np.maximum(probs[:, at], 1e-9)))
+            # A technique absent from this fold's training part (a rare one) has no
+            # column: it gets the floor probability, as the model would give it none.
+            logp = np.full((len(rows), len(classes)), np.log(1e-9))
+            for j, name in enumerate(classes):
+                if name in model.classes:
+                    logp[:, j] = np.log(np.maximum(probs[:, model.classes.index(name)], 1e-9))
+            scores.append(logp)
             truth.extend(classes.index(t) if t in classes else -1 for _, _, t in ex.gold)
     logp, gold = np.concatenate(scores), np.array(truth)
     offsets = np.zeros(len(classes), dtype=np.float32)
