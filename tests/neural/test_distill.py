@@ -215,6 +215,8 @@ def test_unlabeled_texts_are_a_seeded_normalised_sample(tmp_path: Path):
         unlabeled_texts(tmp_path, {"reddit": 1})
     with pytest.raises(TrainingError, match="tehran"):
         unlabeled_texts(tmp_path, {"tehran": 1})
+    with pytest.raises(TrainingError, match="openwebtext"):
+        unlabeled_texts(tmp_path / "kcna", {"openwebtext": 1})
 
 
 def test_soft_windows_refuse_labels_of_another_length(student_dir: Path):
