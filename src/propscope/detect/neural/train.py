@@ -31,12 +31,12 @@ import torch
 from torch import nn
 
 from propscope.detect.fast import FastDetector
+from propscope.detect.fast.techniques import rank_techniques
 from propscope.detect.neural.blend import blended_inside
 from propscope.detect.neural.data import LabelledDoc, TrainWindow, doc_windows, load_labelled
 from propscope.detect.neural.distill import SoftText, load_soft_labels, soft_windows
 from propscope.detect.neural.model import NeuralTagger, encoder_dir, load_encoder, pool_spans
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
-from propscope.detect.neural.runtime import rank_techniques
 from propscope.detect.neural.torch_runtime import TorchEngine
 from propscope.detect.neural.windows import load_tokenizer
 from propscope.errors import TrainingError
