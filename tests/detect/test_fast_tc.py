@@ -78,6 +78,12 @@ def test_unknown_feature_groups_and_class_weights_are_refused() -> None:
         "position", "in_title"}
     with pytest.raises(TrainingError, match="tc_class_weight"):
         class_weights(["a"], "inverse")
+    # Refused when the config is made, not after the CRF has trained for minutes;
+    # one offset fold would have been ignored.
+    for bad in ({"tc_features": "postion"}, {"tc_class_weight": "inverse"},
+                {"tc_offset_folds": 1}, {"tc_offset_folds": -2}):
+        with pytest.raises(TrainingError):
+            TrainConfig(**bad)
 
 
 def test_class_weights_weigh_rare_techniques_up() -> None:
