@@ -299,6 +299,13 @@ def test_distillation_options_are_checked(options: dict[str, str], message: str)
         TrainOptions.from_strings(options)
 
 
+def test_a_sweep_distill_weight_without_soft_labels_is_refused(tmp_path: Path, ptc_dir: Path):
+    with pytest.raises(TrainingError, match="needs --soft-labels"):
+        train(ptc_dir, tmp_path, TrainOptions(
+            device="cpu", sweep='[{"distill_weight": 0.5}]', limit=2, max_steps=1,
+            export=False, report_dev=False), log=lambda _: None)
+
+
 def test_soft_labels_without_a_manifest_are_refused(tmp_path: Path, student_dir: Path):
     with pytest.raises(TrainingError, match="soft-labels.json"):
         load_soft_labels(tmp_path, student_dir / "tokenizer.json")

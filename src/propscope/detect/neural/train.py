@@ -575,6 +575,10 @@ def train(
         base = replace(base, distill_weight=weight)
         log(f"distillation: {len(soft)} soft-labelled texts, weight {weight}")
     candidates = [replace(base, **c) for c in parse_sweep(o.sweep)]
+    if not soft and any(r.distill_weight > 0 for r in candidates):
+        # else train_model has no soft windows and the weight is silently ignored
+        raise TrainingError("a --sweep distill_weight needs --soft-labels DIR (a teacher's "
+                            "labels)")
     train_ids = split_ids(ptc, o.split)[:o.limit]
     inner_ids, val_ids = inner_split(train_ids)
     inner_docs, val_docs = load_labelled(ptc, inner_ids), load_labelled(ptc, val_ids)
