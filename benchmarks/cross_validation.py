@@ -118,11 +118,19 @@ def raw_span_scores(path: Path, articles: Sequence[Article]) -> dict[str, list[t
     finds in articles it never saw (its learned spans: patterns keep their own scores)."""
     from propscope.detect.fast.detector import FastDetector
     from propscope.detect.fast.model import FastModel
-    from propscope.semeval.run import gold_spans
 
     model = FastModel.load(path)
     model = dataclasses.replace(model, meta={**model.meta, "calibration": None})
-    detector = FastDetector(model, lexicon=False, path=path)
+    return span_outcomes(FastDetector(model, lexicon=False, path=path), articles)
+
+
+def span_outcomes(detector: Detector, articles: Sequence[Article]
+                  ) -> dict[str, list[tuple[float, bool]]]:
+    """``article id -> [(score, right)]`` of every span ``detector`` emits in each
+    article (:func:`~propscope.detect.calibration.span_is_right`): what a calibration
+    is fitted on, for the fast and the neural detector alike."""
+    from propscope.semeval.run import gold_spans
+
     out = {}
     for article in articles:
         doc, gold = gold_spans(article)

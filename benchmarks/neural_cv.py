@@ -41,9 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cross_validation import calibration_report, fold_ids, score  # noqa: E402
+from cross_validation import calibration_report, fold_ids, score, span_outcomes  # noqa: E402
 
-from propscope.detect.calibration import span_is_right  # noqa: E402
 from propscope.detect.fast import FastDetector  # noqa: E402
 from propscope.detect.neural.blend import FastBlend, crf_inside  # noqa: E402
 from propscope.detect.neural.runtime import NeuralDetector, default_model_path  # noqa: E402
@@ -51,7 +50,6 @@ from propscope.detect.neural.train import inner_split  # noqa: E402
 from propscope.semeval.corpus import (  # noqa: E402
     Article, article_ids, load_corpus, resolve_ptc_dir, split_ids,
 )
-from propscope.semeval.run import gold_spans  # noqa: E402
 
 SI_GRID = {"crf_weight": (0.0, 0.25, 0.5, 0.75), "threshold": (0.25, 0.3, 0.35, 0.4, 0.45),
            "gap": (1, 2, 3)}
@@ -189,11 +187,7 @@ def scored_spans(runner: Runner) -> dict[str, list[tuple[float, bool]]]:
     runner.det.use_lexicon = False
     for blend, articles in runner.groups:
         runner.det.blend = blend
-        for article in articles:
-            doc, gold = gold_spans(article)
-            spans = runner.det.detect([doc])[0]
-            out[article.id] = [(s.score, span_is_right(s.start, s.end, s.technique, gold))
-                               for s in spans]
+        out.update(span_outcomes(runner.det, articles))
     runner.det.use_lexicon = True
     return out
 

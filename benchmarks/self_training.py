@@ -223,8 +223,6 @@ def fold_models(
     texts: list, neural_extra: list[Example],
 ) -> dict[str, FastModel]:
     """Each variant's student for fold ``k`` (trained, or loaded from ``models``)."""
-    tag = (f"o{args.openwebtext}-k{args.kcna}-t{args.tehran}-m{args.min_score:g}"
-           f"-l{args.limit}-fold{k}")
     gold = fit(ptc, train_ids, models / f"gold-fold{k}-of-{args.folds}.npz", [])
     fold = {"gold": gold}
     extra: dict[str, list[Example]] = {"neural": neural_extra}
@@ -236,8 +234,17 @@ def fold_models(
         extra["both"] = neural_extra + extra["self"]
     for name in args.variants:
         if name != "gold":
-            fold[name] = fit(ptc, train_ids, models / f"{name}-{tag}.npz", extra[name])
+            fold[name] = fit(ptc, train_ids, student_path(models, name, args, k), extra[name])
     return fold
+
+
+def student_path(models: Path, name: str, args: argparse.Namespace, k: int) -> Path:
+    """Where variant ``name``'s student of fold ``k`` is cached: the name covers every
+    option that changes it, the number of folds too (fold k of 3 holds out other
+    articles than fold k of 5, so its student must not be reused)."""
+    tag = (f"o{args.openwebtext}-k{args.kcna}-t{args.tehran}-m{args.min_score:g}"
+           f"-l{args.limit}-fold{k}-of-{args.folds}")
+    return models / f"{name}-{tag}.npz"
 
 
 def score_fold(

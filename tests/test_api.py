@@ -192,7 +192,10 @@ def test_min_score_keeps_only_spans_at_or_above_it_and_rescores_the_document() -
     kept = propscope.analyze(text, detector="fast", min_score=cut)
     assert kept.spans == [s for s in every.spans if s.score >= cut]
     assert 0 < len(kept.spans) < len(every.spans)
-    assert propscope.analyze(text, detector="fast", min_score=1.0).score <= kept.score
+    # The document's score counts only the spans kept: with none kept it is 0, where a
+    # score of all the detector's spans would stay what it was.
+    none_kept = propscope.analyze(text, detector="fast", min_score=1.0)
+    assert none_kept.spans == [] and none_kept.score == 0.0 < every.score
     for bad in (-0.1, 1.5):
         with pytest.raises(ValueError, match="min_score"):
             propscope.analyze(text, detector="fast", min_score=bad)

@@ -78,6 +78,12 @@ def test_unknown_feature_groups_and_class_weights_are_refused() -> None:
         "position", "in_title"}
     with pytest.raises(TrainingError, match="tc_class_weight"):
         class_weights(["a"], "inverse")
+    # Refused when the config is made, not after the CRF has trained for minutes;
+    # one offset fold would have been ignored.
+    for bad in ({"tc_features": "postion"}, {"tc_class_weight": "inverse"},
+                {"tc_offset_folds": 1}, {"tc_offset_folds": -2}):
+        with pytest.raises(TrainingError):
+            TrainConfig(**bad)
 
 
 def test_class_weights_weigh_rare_techniques_up() -> None:
@@ -140,6 +146,18 @@ def test_offsets_leave_a_model_alone_where_it_is_already_right() -> None:
     tuned = fit_tc(examples, 1.0, TrainConfig(tc_offset_folds=3))
     assert np.allclose(plain["tc_bias"], tuned["tc_bias"])
     assert tuned["tc_classes"] == ["Loaded_Language", "Name_Calling,Labeling"]
+
+
+def test_offsets_survive_a_technique_missing_from_a_training_fold() -> None:
+    """A rare technique in one article only is absent from the inner folds that hold
+    that article out: its offset is still chosen, not a crash."""
+    pytest.importorskip("sklearn")
+    examples = _examples(6)
+    s, e, _ = examples[0].gold[1]
+    examples[0].gold[1] = (s, e, "Slogans")
+    tuned = fit_tc(examples, 1.0, TrainConfig(tc_offset_folds=3))
+    assert tuned["tc_classes"] == ["Loaded_Language", "Name_Calling,Labeling", "Slogans"]
+    assert tuned["tc_bias"].shape == (3,) and np.isfinite(tuned["tc_bias"]).all()
 
 
 def test_a_two_technique_model_still_tells_them_apart() -> None:

@@ -215,6 +215,8 @@ def test_unlabeled_texts_are_a_seeded_normalised_sample(tmp_path: Path):
         unlabeled_texts(tmp_path, {"reddit": 1})
     with pytest.raises(TrainingError, match="tehran"):
         unlabeled_texts(tmp_path, {"tehran": 1})
+    with pytest.raises(TrainingError, match="openwebtext"):
+        unlabeled_texts(tmp_path / "kcna", {"openwebtext": 1})
 
 
 def test_soft_windows_refuse_labels_of_another_length(student_dir: Path):
@@ -295,6 +297,13 @@ def test_distilled_student_step_exports_and_loads(
 def test_distillation_options_are_checked(options: dict[str, str], message: str):
     with pytest.raises(TrainingError, match=message):
         TrainOptions.from_strings(options)
+
+
+def test_a_sweep_distill_weight_without_soft_labels_is_refused(tmp_path: Path, ptc_dir: Path):
+    with pytest.raises(TrainingError, match="needs --soft-labels"):
+        train(ptc_dir, tmp_path, TrainOptions(
+            device="cpu", sweep='[{"distill_weight": 0.5}]', limit=2, max_steps=1,
+            export=False, report_dev=False), log=lambda _: None)
 
 
 def test_soft_labels_without_a_manifest_are_refused(tmp_path: Path, student_dir: Path):

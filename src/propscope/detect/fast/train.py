@@ -56,6 +56,7 @@ THRESHOLDS = (0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3)
 # its TC micro-F1 on the dev split fell 0.6525 → 0.6439 (paired bootstrap over
 # articles: P(no loss) 0.03): the grid stays until that blend is re-weighed.
 C_GRID = (1.0, 3.0, 10.0)
+CLASS_WEIGHTS = ("none", "balanced", "sqrt")  # TrainConfig.tc_class_weight
 SECOND_GRID = (0.1, 0.15, 0.2, 0.3, 0.5, 1.01)
 
 
@@ -77,6 +78,17 @@ class TrainConfig:
     # Per-technique offsets added to the model's bias, chosen by this many folds of
     # cross-validation inside the training articles (0: none).
     tc_offset_folds: int = 0
+
+    def __post_init__(self) -> None:
+        """Refuse technique-model options that would be ignored or fail only after the
+        CRF's minutes of training (a typo, one offset fold)."""
+        tc_extras(self)
+        if self.tc_class_weight not in CLASS_WEIGHTS:
+            raise TrainingError(f"unknown tc_class_weight {self.tc_class_weight!r}; "
+                                f"known: {', '.join(CLASS_WEIGHTS)}")
+        if self.tc_offset_folds < 0 or self.tc_offset_folds == 1:
+            raise TrainingError("tc_offset_folds is 0 (no offsets) or at least 2 folds, "
+                                f"not {self.tc_offset_folds}")
 
 
 @dataclass(slots=True)
@@ -196,8 +208,8 @@ def class_weights(labels: Sequence[str], how: str) -> dict[str, float] | None:
     without drowning the frequent ones), ``none`` leaves all at 1."""
     if how == "none":
         return None
-    if how not in ("balanced", "sqrt"):
-        raise TrainingError(f"unknown tc_class_weight {how!r}; known: none, balanced, sqrt")
+    if how not in CLASS_WEIGHTS:
+        raise TrainingError(f"unknown tc_class_weight {how!r}; known: {', '.join(CLASS_WEIGHTS)}")
     counts = Counter(labels)
     power = 1.0 if how == "balanced" else 0.5
     return {name: (len(labels) / (len(counts) * k)) ** power for name, k in counts.items()}
@@ -254,8 +266,13 @@ def tc_offsets(examples: Sequence[Example], c: float, config: TrainConfig,
         for ex in (ex for i, ex in enumerate(examples) if i % k == fold):
             rows = [model.features(ex.tok, s, e) for s, e, _ in ex.gold]
             probs = model.probabilities(rows)
-            at = [model.classes.index(name) for name in classes]
-            scores.append(np.log(np.maximum(probs[:, at], 1e-9)))
+            # A technique absent from this fold's training part (a rare one) has no
+            # column: it gets the floor probability, as the model would give it none.
+            logp = np.full((len(rows), len(classes)), np.log(1e-9))
+            for j, name in enumerate(classes):
+                if name in model.classes:
+                    logp[:, j] = np.log(np.maximum(probs[:, model.classes.index(name)], 1e-9))
+            scores.append(logp)
             truth.extend(classes.index(t) if t in classes else -1 for _, _, t in ex.gold)
     logp, gold = np.concatenate(scores), np.array(truth)
     offsets = np.zeros(len(classes), dtype=np.float32)

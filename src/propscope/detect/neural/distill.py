@@ -164,7 +164,11 @@ def unlabeled_texts(
         if count <= 0:
             continue
         if source == "openwebtext":
-            files = sorted((root / "unlabeled" / "openwebtext").glob("*.txt"))
+            folder = root / "unlabeled" / "openwebtext"
+            if not folder.is_dir():  # else a wrong --data labels nothing, silently
+                raise TrainingError(f"no unlabeled/openwebtext under {root}",
+                                    fix="pass the shared data folder")
+            files = sorted(folder.glob("*.txt"))
             picks = sorted(rng.choice(len(files), size=min(count, len(files)), replace=False))
             raw = [files[i].read_text(encoding="utf-8") for i in picks]
         else:

@@ -62,8 +62,8 @@ class Settings:
     crf_threshold: float = 0.5
     crf_max_gap: int = 1
     # The fast technique model's share of a span's technique probabilities (the rest is
-    # the encoder's).  0.5 was fixed before measuring; chosen by cross-validation since
-    # (benchmarks/neural_cv.py).
+    # the encoder's).  0.5 was fixed before measuring; benchmarks/neural_cv.py searches
+    # it by nested cross-validation, whose choices were not better, so 0.5 stays.
     fast_tech_weight: float = 0.5
     techniques: list[str] = field(default_factory=lambda: list(TECHNIQUE_NAMES))
     # Raw span score -> P(span right), fitted on articles the encoder never trained on

@@ -31,12 +31,12 @@ import torch
 from torch import nn
 
 from propscope.detect.fast import FastDetector
+from propscope.detect.fast.techniques import rank_techniques
 from propscope.detect.neural.blend import blended_inside
 from propscope.detect.neural.data import LabelledDoc, TrainWindow, doc_windows, load_labelled
 from propscope.detect.neural.distill import SoftText, load_soft_labels, soft_windows
 from propscope.detect.neural.model import NeuralTagger, encoder_dir, load_encoder, pool_spans
 from propscope.detect.neural.predict import Encoded, Pipeline, Settings, technique_picks
-from propscope.detect.neural.runtime import rank_techniques
 from propscope.detect.neural.torch_runtime import TorchEngine
 from propscope.detect.neural.windows import load_tokenizer
 from propscope.errors import TrainingError
@@ -575,6 +575,10 @@ def train(
         base = replace(base, distill_weight=weight)
         log(f"distillation: {len(soft)} soft-labelled texts, weight {weight}")
     candidates = [replace(base, **c) for c in parse_sweep(o.sweep)]
+    if not soft and any(r.distill_weight > 0 for r in candidates):
+        # else train_model has no soft windows and the weight is silently ignored
+        raise TrainingError("a --sweep distill_weight needs --soft-labels DIR (a teacher's "
+                            "labels)")
     train_ids = split_ids(ptc, o.split)[:o.limit]
     inner_ids, val_ids = inner_split(train_ids)
     inner_docs, val_docs = load_labelled(ptc, inner_ids), load_labelled(ptc, val_ids)
