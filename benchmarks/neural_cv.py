@@ -204,6 +204,8 @@ def main() -> int:
                         help="fold models of benchmarks/cross_validation.py (5 folds)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=0, help="first N unseen articles (a smoke run)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a neural-v1.json (or its folder) to study; default: the shipped one")
     parser.add_argument("--write-settings", type=Path, metavar="JSON",
                         help="write the model description with the chosen settings and calibration here")
     args = parser.parse_args()
@@ -216,7 +218,7 @@ def main() -> int:
     if args.limit:
         unseen = unseen[: args.limit]
     articles = {a.id: a for a in load_corpus(ptc, unseen)}
-    det = NeuralDetector.load(blend=False)
+    det = NeuralDetector.load(args.model, blend=False)
     det.pipeline.settings.calibration = None  # raw scores: the calibration is fitted here
     memoise_encoding(det)
     shipped = dataclasses.asdict(det.pipeline.settings)
@@ -279,7 +281,9 @@ def main() -> int:
                                      "neural spans with the adopted settings")
     print(f"calibration map: {len(calibration.xs)} breakpoints")
     if args.write_settings:
-        meta = json.loads(default_model_path().read_text(encoding="utf-8"))
+        source = args.model or default_model_path()
+        source = source / "neural-v1.json" if source.is_dir() else source
+        meta = json.loads(source.read_text(encoding="utf-8"))
         s = {**meta["settings"], "crf_weight": final["crf_weight"],
              "crf_threshold": final["threshold"], "crf_max_gap": final["gap"],
              "fast_tech_weight": final["fast_tech_weight"],

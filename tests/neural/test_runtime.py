@@ -126,7 +126,7 @@ def test_recording_differs_from_this_cpu_within_the_measured_bounds_only():
 
 # The id of the shipped neural detector with its default settings; it changes only
 # when a setting in NeuralDetector.config() does (stored analyses are matched by it).
-SHIPPED_ID = "neural.v1+b14343df"
+SHIPPED_ID = "neural.v1+5bf731c5"
 
 
 def test_registry_names_the_neural_detector():
@@ -141,6 +141,23 @@ def test_id_is_stable_across_loads_and_follows_the_settings(detector):
               detector_id(NeuralDetector.load(blend=False))}
     assert len(others) == 2 and SHIPPED_ID not in others
     assert "batch_size" not in detector.config()  # orders the work, changes no span
+
+
+def test_other_model_files_get_another_id(tmp_path):
+    """A retrained student with the same settings must not pass for the shipped one."""
+    import shutil
+
+    from propscope.detect.neural.runtime import default_model_path
+
+    folder = default_model_path().parent
+    meta = json.loads(default_model_path().read_text(encoding="utf-8"))
+    for name in (default_model_path().name, meta["onnx"], meta["span_onnx"], meta["tokenizer"]):
+        shutil.copy(folder / name, tmp_path / name)
+    same = NeuralDetector.load(tmp_path)
+    assert detector_id(same) == SHIPPED_ID
+    tokenizer = tmp_path / meta["tokenizer"]
+    tokenizer.write_text(tokenizer.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert detector_id(NeuralDetector.load(tmp_path)) != SHIPPED_ID
 
 
 def test_spans_stay_inside_odd_texts(detector):
