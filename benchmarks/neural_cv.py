@@ -258,6 +258,9 @@ def main() -> int:
         b = [r.get(key, 0.0) for r in rows["chosen by CV"]]
         print(f"{key:44}{mean_sd(a):>17}{mean_sd(b):>17}"
               f"{mean_sd([y - x for x, y in zip(a, b)]):>17}")
+    print("\nper fold (0 … k-1), shipped settings:")
+    for key in ("SI F1", "TC micro-F1", "span F1"):
+        print(f"  {key:14}" + " ".join(f"{r[key]:.3f}" for r in rows["shipped"]))
     print("\nchosen per fold:")
     for k, p in enumerate(picks):
         print(f"  fold {k}: {p}")
