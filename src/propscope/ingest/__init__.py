@@ -25,7 +25,7 @@ from propscope.ingest.fetch import ConditionalCache, Fetcher, Response, check_ad
 from propscope.ingest.html import extract_html
 from propscope.ingest.inputs import read_documents, read_inputs
 from propscope.ingest.kinds import Kind
-from propscope.ingest.sources import Reader, ingest_entries
+from propscope.ingest.sources import ingest_entries
 from propscope.ingest.types import USER_AGENT, IngestOptions, ItemError
 from propscope.model import Document
 

@@ -1,7 +1,8 @@
 """Readers for every kind of source, each a generator of documents or item errors.
 
-A source is a file or folder, a URL, a file listing URLs, a feed, a sitemap, a WARC
-file or ``-`` (stdin).  Each reader streams: it reads one item, yields it, and moves
+A source is a file, a URL, a file listing URLs, a feed, a sitemap, a WARC file or
+the bytes of standard input; which is which for a command-line argument (``-``, a
+folder, a URL of any case) is decided once, in :mod:`propscope.ingest.inputs`.  Each reader streams: it reads one item, yields it, and moves
 on, so a million-record WARC or JSONL file never sits in memory; and it catches the
 failure of one item as an :class:`~propscope.ingest.types.ItemError` in its place,
 so the batch goes on.
@@ -17,7 +18,6 @@ import csv
 import io
 import json
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 
 from propscope.errors import (
     FormatError,
-    InputNotFound,
     InputTooLarge,
     PropscopeError,
 )
@@ -54,7 +53,7 @@ from propscope.ingest.types import IngestOptions, ItemError
 from propscope.ingest.warc import warc_items
 from propscope.model import Document
 
-__all__ = ["Item", "Kind", "Reader", "guarded", "ingest_entries", "is_url", "kind_of"]
+__all__ = ["Item", "Kind", "Reader", "guarded", "ingest_entries", "kind_of"]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -62,10 +61,6 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 XML_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
-
-
-def is_url(value: str) -> bool:
-    return bool(URL.match(value.strip()))
 
 
 class Reader:
@@ -85,31 +80,7 @@ class Reader:
         if self._fetcher is not None:
             self._fetcher.close()
 
-    # --- dispatch -------------------------------------------------------------------
-
-    def read(self, source: str) -> Iterator[Item]:
-        """Every item of one source; if the source breaks off on bad input, one last
-        item error says so, and the caller goes on with the next source."""
-        yield from bounded(source, source, self._dispatch(source))
-
-    def _dispatch(self, source: str) -> Iterator[Item]:
-        if source == "-":
-            yield from self._stdin(source)
-        elif is_url(source):
-            yield from self.url(source, source)
-        else:
-            path = Path(source)
-            if path.is_dir():
-                yield from self.folder(source, path)
-            elif path.is_file():
-                yield from self.file(source, path)
-            else:
-                yield ItemError(source, source, InputNotFound(f"{source} does not exist"))
-
-    def folder(self, source: str, folder: Path) -> Iterator[Item]:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if kind_of(path) is not None and not path.name.startswith("."):
-                yield from self.file(source, path)
+    # --- files (which input is which: propscope.ingest.inputs.read_inputs) --------
 
     def file(self, source: str, path: Path) -> Iterator[Item]:
         kind = kind_of(path)
@@ -296,19 +267,6 @@ class Reader:
         if len(values) > len(fields):
             row[None] = values[len(fields):]  # as csv.DictReader keeps them
         return self._record(source, item, row, None)
-
-    def _stdin(self, source: str) -> Iterator[Item]:
-        data = sys.stdin.buffer.read(self.options.max_bytes + 1)
-        if len(data) > self.options.max_bytes:
-            yield ItemError(
-                source,
-                "standard input",
-                InputTooLarge(
-                    f"standard input is over the limit of {self.options.max_bytes:,} bytes"
-                ),
-            )
-            return
-        yield from self.data(source, "standard input", data, Kind.SNIFF)
 
     # --- the web ------------------------------------------------------------------
 
