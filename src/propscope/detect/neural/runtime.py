@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -191,8 +191,11 @@ class NeuralDetector:
     def _detect_pass(self, docs: Sequence[Document]) -> list[list[Span]]:
         out: list[list[Span]] = []
         who = detector_id(self)  # a hash of the settings: once a pass, not twice a document
+        # The span's score: P(right) by the model's calibration when it has one, else
+        # the raw product (see propscope.detect.calibration); read once a pass too.
+        calibrate = Calibration.from_dict(self.settings.calibration) or float
         for doc, enc in zip(docs, self.pipeline.encode([d.text for d in docs])):
-            spans = self._spans(enc, who)
+            spans = self._spans(enc, who, calibrate)
             if self.use_lexicon:
                 spans = merge_pattern_spans(spans, doc.text, who)
             out.append(clean_spans(spans, doc.text) if self.clean else spans)
@@ -252,7 +255,9 @@ class NeuralDetector:
             inside=blend.inside(enc, s.crf_weight, tok),
         )
 
-    def _spans(self, enc: Encoded, who: str) -> list[Span]:
+    def _spans(
+        self, enc: Encoded, who: str, calibrate: Callable[[float], float]
+    ) -> list[Span]:
         # Both blends read the fast detector's tokens: tokenise once for the two.
         tok = tokenise(enc.text) if self._crf_blend() else None
         found = self._found(enc, tok)
@@ -260,9 +265,6 @@ class NeuralDetector:
             return []
         probs = self._technique_probs(enc, enc.text, [(a, b) for a, b, _ in found], tok)
         names = self.settings.techniques
-        # The span's score: P(right) by the model's calibration when it has one, else
-        # the raw product (see propscope.detect.calibration).
-        calibrate = Calibration.from_dict(self.settings.calibration) or float
         spans: list[Span] = []
         for (start, end, p_any), p in zip(found, probs):
             for k in technique_picks(p, self.settings.second_threshold):
