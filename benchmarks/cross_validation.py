@@ -217,11 +217,7 @@ def report(results: dict[str, list[Scores]], folds: int) -> None:
     print(f"{'':44}" + "".join(f"{c:>{width}}" for c in cols))
     keys = list(dict.fromkeys(k for runs in results.values() for run in runs for k in run))
     for key in keys:
-        cells = []
-        for c in cols:
-            values = [run.get(key, 0.0) for run in results[c]]
-            sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            cells.append(f"{statistics.mean(values):.3f} ± {sd:.3f}")
+        cells = [mean_sd([run.get(key, 0.0) for run in results[c]]) for c in cols]
         print(f"{key:44}" + "".join(f"{v:>{width}}" for v in cells))
     print("\nper fold (0 … k-1)")
     for key in ("SI F1", "TC micro-F1", "span F1"):
@@ -237,9 +233,14 @@ def report(results: dict[str, list[Scores]], folds: int) -> None:
 def paired_difference(runs: Sequence[Scores], base: Sequence[Scores], key: str) -> str:
     """``key`` of ``runs`` minus that of ``base``, fold by fold: mean ± s.d. (what a
     choice between variants rests on: folds differ more than variants do)."""
-    diffs = [run[key] - ref[key] for run, ref in zip(runs, base, strict=True)]
-    sd = statistics.stdev(diffs) if len(diffs) > 1 else 0.0
-    return f"{statistics.mean(diffs):+.3f} ± {sd:.3f}"
+    return mean_sd([run[key] - ref[key] for run, ref in zip(runs, base, strict=True)],
+                   signed=True)
+
+
+def mean_sd(values: Sequence[float], *, signed: bool = False) -> str:
+    """``mean ± sample s.d.`` to three places (s.d. 0 for a single value)."""
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.mean(values):{'+' if signed else ''}.3f} ± {sd:.3f}"
 
 
 def main() -> int:

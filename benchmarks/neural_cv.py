@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cross_validation import calibration_report, fold_ids, score, span_outcomes  # noqa: E402
+from cross_validation import calibration_report, fold_ids, mean_sd, score, span_outcomes  # noqa: E402
 
 from propscope.detect.fast import FastDetector  # noqa: E402
 from propscope.detect.neural.blend import FastBlend, crf_inside  # noqa: E402
@@ -190,11 +190,6 @@ def scored_spans(runner: Runner) -> dict[str, list[tuple[float, bool]]]:
         out.update(span_outcomes(runner.det, articles))
     runner.det.use_lexicon = True
     return out
-
-
-def mean_sd(values: Sequence[float]) -> str:
-    sd = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{statistics.mean(values):.3f} ± {sd:.3f}"
 
 
 def main() -> int:

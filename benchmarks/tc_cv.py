@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from cross_validation import fold_ids, paired_difference
+from cross_validation import fold_ids, mean_sd, paired_difference
 
 from propscope.detect.fast.detector import FastDetector
 from propscope.detect.fast.features import EXTRAS
@@ -105,11 +104,6 @@ def span_f1(fold_model: FastModel, tc: dict, articles: Sequence[Article]) -> flo
     return score_spans(gold, predict_spans(FastDetector(model), articles)).overall.f1
 
 
-def _mean_sd(values: Sequence[float]) -> str:
-    sd = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{statistics.mean(values):.3f} ± {sd:.3f}"
-
-
 def report(results: dict[str, list[Scores]], per_technique: bool) -> None:
     cols = list(results)
     width = max(22, *(len(c) + 2 for c in cols))
@@ -118,7 +112,7 @@ def report(results: dict[str, list[Scores]], per_technique: bool) -> None:
     if not per_technique:
         keys = [k for k in keys if not k.startswith("TC F1 ")]
     for key in keys:
-        cells = [_mean_sd([run.get(key, 0.0) for run in results[c]]) for c in cols]
+        cells = [mean_sd([run.get(key, 0.0) for run in results[c]]) for c in cols]
         print(f"{key:42}" + "".join(f"{v:>{width}}" for v in cells))
     base = cols[0]
     print(f"\npaired difference from {base}, mean ± s.d., folds better/worse")
