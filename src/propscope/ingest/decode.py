@@ -81,11 +81,10 @@ def decode_bytes(
 
 def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
     """The bytes of a file (or of stdin for ``-``) and a name for messages, read at
-    most ``max_bytes + 1`` bytes: a file over the limit is refused after one bounded
-    read (or from its size alone), never loaded whole."""
+    most ``max_bytes + 1`` bytes: an input over the limit (a file, a pipe, stdin) is
+    refused here, after one bounded read or from its size alone, never loaded whole."""
     if str(path) == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        return data, "standard input"
+        return _within(sys.stdin.buffer.read(max_bytes + 1), "standard input", max_bytes)
     p = Path(path)
     try:
         if p.is_dir():
@@ -98,7 +97,15 @@ def read_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple
             data = handle.read((max_bytes if size is None else size) + 1)
     except OSError as exc:
         raise unreadable(p, exc) from exc
-    return data, str(p)
+    return _within(data, str(p), max_bytes)
+
+
+def _within(data: bytes, name: str, max_bytes: int) -> tuple[bytes, str]:
+    """``(data, name)``, or :class:`InputTooLarge` for a stream that gave the one byte
+    past the limit that a bounded read asks for."""
+    if len(data) > max_bytes:
+        raise InputTooLarge(f"{name} is over the limit of {max_bytes:,} bytes")
+    return data, name
 
 
 def unreadable(path: str | Path, exc: OSError) -> InputError:

@@ -35,7 +35,6 @@ from propscope.errors import (
     EmptyInput,
     FetchError,
     InputNotFound,
-    InputTooLarge,
     InputUnreadable,
     PropscopeError,
 )
@@ -120,7 +119,7 @@ def url_of(spec: str) -> str | None:
 def _route(reader: Reader, spec: str, *, raw: bool) -> Iterator[Document | ItemError]:
     if spec == STDIN:
         limit = reader.options.max_bytes
-        yield from _guard_read(spec, spec, limit, lambda: read_bytes(STDIN, max_bytes=limit),
+        yield from _guard_read(spec, spec, lambda: read_bytes(STDIN, max_bytes=limit),
                                lambda data, item: _bytes(reader, spec, item, data, None, raw))
         return
     try:
@@ -168,23 +167,21 @@ def _file(reader: Reader, spec: str, path: Path, *, raw: bool) -> Iterator[Docum
         yield from reader.file(spec, path)
         return
     limit = reader.options.max_bytes
-    yield from _guard_read(spec, str(path), limit, lambda: read_bytes(path, max_bytes=limit),
+    yield from _guard_read(spec, str(path), lambda: read_bytes(path, max_bytes=limit),
                            lambda data, item: _bytes(reader, spec, item, data, kind, raw))
 
 
 def _guard_read(
     spec: str,
     name: str,
-    max_bytes: int,
     read: Callable[[], tuple[bytes, str]],
     then: Callable[[bytes, str], Iterator[Document | ItemError]],
 ) -> Iterator[Document | ItemError]:
-    """Read an input's bytes, at most ``max_bytes`` (a failure is the error of item
-    ``name``: the file, also when ``spec`` named its folder), then hand them on."""
+    """Read an input's bytes (``read`` refuses more than the limit: ``read_bytes``); a
+    failure is the error of item ``name`` (the file, also when ``spec`` named its
+    folder), else hand them on."""
     try:
         data, item = read()
-        if len(data) > max_bytes:  # a stream: read_bytes stops one byte past the limit
-            raise InputTooLarge(f"{item} is over the limit of {max_bytes:,} bytes")
     except PropscopeError as err:
         yield ItemError(spec, name, err)
         return
