@@ -8,7 +8,7 @@ from fastapi import Depends, Query, Request
 
 from propscope.store import Store
 from propscope.web.corpus import Filters
-from propscope.web.errors import BadRequest
+from propscope.web.errors import BadRequest, Forbidden
 
 
 def refuse_nul(request: Request) -> None:
@@ -17,6 +17,16 @@ def refuse_nul(request: Request) -> None:
     for name, value in request.query_params.multi_items():
         if "\x00" in value or "\x00" in name:
             raise BadRequest(f"the parameter {name.replace(chr(0), '')!r} holds a NUL character")
+
+
+def ensure_writable(request: Request, refused: str = "",
+                    fix: str = "start it without --read-only") -> None:
+    """Raise :class:`Forbidden` on a ``--read-only`` server: every write (a saved
+    analysis, feedback, a job, an analytics refresh) asks here first.  ``refused``
+    says what cannot be done, after the reason."""
+    if request.app.state.settings.read_only:
+        raise Forbidden("this server is read-only" + (f": {refused}" if refused else ""),
+                        fix=fix)
 
 
 def get_store(request: Request) -> Store:

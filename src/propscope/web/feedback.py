@@ -29,8 +29,8 @@ from propscope.semeval.formats import Label, format_line
 from propscope.store import Store, StoredText
 from propscope.store.base import FeedbackRecord
 from propscope.techniques import technique as find_technique
-from propscope.web.deps import StoreDep
-from propscope.web.errors import BadRequest, Forbidden, NotFound
+from propscope.web.deps import StoreDep, ensure_writable
+from propscope.web.errors import BadRequest, NotFound
 from propscope.web.render import templates
 from propscope.web.security import check_csrf
 
@@ -114,9 +114,7 @@ def _text(store: Store, text_id: int) -> StoredText:
 
 
 def _writable(request: Request) -> None:
-    if request.app.state.settings.read_only:
-        raise Forbidden("this server is read-only: feedback cannot be saved",
-                        fix="start it without --read-only")
+    ensure_writable(request, "feedback cannot be saved")
 
 
 # -- export -----------------------------------------------------------------------------

@@ -34,8 +34,8 @@ from propscope.analytics.db import TABLE, FactTable
 from propscope.store.base import Store
 from propscope.web.charts import Line, Marker, line_chart
 from propscope.web.corpus import Filters
-from propscope.web.deps import StoreDep
-from propscope.web.errors import Busy, Forbidden, NotFound
+from propscope.web.deps import StoreDep, ensure_writable
+from propscope.web.errors import Busy, NotFound
 from propscope.web.render import page
 from propscope.web.security import check_csrf
 
@@ -175,9 +175,8 @@ def _charts(found: Report, name: str) -> list[Any]:
 async def refresh(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     """Read the texts the analytics table lacks, then show the report (see the module
     docstring: refused on a read-only server, bounded like analyses)."""
-    if request.app.state.settings.read_only:
-        raise Forbidden("this server is read-only: the report cannot be brought up to date",
-                        fix="run propscope report --db … on a writable copy")
+    ensure_writable(request, "the report cannot be brought up to date",
+                    fix="run propscope report --db … on a writable copy")
     check_csrf(request, csrf)
     if not _refreshing.acquire(blocking=False):
         raise Busy("the report is being brought up to date already")

@@ -42,7 +42,8 @@ from propscope.errors import DetectorError, FetchError, FormatError, InputTooLar
 from propscope.ingest import IngestOptions, read_inputs
 from propscope.ingest.inputs import url_of
 from propscope.store import Store
-from propscope.web.errors import BadRequest, Busy, Forbidden, NotFound
+from propscope.web.deps import ensure_writable
+from propscope.web.errors import BadRequest, Busy, NotFound
 from propscope.web.render import page
 from propscope.web.security import check_csrf
 
@@ -228,9 +229,7 @@ def checked_sources(sources: list[str]) -> list[str]:
 
 
 def _writable(request: Request) -> None:
-    if request.app.state.settings.read_only:
-        raise Forbidden("this server is read-only: it runs no jobs",
-                        fix="start it without --read-only")
+    ensure_writable(request, "it runs no jobs")
 
 
 def _detector(request: Request, asked: str | None) -> tuple[str | Detector, str | None]:

@@ -18,8 +18,8 @@ from propscope.store import Store
 from propscope.techniques import TECHNIQUES, technique
 from propscope.text.segment import sentences
 from propscope.web import analysis, corpus
-from propscope.web.deps import FiltersDep, Period, StoreDep
-from propscope.web.errors import Forbidden, NotFound
+from propscope.web.deps import FiltersDep, Period, StoreDep, ensure_writable
+from propscope.web.errors import NotFound
 from propscope.web.render import highlighted, page, snippet_html
 from propscope.web.security import check_csrf
 from propscope.web.timeseries import PERIODS
@@ -83,8 +83,7 @@ async def save(
     """Store the text the reader saw (already extracted and normalised: it is not
     read as a page again) with its analysis, made again here."""
     settings = request.app.state.settings
-    if settings.read_only:
-        raise Forbidden("this server is read-only", fix="start it without --read-only")
+    ensure_writable(request)
     check_csrf(request, csrf)
     result = await run_in_threadpool(request.app.state.gate.run, analysis.analyse_shown,
                                      text, title, url, settings.detector, settings.limits)
