@@ -37,7 +37,10 @@ from pathlib import Path
 
 from propscope.detect.base import Detector
 from propscope.detect.calibration import (
-    Calibration, expected_calibration_error, reliability, span_is_right,
+    Calibration,
+    expected_calibration_error,
+    reliability,
+    span_is_right,
 )
 from propscope.semeval.corpus import Article, article_ids, load_corpus, resolve_ptc_dir
 from propscope.semeval.formats import Label

@@ -41,14 +41,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cross_validation import calibration_report, fold_ids, mean_sd, score, span_outcomes  # noqa: E402
+from cross_validation import calibration_report, fold_ids, mean_sd, score, span_outcomes
 
-from propscope.detect.fast import FastDetector  # noqa: E402
-from propscope.detect.neural.blend import FastBlend, crf_inside  # noqa: E402
-from propscope.detect.neural.runtime import NeuralDetector, default_model_path  # noqa: E402
-from propscope.detect.neural.train import inner_split  # noqa: E402
-from propscope.semeval.corpus import (  # noqa: E402
-    Article, article_ids, load_corpus, resolve_ptc_dir, split_ids,
+from propscope.detect.fast import FastDetector
+from propscope.detect.neural.blend import FastBlend, crf_inside
+from propscope.detect.neural.runtime import NeuralDetector, default_model_path
+from propscope.detect.neural.train import inner_split
+from propscope.semeval.corpus import (
+    Article,
+    article_ids,
+    load_corpus,
+    resolve_ptc_dir,
+    split_ids,
 )
 
 SI_GRID = {"crf_weight": (0.0, 0.25, 0.5, 0.75), "threshold": (0.25, 0.3, 0.35, 0.4, 0.45),
@@ -205,7 +209,7 @@ def main() -> int:
                         help="write the model description with the chosen settings and calibration here")
     args = parser.parse_args()
     started = time.time()
-    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    log = lambda line: print(line, file=sys.stderr, flush=True)
     ptc = resolve_ptc_dir(args.data)
     all_ids = article_ids(ptc / "articles")
     _, inner_val = inner_split(split_ids(ptc, "train"))

@@ -29,17 +29,20 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cross_validation import fold_ids  # noqa: E402
+from cross_validation import fold_ids
 
-from propscope.detect.fast import FastDetector  # noqa: E402
-from propscope.detect.fast.tokens import tokenise  # noqa: E402
-from propscope.detect.neural.blend import crf_inside  # noqa: E402
-from propscope.detect.neural.runtime import NeuralDetector  # noqa: E402
-from propscope.detect.neural.train import inner_split  # noqa: E402
-from propscope.semeval.corpus import (  # noqa: E402
-    article_ids, load_corpus, resolve_ptc_dir, split_ids,
+from propscope.detect.fast import FastDetector
+from propscope.detect.fast.tokens import tokenise
+from propscope.detect.neural.blend import crf_inside
+from propscope.detect.neural.runtime import NeuralDetector
+from propscope.detect.neural.train import inner_split
+from propscope.semeval.corpus import (
+    article_ids,
+    load_corpus,
+    resolve_ptc_dir,
+    split_ids,
 )
-from propscope.semeval.run import gold_spans  # noqa: E402
+from propscope.semeval.run import gold_spans
 
 
 def neighbour(x: np.ndarray, k: int) -> np.ndarray:

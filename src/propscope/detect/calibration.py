@@ -17,6 +17,7 @@ to emit is untouched: only the number a reader sees changes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -100,7 +101,7 @@ def reliability(
     issue read by hand, for a printed table."""
     s, r = np.asarray(scores, dtype=float), np.asarray(right, dtype=float)
     rows = []
-    for lo, hi in zip(bins, bins[1:]):
+    for lo, hi in itertools.pairwise(bins):
         m = (s >= lo) & (s < hi)
         n = int(m.sum())
         rows.append((lo, hi, n, float(s[m].mean()) if n else 0.0, float(r[m].mean()) if n else 0.0))

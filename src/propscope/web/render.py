@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from propscope.model import AnalysedDocument
-from propscope.present import html as report
 from propscope.pipeline import READING_MIN_SCORE
+from propscope.present import html as report
 from propscope.present.safe import printable
 from propscope.present.summary import score_sentence, technique_counts, technique_of
 from propscope.techniques import TECHNIQUES

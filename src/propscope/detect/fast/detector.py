@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from propscope.detect.base import detector_id
+from propscope.detect.calibration import Calibration
 from propscope.detect.fast.lexicon import add_untyped_pattern_spans, merge_pattern_spans
 from propscope.detect.fast.model import FastModel
 from propscope.detect.fast.pieces import detect_in_pieces
@@ -27,7 +28,6 @@ from propscope.detect.fast.spans import CrfTables, O, decode, marginals, margina
 from propscope.detect.fast.techniques import TechniqueModel
 from propscope.detect.fast.tokenmodel import FLAGS, TokenVocab, token_inputs
 from propscope.detect.fast.tokens import Tokenised, tokenise
-from propscope.detect.calibration import Calibration
 from propscope.detect.postprocess import clean_spans
 from propscope.model import Document, Span
 
